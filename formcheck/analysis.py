@@ -1,0 +1,177 @@
+"""The analysis pipeline: a pose track (or a video) in, a ``Report`` out.
+
+    track -> condition -> view + framing checks -> floor + cm calibration
+          -> drill.analyze -> Report
+
+Faces (CLI, page, live view) call ``analyze_track`` or ``analyze_video`` and
+render what comes back; they hold no analysis logic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from formcheck import __version__
+from formcheck.calibration import (
+    Calibration,
+    FloorLine,
+    assumed,
+    estimate_floor,
+    from_foot_length,
+    from_height,
+)
+from formcheck.drills import get_drill
+from formcheck.drills.base import DrillContext, DrillOptions
+from formcheck.errors import AnalysisError
+from formcheck.report import Report
+from formcheck.signals import ConditioningConfig, condition_track
+from formcheck.track import PoseTrack
+from formcheck.views import QualityIssue, check_view, classify_view, framing_issues
+
+MIN_DETECTED_FRACTION = 0.2
+"""Below this fraction of frames with a person (0..1) there is nothing to measure.
+
+Judgement: a drill needs a few seconds of a visible person; 20% of a short clip
+is about that. Between this and the framing check's threshold the report is
+produced but marked untrusted."""
+
+ProgressFn = Callable[[int, int], None]
+
+
+def analyze_track(
+    track: PoseTrack,
+    drill_name: str,
+    options: DrillOptions | None = None,
+    *,
+    calibration: Calibration | None = None,
+    conditioning: ConditioningConfig | None = None,
+) -> Report:
+    """Measure ``drill_name`` on ``track``.
+
+    Args:
+        track: pose track of the whole clip.
+        drill_name: a name from ``formcheck.drills.DRILLS``.
+        options: the user's options (height, leg, variant, threshold overrides).
+        calibration: a ready calibration (e.g. from an ArUco marker); when
+            None it is derived from the options (height, foot length) or
+            assumed from population averages, which the report says.
+        conditioning: landmark cleaning settings; defaults suit recorded video.
+
+    Raises:
+        ValueError: unknown drill name.
+        AnalysisError: no person in (almost) any frame; the message says what to change.
+    """
+    drill = get_drill(drill_name)
+    opts = options or DrillOptions()
+    if len(track) == 0 or track.detected_fraction < MIN_DETECTED_FRACTION:
+        pct = 100.0 * (1.0 - track.detected_fraction) if len(track) else 100.0
+        raise AnalysisError(
+            f"no person found in {pct:.0f}% of frames: step back so your whole body and both "
+            "feet are in the picture, with light on you, and film again"
+        )
+    conditioned = condition_track(track, conditioning or ConditioningConfig())
+    clean = conditioned.track
+    view = classify_view(clean)
+    issues: list[QualityIssue] = list(framing_issues(track))
+    view_issue = check_view(view, drill.accepted_views)
+    if view_issue is not None:
+        issues.append(view_issue)
+    floor = estimate_floor(clean)
+    cal = calibration or choose_calibration(clean, opts, floor)
+    ctx = DrillContext(
+        track=track,
+        conditioned=conditioned,
+        view=view,
+        floor=floor,
+        calibration=cal,
+        options=opts,
+        quality=tuple(issues),
+    )
+    result = drill.analyze(ctx)
+    warnings = issues + list(result.warnings)
+    trusted = not any(w.severity in ("warning", "error") for w in warnings)
+    return Report(
+        formcheck_version=__version__,
+        drill=drill.name,
+        options=_options_dict(opts),
+        video={
+            "fps": track.fps,
+            "frames": len(track),
+            "duration_s": track.duration_s,
+            "width": track.width,
+            "height": track.height,
+            "source": track.source,
+        },
+        quality={
+            "pose_detected_fraction": track.detected_fraction,
+            "view": view.view,
+            "facing": view.facing,
+            "near_side": view.near_side,
+            "view_confidence": view.confidence,
+            "trusted": trusted,
+        },
+        warnings=warnings,
+        calibration={
+            "method": cal.method,
+            "cm_per_px": cal.cm_per_px,
+            "uncertainty_pct": cal.uncertainty_pct,
+            "detail": cal.detail,
+        },
+        summary=result.summary,
+        flags=result.flags,
+        events=result.events,
+        cues=sorted(result.cues, key=lambda c: (c.time_s is None, c.time_s or 0.0)),
+        norms=result.norms,
+        score=result.score,
+        times_s=np.asarray(track.timestamps_s, dtype=np.float64),
+        series=result.series,
+        overlay=result.overlay,
+    )
+
+
+def choose_calibration(
+    track: PoseTrack, options: DrillOptions, floor: FloorLine | None
+) -> Calibration:
+    """The best cm calibration the options allow: height, then foot length, else assumed."""
+    del floor  # the calibration functions find their own standing frames
+    if options.height_cm is not None:
+        return from_height(track, options.height_cm)
+    if options.foot_length_cm is not None:
+        side = options.leg if options.leg in ("left", "right") else "left"
+        return from_foot_length(track, options.foot_length_cm, side)
+    return assumed(track)
+
+
+def analyze_video(
+    video_path: str | os.PathLike[str],
+    drill_name: str,
+    options: DrillOptions | None = None,
+    *,
+    model_path: str | os.PathLike[str] | None = None,
+    variant: str = "full",
+    progress: ProgressFn | None = None,
+) -> tuple[PoseTrack, Report]:
+    """Extract the pose track of ``video_path`` and analyse it.
+
+    Returns the track (keep it: re-scoring with other options needs no new
+    extraction) and the report.
+    """
+    from formcheck.pose import extract_track  # imports mediapipe: only when needed
+
+    get_drill(drill_name)  # fail on a bad name before minutes of extraction
+    track = extract_track(
+        Path(video_path), model_path=model_path, variant=variant, progress=progress
+    )
+    return track, analyze_track(track, drill_name, options)
+
+
+def _options_dict(options: DrillOptions) -> dict[str, object]:
+    out = asdict(options)
+    out["variant"] = dict(options.variant)
+    out["thresholds"] = dict(options.thresholds)
+    return out

@@ -1,0 +1,40 @@
+"""Drill registry: look drills up by name.
+
+Each entry maps a CLI name to the module that defines it; the module exposes
+one object ``DRILL`` satisfying ``formcheck.drills.base.Drill``. Adding a drill
+is one line here and one module, and never touches another drill.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from formcheck.drills.base import Drill
+
+DRILLS: dict[str, str] = {
+    "calf-raise": "formcheck.drills.calf_raise",
+    "single-leg-balance": "formcheck.drills.single_leg_balance",
+    "knee-to-wall": "formcheck.drills.knee_to_wall",
+}
+"""Drill name -> module defining ``DRILL``."""
+
+
+def drill_names() -> list[str]:
+    """All registered drill names, in display order."""
+    return list(DRILLS)
+
+
+def get_drill(name: str) -> Drill:
+    """The drill called ``name``.
+
+    Raises:
+        ValueError: unknown name; the message lists the valid ones.
+    """
+    try:
+        module_name = DRILLS[name]
+    except KeyError:
+        raise ValueError(f"unknown drill {name!r}; expected one of {drill_names()}") from None
+    drill: Drill = import_module(module_name).DRILL
+    return drill
