@@ -21,14 +21,16 @@ import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from formcheck.drills.base import Cue, NormComparison
 from formcheck.errors import FormcheckError
-from formcheck.views import QualityIssue
+
+if TYPE_CHECKING:  # annotations only: report I/O works without the measuring layer
+    from formcheck.drills.base import Cue, NormComparison
+    from formcheck.views import QualityIssue
 
 REPORT_KEYS = (
     "formcheck_version",

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from formcheck.calibration import Calibration, FloorLine
-from formcheck.signals import Conditioned
-from formcheck.track import PoseTrack
-from formcheck.views import QualityIssue, ViewResult
+if TYPE_CHECKING:  # annotations only: keeps this module importable on its own
+    from formcheck.calibration import Calibration, FloorLine
+    from formcheck.signals import Conditioned
+    from formcheck.track import PoseTrack
+    from formcheck.views import QualityIssue, ViewResult
 
 Severity = Literal["info", "warning", "error"]
 Leg = Literal["left", "right"]
