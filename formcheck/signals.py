@@ -1,0 +1,511 @@
+"""Landmark conditioning: from raw MediaPipe landmarks to signals worth measuring.
+
+Pipeline of ``condition_track`` (recorded video, ``live=False``):
+
+1. **Visibility threshold.** A landmark whose ``visibility`` is below
+   ``min_visibility`` (or that is NaN) becomes NaN. ``reliable`` records which
+   samples survived.
+2. **Left/right swap repair** (``repair_swaps``): the leg landmarks of both
+   sides exchanging places between frames are relabelled back.
+3. **Gap interpolation** (``interpolate_gaps``): gaps up to ``max_gap_s`` long
+   are filled linearly in time; longer gaps (and gaps at either end) stay NaN.
+4. **Zero-phase low-pass** (``butterworth_zero_phase``): a Butterworth filter
+   run forwards and backwards (no lag) on each NaN-free stretch separately.
+
+For live use (``live=True``) steps 3 and 4 need the future, so they are
+replaced by a causal One-Euro filter (``OneEuroFilter``); swap repair runs in
+its causal (forward-only) form.
+
+Non-uniform timestamps (phone variable-frame-rate video): gap lengths are
+measured in seconds from ``timestamps_s``, interpolation is linear in time, and
+the Butterworth filter, which assumes uniform sampling, is run on each stretch
+resampled to a uniform grid at the stretch's median frame interval and then
+read back at the original frame times. When the frame intervals of a stretch
+are uniform to within 5% the stretch is filtered directly (no resampling).
+
+All functions here are NumPy/SciPy only (no cv2) and keep NaN rows, so row
+``i`` stays video frame ``i``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from scipy import signal as sps
+
+from formcheck.landmarks import NUM_LANDMARKS, Landmark, side_landmark
+from formcheck.track import PoseTrack
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+LEG_PARTS = ("hip", "knee", "ankle", "heel", "foot_index")
+"""Leg landmarks that a side-view swap exchanges (hip to toe)."""
+
+_SWAP_PARTS = ("knee", "ankle", "heel", "foot_index")
+"""Leg landmarks used to *decide* a swap (the hips almost coincide in side view)."""
+
+
+@dataclass(frozen=True)
+class ConditioningConfig:
+    """Settings of ``condition_track``.
+
+    Attributes:
+        min_visibility: landmarks with MediaPipe visibility below this (0..1)
+            become NaN. 0.5 is MediaPipe's own drawing threshold
+            (``drawing_utils._VISIBILITY_THRESHOLD``).
+        max_gap_s: gaps up to this long (seconds) are interpolated linearly;
+            longer ones stay NaN. 0.25 s is under half of the fastest drill
+            movement phase we measure (a calf-raise rise of ~0.5-1 s), so a
+            filled gap cannot hide a turning point.
+        cutoff_hz: Butterworth low-pass cut-off (Hz). 6 Hz is the standard
+            cut-off for gait and lower-limb kinematics (Winter, Biomechanics
+            and Motor Control of Human Movement, 4th ed. 2009, ch. 2); the
+            drills' movements are slower than running.
+        order: Butterworth order per pass (the zero-phase result has twice the
+            attenuation slope).
+        repair_swaps: relabel left/right leg swaps.
+        swap_ratio: a frame is a swap when the swapped labelling fits the
+            previous frame at least this many times better than the kept one
+            (a ratio, so it is independent of body size and resolution).
+        one_euro_min_cutoff_hz: One-Euro minimum cut-off (live), Hz.
+        one_euro_beta: One-Euro speed coefficient per (normalised image unit
+            per second); with 5, a foot moving at 0.5 frame-heights per second
+            raises the cut-off from 1 Hz to 3.5 Hz.
+        one_euro_d_cutoff_hz: One-Euro cut-off of the speed estimate, Hz.
+    """
+
+    min_visibility: float = 0.5
+    max_gap_s: float = 0.25
+    cutoff_hz: float = 6.0
+    order: int = 4
+    repair_swaps: bool = True
+    swap_ratio: float = 2.0
+    one_euro_min_cutoff_hz: float = 1.0
+    one_euro_beta: float = 5.0
+    one_euro_d_cutoff_hz: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_visibility <= 1.0:
+            raise ValueError(f"min_visibility must be in [0, 1], got {self.min_visibility}")
+        if self.max_gap_s < 0:
+            raise ValueError(f"max_gap_s must be >= 0, got {self.max_gap_s}")
+        if self.cutoff_hz <= 0:
+            raise ValueError(f"cutoff_hz must be > 0, got {self.cutoff_hz}")
+        if self.order < 1:
+            raise ValueError(f"order must be >= 1, got {self.order}")
+        if self.swap_ratio <= 1.0:
+            raise ValueError(f"swap_ratio must be > 1, got {self.swap_ratio}")
+
+
+@dataclass(frozen=True, eq=False)
+class Conditioned:
+    """Result of ``condition_track``.
+
+    Attributes:
+        track: cleaned track (same timestamps and shape as the input; landmarks
+            NaN where unreliable and not interpolated).
+        reliable: (T, 33) bool, True where the landmark was seen with
+            visibility >= threshold in that frame (not interpolated, not NaN).
+        interpolated: (T, 33) bool, True where a gap was filled.
+        swapped: (T,) bool, True where the left/right leg labels were
+            exchanged back by the swap repair.
+        config: the settings used.
+    """
+
+    track: PoseTrack
+    reliable: BoolArray
+    interpolated: BoolArray
+    swapped: BoolArray
+    config: ConditioningConfig = field(default_factory=ConditioningConfig)
+
+    def reliable_fraction(self, landmarks: list[Landmark] | tuple[Landmark, ...]) -> FloatArray:
+        """(T,) fraction (0..1) of the given landmarks that are reliable in each frame."""
+        idx = [int(m) for m in landmarks]
+        return self.reliable[:, idx].mean(axis=1).astype(np.float64)
+
+    def all_reliable(self, landmarks: list[Landmark] | tuple[Landmark, ...]) -> BoolArray:
+        """(T,) True where every one of ``landmarks`` is reliable."""
+        idx = [int(m) for m in landmarks]
+        return np.asarray(self.reliable[:, idx].all(axis=1))
+
+
+# --------------------------------------------------------------------- stretches
+def nan_free_runs(valid: BoolArray) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]`` of the runs of True in a (T,) bool array (stop exclusive)."""
+    v = np.asarray(valid, dtype=bool)
+    if v.size == 0:
+        return []
+    d = np.diff(np.concatenate(([0], v.astype(np.int8), [0])))
+    starts = np.flatnonzero(d == 1)
+    stops = np.flatnonzero(d == -1)
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+# -------------------------------------------------------------------- gap filling
+def interpolate_gaps(
+    x: npt.ArrayLike, times_s: npt.ArrayLike, max_gap_s: float
+) -> tuple[FloatArray, BoolArray]:
+    """Fill NaN gaps of at most ``max_gap_s`` seconds by linear interpolation in time.
+
+    Args:
+        x: (T,) or (T, ...) samples; each column is handled independently.
+        times_s: (T,) strictly increasing sample times, seconds (may be non-uniform).
+        max_gap_s: longest gap to fill, measured from the last sample before the
+            gap to the first sample after it minus one frame interval, i.e. the
+            duration of the missing stretch.
+
+    Returns:
+        (filled copy of x as float64, bool mask of the same shape, True where filled).
+        Gaps at the start or end (no sample on one side) are never filled.
+    """
+    arr = np.array(x, dtype=np.float64, copy=True)
+    t = np.asarray(times_s, dtype=np.float64)
+    if arr.shape[0] != t.shape[0]:
+        raise ValueError(f"x has {arr.shape[0]} samples but times_s has {t.shape[0]}")
+    flat = arr.reshape(arr.shape[0], -1)
+    filled = np.zeros(flat.shape, dtype=bool)
+    for j in range(flat.shape[1]):
+        col = flat[:, j]
+        good = np.isfinite(col)
+        if good.all() or good.sum() < 2:
+            continue
+        gi = np.flatnonzero(good)
+        # gaps lie between consecutive good samples that are not neighbours
+        jumps = np.flatnonzero(np.diff(gi) > 1)
+        for k in jumps:
+            a, b = gi[k], gi[k + 1]
+            # duration of the missing part: from the first missing frame's time
+            # to the last missing frame's time plus one local frame interval
+            gap_s = t[b] - t[a] - (t[b] - t[b - 1])
+            if gap_s <= max_gap_s + 1e-9:
+                seg = np.arange(a + 1, b)
+                w = (t[seg] - t[a]) / (t[b] - t[a])
+                col[seg] = col[a] + w * (col[b] - col[a])
+                filled[seg, j] = True
+    return arr, filled.reshape(arr.shape)
+
+
+# ------------------------------------------------------------- zero-phase filter
+def _filter_stretch(seg: FloatArray, t: FloatArray, sos: FloatArray, fs: float) -> FloatArray:
+    """Zero-phase filter one NaN-free stretch (n, k) sampled at times t (n,)."""
+    n = seg.shape[0]
+    default_pad = 3 * (2 * sos.shape[0] + 1)  # scipy's default padlen for sosfiltfilt
+    padlen = min(default_pad, n - 1)
+    dt = np.diff(t)
+    uniform = dt.size == 0 or (dt.max() - dt.min()) <= 0.05 * np.median(dt)
+    if uniform:
+        return np.asarray(sps.sosfiltfilt(sos, seg, axis=0, padtype="odd", padlen=padlen))
+    # non-uniform: resample to a uniform grid, filter, read back at the frame times
+    step = 1.0 / fs
+    grid = np.arange(t[0], t[-1] + 0.5 * step, step)
+    if grid.size < 2:
+        return seg
+    res = np.stack([np.interp(grid, t, seg[:, j]) for j in range(seg.shape[1])], axis=1)
+    pad = min(default_pad, grid.size - 1)
+    out = np.asarray(sps.sosfiltfilt(sos, res, axis=0, padtype="odd", padlen=pad))
+    return np.stack([np.interp(t, grid, out[:, j]) for j in range(seg.shape[1])], axis=1)
+
+
+MIN_FILTER_SAMPLES = 4
+"""Stretches shorter than this are left unfiltered: with 3 or fewer samples the
+odd-extension padding is the signal itself and filtering only invents values."""
+
+
+def butterworth_zero_phase(
+    x: npt.ArrayLike,
+    fs_hz: float,
+    cutoff_hz: float,
+    order: int = 4,
+    *,
+    times_s: npt.ArrayLike | None = None,
+) -> FloatArray:
+    """Zero-phase Butterworth low-pass, applied per NaN-free stretch.
+
+    Args:
+        x: (T,) or (T, ...) samples; NaN marks missing samples, which stay NaN.
+        fs_hz: sampling rate (Hz). With ``times_s`` given, the rate is taken per
+            stretch from the median frame interval instead.
+        cutoff_hz: -3 dB cut-off of *one* pass (Hz). If it is at or above 95% of
+            the Nyquist frequency the data is returned unfiltered (nothing to cut).
+        order: Butterworth order of one pass.
+        times_s: optional (T,) sample times for non-uniform sampling (see module doc).
+
+    Returns:
+        float64 array of x's shape. Stretches shorter than scipy's padding are
+        filtered with the padding shortened to the stretch length minus one;
+        stretches shorter than ``MIN_FILTER_SAMPLES`` are returned as they are.
+    """
+    arr = np.array(x, dtype=np.float64, copy=True)
+    shape = arr.shape
+    flat = arr.reshape(shape[0], -1)
+    t = (
+        np.arange(shape[0], dtype=np.float64) / fs_hz
+        if times_s is None
+        else np.asarray(times_s, dtype=np.float64)
+    )
+    if t.shape[0] != shape[0]:
+        raise ValueError(f"x has {shape[0]} samples but times_s has {t.shape[0]}")
+    # columns with identical NaN pattern are filtered together
+    valid = np.isfinite(flat)
+    patterns: dict[bytes, list[int]] = {}
+    for j in range(flat.shape[1]):
+        patterns.setdefault(valid[:, j].tobytes(), []).append(j)
+    for cols in patterns.values():
+        for a, b in nan_free_runs(valid[:, cols[0]]):
+            n = b - a
+            if n < MIN_FILTER_SAMPLES:
+                continue
+            tt = t[a:b]
+            fs = fs_hz if times_s is None else 1.0 / float(np.median(np.diff(tt)))
+            if cutoff_hz >= 0.95 * fs / 2.0:
+                continue
+            sos = sps.butter(order, cutoff_hz, btype="low", fs=fs, output="sos")
+            flat[a:b, cols] = _filter_stretch(flat[a:b, cols], tt, sos, fs)
+    return flat.reshape(shape)
+
+
+# ---------------------------------------------------------------- One-Euro (live)
+class OneEuroFilter:
+    """Causal One-Euro filter (Casiez, Roussel & Vogel, CHI 2012), vectorised.
+
+    An adaptive low-pass: the cut-off rises with the signal's speed, so slow
+    drifts are smoothed hard (little jitter) and fast moves follow with little
+    lag. Works on arrays of any fixed shape (e.g. (33, 3) per frame); each
+    element is filtered independently. A NaN input returns NaN for that element
+    and resets its state, so the next valid sample starts afresh.
+
+    Args:
+        min_cutoff_hz: cut-off at zero speed (Hz).
+        beta: cut-off increase per unit of speed (units of x per second).
+        d_cutoff_hz: cut-off of the speed estimate (Hz).
+    """
+
+    def __init__(self, min_cutoff_hz: float = 1.0, beta: float = 5.0, d_cutoff_hz: float = 1.0):
+        if min_cutoff_hz <= 0 or d_cutoff_hz <= 0 or beta < 0:
+            raise ValueError("One-Euro cut-offs must be > 0 and beta >= 0")
+        self.min_cutoff_hz = min_cutoff_hz
+        self.beta = beta
+        self.d_cutoff_hz = d_cutoff_hz
+        self._x: FloatArray | None = None
+        self._dx: FloatArray | None = None
+        self._t: float | None = None
+
+    @staticmethod
+    def _alpha(cutoff_hz: FloatArray | float, dt: float) -> FloatArray:
+        tau = 1.0 / (2.0 * np.pi * np.asarray(cutoff_hz, dtype=np.float64))
+        return np.asarray(1.0 / (1.0 + tau / dt))
+
+    def reset(self) -> None:
+        """Forget all state."""
+        self._x = self._dx = None
+        self._t = None
+
+    def __call__(self, x: npt.ArrayLike, time_s: float) -> FloatArray:
+        """Filter one sample taken at ``time_s`` (seconds, increasing); returns float64."""
+        xv = np.asarray(x, dtype=np.float64)
+        if self._x is None or self._t is None or self._dx is None or self._x.shape != xv.shape:
+            self._x = xv.copy()
+            self._dx = np.zeros_like(xv)
+            self._t = float(time_s)
+            return xv.copy()
+        dt = float(time_s) - self._t
+        if dt <= 0:
+            raise ValueError(f"One-Euro time must increase: {time_s} after {self._t}")
+        self._t = float(time_s)
+        prev = self._x
+        fresh = ~np.isfinite(prev) & np.isfinite(xv)
+        dx = np.where(np.isfinite(prev), (xv - prev) / dt, 0.0)
+        a_d = self._alpha(self.d_cutoff_hz, dt)
+        dx_hat = a_d * dx + (1.0 - a_d) * np.nan_to_num(self._dx)
+        cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
+        a = self._alpha(cutoff, dt)
+        out = a * xv + (1.0 - a) * prev
+        out = np.where(fresh, xv, out)
+        dx_hat = np.where(fresh | ~np.isfinite(xv), 0.0, dx_hat)
+        self._x = out
+        self._dx = dx_hat
+        return out.copy()
+
+
+# ------------------------------------------------------------------- swap repair
+IntArray = npt.NDArray[np.intp]
+
+
+def _leg_indices(parts: tuple[str, ...]) -> tuple[IntArray, IntArray]:
+    left = np.array([int(side_landmark("left", p)) for p in parts], dtype=np.intp)
+    right = np.array([int(side_landmark("right", p)) for p in parts], dtype=np.intp)
+    return left, right
+
+
+def _swap_legs_inplace(arr: npt.NDArray[np.generic], frames: BoolArray) -> None:
+    """Exchange left and right leg rows (hip to toe) of ``arr`` (T, 33, ...) in ``frames``."""
+    li, ri = _leg_indices(LEG_PARTS)
+    rows = np.flatnonzero(frames)
+    tmp = arr[np.ix_(rows, li)].copy()
+    arr[np.ix_(rows, li)] = arr[np.ix_(rows, ri)]
+    arr[np.ix_(rows, ri)] = tmp
+
+
+def repair_swaps(
+    landmarks_px: npt.ArrayLike,
+    *,
+    ratio: float = 2.0,
+    causal: bool = False,
+) -> BoolArray:
+    """Find frames whose left and right leg labels are exchanged.
+
+    A label swap (MediaPipe's classic side-view failure) shows as both legs'
+    landmarks jumping to where the *other* leg was in the previous frame. For
+    each frame, the mean distance of the knee, ankle, heel and toe landmarks to
+    the previous (already repaired) frame is computed for the kept labels
+    (``d_keep``) and for exchanged labels (``d_swap``); the frame is swapped
+    relative to its predecessor when ``d_keep > ratio * d_swap``. Legs lying
+    on top of each other give ``d_keep ~ d_swap`` and never trigger a swap, so
+    ambiguous frames carry the previous decision forward.
+
+    A chain of decisions has no absolute reference, so afterwards (unless
+    ``causal``) the labelling that keeps the model's own labels in the
+    majority of frames is chosen: a swap repair never flips a whole clip.
+
+    Args:
+        landmarks_px: (T, 33, 2+) landmark positions in pixels (NaN allowed).
+        ratio: > 1; how much better the swapped labelling must fit.
+        causal: only look backwards (live use): no majority relabelling.
+
+    Returns:
+        (T,) bool, True where the frame's leg labels must be exchanged.
+    """
+    p = np.asarray(landmarks_px, dtype=np.float64)[:, :, :2]
+    n = p.shape[0]
+    li, ri = _leg_indices(_SWAP_PARTS)
+    state = np.zeros(n, dtype=bool)
+    prev_l: FloatArray | None = None
+    prev_r: FloatArray | None = None
+    cur = False
+    for t in range(n):
+        lt, rt = p[t, li], p[t, ri]
+        if cur:
+            lt, rt = rt, lt
+        if prev_l is not None and prev_r is not None:
+            ok = np.isfinite(lt).all(1) & np.isfinite(rt).all(1)
+            ok &= np.isfinite(prev_l).all(1) & np.isfinite(prev_r).all(1)
+            if ok.sum() >= 2:
+                d_keep = (
+                    np.linalg.norm(lt[ok] - prev_l[ok], axis=1).mean()
+                    + np.linalg.norm(rt[ok] - prev_r[ok], axis=1).mean()
+                )
+                d_swap = (
+                    np.linalg.norm(lt[ok] - prev_r[ok], axis=1).mean()
+                    + np.linalg.norm(rt[ok] - prev_l[ok], axis=1).mean()
+                )
+                if d_keep > ratio * d_swap:
+                    cur = not cur
+                    lt, rt = rt, lt
+        state[t] = cur
+        if np.isfinite(lt).all() and np.isfinite(rt).all():
+            prev_l, prev_r = lt, rt
+        elif prev_l is not None and prev_r is not None:
+            # keep what we knew, update what we see
+            prev_l = np.where(np.isfinite(lt), lt, prev_l)
+            prev_r = np.where(np.isfinite(rt), rt, prev_r)
+        elif np.isfinite(lt).any() and np.isfinite(rt).any():
+            prev_l, prev_r = lt, rt
+    if not causal:
+        seen = np.isfinite(p[:, np.concatenate([li, ri]), 0]).any(axis=1)
+        if seen.any() and state[seen].mean() > 0.5:
+            state = ~state
+        state &= seen
+    return state
+
+
+def apply_swaps(track: PoseTrack, swapped: BoolArray) -> PoseTrack:
+    """Exchange left and right leg landmarks (hip to toe) in the frames marked ``swapped``."""
+    sw = np.asarray(swapped, dtype=bool)
+    if not sw.any():
+        return track
+    arrays = {}
+    for name in ("landmarks", "visibility", "presence", "world"):
+        a = np.array(getattr(track, name), copy=True)
+        _swap_legs_inplace(a, sw)
+        arrays[name] = a
+    return track.with_arrays(**arrays)
+
+
+# ------------------------------------------------------------------ whole track
+def condition_track(
+    track: PoseTrack, config: ConditioningConfig | None = None, *, live: bool = False
+) -> Conditioned:
+    """Clean a pose track: visibility threshold, swap repair, gap filling, low-pass.
+
+    Args:
+        track: raw track from pose extraction.
+        config: settings (defaults suit recorded phone and webcam video).
+        live: use causal processing only (One-Euro filter, forward swap
+            repair, no interpolation), as for a webcam stream.
+
+    Returns:
+        ``Conditioned`` with the cleaned track and masks. Landmark ``z`` and
+        ``world`` coordinates get the same treatment as x and y.
+    """
+    cfg = config or ConditioningConfig()
+    lm = np.array(track.landmarks, dtype=np.float64, copy=True)
+    world = np.array(track.world, dtype=np.float64, copy=True)
+    vis = np.asarray(track.visibility, dtype=np.float64)
+    seen = np.isfinite(lm).all(axis=2) & np.isfinite(vis) & (vis >= cfg.min_visibility)
+    lm[~seen] = np.nan
+    world[~seen] = np.nan
+    n = len(track)
+
+    swapped = np.zeros(n, dtype=bool)
+    if cfg.repair_swaps and n > 1:
+        px = lm[:, :, :2] * np.array([track.width, track.height], dtype=np.float64)
+        swapped = repair_swaps(px, ratio=cfg.swap_ratio, causal=live)
+        if swapped.any():
+            for arr in (lm, world, seen):
+                _swap_legs_inplace(arr, swapped)
+
+    t = track.timestamps_s
+    interpolated = np.zeros((n, NUM_LANDMARKS), dtype=bool)
+    if live:
+        lm = _one_euro_track(lm, t, cfg)
+        world = _one_euro_track(world, t, cfg)
+    elif n > 0:
+        lm, filled = interpolate_gaps(lm, t, cfg.max_gap_s)
+        world, _ = interpolate_gaps(world, t, cfg.max_gap_s)
+        interpolated = filled.all(axis=2) & ~seen
+        lm = butterworth_zero_phase(lm, track.fps, cfg.cutoff_hz, cfg.order, times_s=t)
+        world = butterworth_zero_phase(world, track.fps, cfg.cutoff_hz, cfg.order, times_s=t)
+
+    vis_out = np.array(track.visibility, dtype=np.float32, copy=True)
+    pres_out = np.array(track.presence, dtype=np.float32, copy=True)
+    if swapped.any():
+        _swap_legs_inplace(vis_out, swapped)
+        _swap_legs_inplace(pres_out, swapped)
+    clean = track.with_arrays(
+        landmarks=lm.astype(np.float32),
+        world=world.astype(np.float32),
+        visibility=vis_out,
+        presence=pres_out,
+        num_people=track.num_people,
+    )
+    return Conditioned(
+        track=clean,
+        reliable=seen,
+        interpolated=interpolated,
+        swapped=swapped,
+        config=cfg,
+    )
+
+
+def _one_euro_track(
+    x: FloatArray, t: npt.NDArray[np.float64], cfg: ConditioningConfig
+) -> FloatArray:
+    """Run a One-Euro filter frame by frame over a (T, ...) array."""
+    f = OneEuroFilter(cfg.one_euro_min_cutoff_hz, cfg.one_euro_beta, cfg.one_euro_d_cutoff_hz)
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        out[i] = f(x[i], float(t[i]))
+    return out
