@@ -1,0 +1,410 @@
+"""The live-camera engine: single frames in, the current drill state out.
+
+``LiveEngine`` is fed frames one at a time (from a webcam callback). It runs
+the pose model on them, keeps the landmark history as a growing
+``PoseTrack``, and re-runs the drill analysis (``formcheck.analysis.analyze_track``
+on the history, with causal conditioning) at a bounded rate. It exposes the
+current state: rep count / hold timer / toe-to-wall and tibia angle (whatever
+the drill's ``overlay`` names), the latest landmarks and the achieved rate.
+
+It never queues frames behind a slow model. ``submit`` is non-blocking: it
+puts the frame in a one-slot mailbox that a worker thread takes from; a frame
+still waiting when a newer one arrives is dropped (counted in
+``LiveState.frames_dropped``). The camera callback therefore returns at
+camera speed, drawing the latest known state on each frame, while the model
+runs as fast as the machine allows.
+
+Nothing here imports mediapipe or streamlit: the pose source is injected
+(``formcheck.pose``'s live API by default), so tests can replay a stored track.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.annotate import FrameAnnotator
+from formcheck.drills import DRILLS, get_drill
+from formcheck.drills.base import DrillOptions
+from formcheck.errors import FormcheckError
+from formcheck.landmarks import NUM_LANDMARKS
+from formcheck.track import PoseTrack
+
+log = logging.getLogger(__name__)
+
+ANALYSIS_INTERVAL_S = 0.5
+"""Shortest wall-clock time between two analyses (s): the counter updates
+twice a second, which reads as live for movements lasting 1-3 s per rep."""
+
+ANALYSIS_SHARE = 0.25
+"""Largest fraction of the worker's time spent re-analysing (0..1). When an
+analysis takes ``d`` seconds, the next waits at least ``d / ANALYSIS_SHARE``,
+so the pose model keeps at least 75% of the time however long the history."""
+
+MIN_HISTORY_S = 1.0
+"""Media time (s) of history needed before the first analysis: shorter than
+any rep or hold, so nothing is missed, long enough for the filters to settle."""
+
+MAX_HISTORY_S = 600.0
+"""History kept (s of media time). Ten minutes covers any drill set; older
+frames are dropped so memory stays bounded (~10 MB at 30 fps)."""
+
+
+class FramePoseLike(Protocol):
+    """What a live pose source returns for one frame (``formcheck.pose``'s FramePose).
+
+    Attributes:
+        landmarks: (33, 3) normalised image coordinates (NaN if no person).
+        visibility: (33,) 0..1.
+        presence: (33,) 0..1.
+        world: (33, 3) metres.
+    """
+
+    landmarks: npt.NDArray[np.floating]
+    visibility: npt.NDArray[np.floating]
+    presence: npt.NDArray[np.floating]
+    world: npt.NDArray[np.floating]
+
+
+class LivePoseSource(Protocol):
+    """A pose model used one frame at a time (e.g. ``formcheck.pose.LivePose``)."""
+
+    def process(self, rgb: npt.NDArray[np.uint8], time_s: float) -> FramePoseLike:
+        """Pose of one (H, W, 3) uint8 RGB frame shown at ``time_s`` seconds."""
+        ...
+
+
+Analyzer = Callable[[PoseTrack, str, DrillOptions], Any]
+"""(history track, drill name, options) -> Report; injectable for tests."""
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """The engine's current state, safe to hand to another thread.
+
+    Attributes:
+        time_s: media time (s) of the latest processed frame (NaN before any).
+        frames_in: frames offered to ``submit``/``process``.
+        frames_processed: frames the pose model ran on.
+        frames_dropped: frames skipped because a newer one arrived first
+            (or whose time did not increase).
+        achieved_fps: pose frames per second of wall-clock time, over the last
+            few seconds.
+        person: a person was found in the latest processed frame.
+        landmarks: (33, 3) normalised image coordinates of the latest frame,
+            or None when no person.
+        visibility: (33,) of the latest frame, or None.
+        values: overlay series name -> value at the latest analysed frame
+            (e.g. {"reps": 3, "heel_height_cm": 4.1}).
+        summary: the latest report's summary (e.g. {"rep_count": 3, ...}).
+        message: what the user should know now (e.g. the analysis error
+            "no person found ... step back"), or None.
+        analyses: how many analyses have run.
+    """
+
+    time_s: float = math.nan
+    frames_in: int = 0
+    frames_processed: int = 0
+    frames_dropped: int = 0
+    achieved_fps: float = 0.0
+    person: bool = False
+    landmarks: npt.NDArray[np.float32] | None = None
+    visibility: npt.NDArray[np.float32] | None = None
+    values: Mapping[str, float] = field(default_factory=dict)
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    message: str | None = None
+    analyses: int = 0
+
+    @property
+    def counter(self) -> float | None:
+        """Rep count or hold seconds shown as the counter, if the drill has one."""
+        for key in ("reps", "hold_s"):
+            v = self.values.get(key)
+            if v is not None and math.isfinite(v):
+                return float(v)
+        return None
+
+
+def _default_analyzer(track: PoseTrack, drill: str, options: DrillOptions) -> Any:
+    from formcheck.analysis import analyze_track
+
+    return analyze_track(track, drill, options, live=True)
+
+
+class LiveEngine:
+    """Pose + drill analysis on a live frame stream (see module docstring).
+
+    Args:
+        pose: the live pose source (one instance per camera stream: MediaPipe's
+            VIDEO mode needs increasing timestamps).
+        drill_name: a name from ``formcheck.drills.DRILLS``.
+        options: the user's drill options.
+        analyzer: replaces ``analyze_track`` (tests).
+        analysis_interval_s: see ``ANALYSIS_INTERVAL_S``.
+        min_history_s: see ``MIN_HISTORY_S``.
+        max_history_s: see ``MAX_HISTORY_S``.
+        clock: wall clock in seconds (tests pass a fake one).
+        annotator: drawing objects for ``annotate``.
+
+    Raises:
+        ValueError: unknown drill name.
+    """
+
+    def __init__(
+        self,
+        pose: LivePoseSource,
+        drill_name: str,
+        options: DrillOptions | None = None,
+        *,
+        analyzer: Analyzer | None = None,
+        analysis_interval_s: float = ANALYSIS_INTERVAL_S,
+        min_history_s: float = MIN_HISTORY_S,
+        max_history_s: float = MAX_HISTORY_S,
+        clock: Callable[[], float] = time.monotonic,
+        annotator: FrameAnnotator | None = None,
+    ) -> None:
+        if drill_name not in DRILLS:
+            get_drill(drill_name)  # raises ValueError listing the choices
+        self.drill_name = drill_name
+        self.options = options or DrillOptions()
+        self._pose = pose
+        self._analyze = analyzer or _default_analyzer
+        self._interval = analysis_interval_s
+        self._min_history = min_history_s
+        self._max_history = max_history_s
+        self._clock = clock
+        self._annotator = annotator or FrameAnnotator()
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._slot: tuple[npt.NDArray[np.uint8], float] | None = None
+        self._worker: threading.Thread | None = None
+        self._stopping = False
+        # history (appended by the worker only)
+        self._t: list[float] = []
+        self._lm: list[npt.NDArray[np.float32]] = []
+        self._vis: list[npt.NDArray[np.float32]] = []
+        self._pres: list[npt.NDArray[np.float32]] = []
+        self._world: list[npt.NDArray[np.float32]] = []
+        self._size: tuple[int, int] | None = None
+        self._wall: list[float] = []
+        self._next_analysis = -math.inf
+        self._state = LiveState()
+
+    # ------------------------------------------------------------ feeding
+    def submit(self, rgb: npt.NDArray[np.uint8], time_s: float) -> None:
+        """Offer a frame without waiting; a frame not yet taken is replaced (dropped).
+
+        Starts the worker thread on first use.
+        """
+        with self._lock:
+            dropped = 1 if self._slot is not None else 0
+            self._slot = (rgb, float(time_s))
+            self._bump(frames_in=1, frames_dropped=dropped)
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._run, name="formcheck-live", daemon=True
+                )
+                self._worker.start()
+            self._wake.notify()
+
+    def process(self, rgb: npt.NDArray[np.uint8], time_s: float) -> LiveState:
+        """Run pose (and, when due, analysis) on one frame now and return the state.
+
+        Synchronous; used by the worker thread and by tests. Frames whose time
+        does not increase are skipped (counted as dropped).
+        """
+        with self._lock:
+            self._bump(frames_in=1)
+        return self._process(rgb, float(time_s))
+
+    @property
+    def state(self) -> LiveState:
+        """The latest state (a frozen snapshot)."""
+        with self._lock:
+            return self._state
+
+    def annotate(self, rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+        """Draw the latest state (skeleton, counter, values, message) on ``rgb`` in place."""
+        st = self.state
+        points = None
+        reliable = None
+        if st.landmarks is not None:
+            scale = np.array([rgb.shape[1], rgb.shape[0]], dtype=np.float64)
+            points = st.landmarks[:, :2].astype(np.float64) * scale
+            if st.visibility is not None:
+                reliable = np.nan_to_num(st.visibility, nan=0.0) >= 0.5
+        msg = st.message if st.message else (None if st.person else "step into the picture")
+        return self._annotator.annotate(rgb, points, reliable, st.values, msg)
+
+    def close(self) -> None:
+        """Stop the worker thread (frames still waiting are dropped)."""
+        with self._lock:
+            self._stopping = True
+            self._wake.notify_all()
+            worker = self._worker
+        if worker is not None:
+            worker.join(timeout=5.0)
+
+    # ------------------------------------------------------------ internals
+    def _bump(self, **counts: int) -> None:
+        """Add to the state's counters (caller holds the lock)."""
+        st = self._state
+        self._state = _replace(
+            st,
+            frames_in=st.frames_in + counts.get("frames_in", 0),
+            frames_dropped=st.frames_dropped + counts.get("frames_dropped", 0),
+        )
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while self._slot is None and not self._stopping:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                assert self._slot is not None
+                rgb, t = self._slot
+                self._slot = None
+            try:
+                self._process(rgb, t)
+            except Exception:  # keep the camera running; say so on the video
+                log.exception("live frame processing failed")
+                with self._lock:
+                    self._state = _replace(
+                        self._state, message="something went wrong; try restarting the camera"
+                    )
+
+    def _process(self, rgb: npt.NDArray[np.uint8], t: float) -> LiveState:
+        if self._t and not t > self._t[-1]:
+            with self._lock:
+                self._bump(frames_dropped=1)
+                return self._state
+        pose = self._pose.process(rgb, t)
+        lm = _as(pose.landmarks, (NUM_LANDMARKS, 3))
+        vis = _as(pose.visibility, (NUM_LANDMARKS,))
+        pres = _as(pose.presence, (NUM_LANDMARKS,))
+        world = _as(pose.world, (NUM_LANDMARKS, 3))
+        person = bool(np.isfinite(lm[:, :2]).all(axis=1).any())
+        self._size = (int(rgb.shape[1]), int(rgb.shape[0]))
+        self._t.append(t)
+        self._lm.append(lm)
+        self._vis.append(vis)
+        self._pres.append(pres)
+        self._world.append(world)
+        now = self._clock()
+        self._wall.append(now)
+        self._trim()
+        fps = _rate(self._wall)
+        with self._lock:
+            st = self._state
+            self._state = _replace(
+                st,
+                time_s=t,
+                frames_processed=st.frames_processed + 1,
+                achieved_fps=fps,
+                person=person,
+                landmarks=lm if person else None,
+                visibility=vis if person else None,
+            )
+        if now >= self._next_analysis and self._t[-1] - self._t[0] >= self._min_history:
+            self._run_analysis(now)
+        with self._lock:
+            return self._state
+
+    def _trim(self) -> None:
+        """Drop history older than ``max_history_s`` (bounded memory)."""
+        cut = 0
+        while cut < len(self._t) and self._t[-1] - self._t[cut] > self._max_history:
+            cut += 1
+        if cut:
+            for lst in (self._t, self._lm, self._vis, self._pres, self._world):
+                del lst[:cut]
+        if len(self._wall) > 120:
+            del self._wall[:-120]
+
+    def history(self) -> PoseTrack:
+        """The landmark history as a ``PoseTrack`` (frame rate from its timestamps)."""
+        t = np.asarray(self._t, dtype=np.float64)
+        width, height = self._size or (1, 1)
+        fps = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 30.0
+
+        def stack(rows: list[npt.NDArray[np.float32]], shape: tuple[int, ...]) -> Any:
+            return np.stack(rows) if rows else np.zeros((0, *shape), np.float32)
+
+        return PoseTrack(
+            landmarks=stack(self._lm, (NUM_LANDMARKS, 3)),
+            visibility=stack(self._vis, (NUM_LANDMARKS,)),
+            presence=stack(self._pres, (NUM_LANDMARKS,)),
+            world=stack(self._world, (NUM_LANDMARKS, 3)),
+            timestamps_s=t,
+            width=width,
+            height=height,
+            fps=float(fps),
+            source="live camera",
+        )
+
+    def _run_analysis(self, now: float) -> None:
+        track = self.history()
+        start = self._clock()
+        values: dict[str, float] | None = None
+        summary: Mapping[str, Any] | None = None
+        message: str | None = None
+        try:
+            report = self._analyze(track, self.drill_name, self.options)
+            values = {}
+            for name in report.overlay:
+                series = report.series.get(name)
+                if series is not None and len(series):
+                    values[name] = float(series[-1])
+            summary = dict(report.summary)
+            bad = [w for w in report.warnings if w.severity in ("warning", "error")]
+            message = bad[0].message if bad else None
+        except FormcheckError as exc:
+            message = str(exc)
+        except Exception:
+            log.exception("live analysis failed")
+            message = "the live analysis failed on this stretch; keep going or restart the camera"
+        took = self._clock() - start
+        self._next_analysis = now + max(self._interval, took / ANALYSIS_SHARE)
+        with self._lock:
+            st = self._state
+            self._state = _replace(
+                st,
+                values=values if values is not None else st.values,
+                summary=summary if summary is not None else st.summary,
+                message=message,
+                analyses=st.analyses + 1,
+            )
+
+
+def _replace(state: LiveState, **changes: Any) -> LiveState:
+    from dataclasses import replace
+
+    return replace(state, **changes)
+
+
+def _as(value: Any, shape: tuple[int, ...]) -> npt.NDArray[np.float32]:
+    """``value`` as a float32 array of ``shape``; NaN-filled when absent or misshapen."""
+    arr = np.full(shape, np.nan, np.float32) if value is None else np.asarray(value, np.float32)
+    if arr.shape != shape:
+        return np.full(shape, np.nan, np.float32)
+    return arr
+
+
+def _rate(wall: list[float]) -> float:
+    """Events per second over the last ~2 s of wall-clock stamps ``wall``."""
+    if len(wall) < 2:
+        return 0.0
+    end = wall[-1]
+    recent = [w for w in wall if end - w <= 2.0]
+    if len(recent) < 2 or recent[-1] <= recent[0]:
+        return 0.0
+    return (len(recent) - 1) / (recent[-1] - recent[0])

@@ -1,0 +1,242 @@
+"""Live engine: history, bounded analysis rate, stale frames dropped, errors shown."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from formcheck.drills.base import DrillOptions
+from formcheck.errors import AnalysisError
+from formcheck.landmarks import Landmark
+from formcheck.live import LiveEngine, LiveState
+from formcheck.track import PoseTrack
+
+FRAME = np.zeros((48, 64, 3), np.uint8)
+
+
+class FakePose:
+    """Returns a person whose nose x encodes the frame time; records the times seen."""
+
+    def __init__(self, person: bool = True, gate: threading.Event | None = None) -> None:
+        self.person = person
+        self.times: list[float] = []
+        self.gate = gate
+        self.started = threading.Event()
+
+    def process(self, rgb: np.ndarray, time_s: float) -> Any:
+        self.started.set()
+        if self.gate is not None:
+            self.gate.wait(5.0)
+        self.times.append(time_s)
+        lm = np.full((33, 3), np.nan if not self.person else 0.5, np.float32)
+        if self.person:
+            lm[Landmark.NOSE, 0] = time_s / 100.0
+        vis = np.full(33, 0.9 if self.person else np.nan, np.float32)
+        return SimpleNamespace(landmarks=lm, visibility=vis, presence=vis, world=lm.copy())
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def counting_analyzer(calls: list[PoseTrack]) -> Any:
+    """A stand-in analysis whose "reps" = number of whole seconds in the history."""
+
+    def analyze(track: PoseTrack, drill: str, options: DrillOptions) -> Any:
+        calls.append(track)
+        t = track.timestamps_s
+        reps = np.floor(t - t[0])
+        return SimpleNamespace(
+            overlay=("reps", "heel_height_cm"),
+            series={"reps": reps, "heel_height_cm": np.full(len(t), 2.5)},
+            summary={"rep_count": int(reps[-1])},
+            warnings=[],
+        )
+
+    return analyze
+
+
+def test_history_and_state_follow_the_frames() -> None:
+    calls: list[PoseTrack] = []
+    clock = FakeClock()
+    eng = LiveEngine(
+        FakePose(), "calf-raise", analyzer=counting_analyzer(calls), clock=clock, min_history_s=1.0
+    )
+    for i in range(31):  # 3 s at 10 fps, 0.1 s of wall time per frame
+        clock.now = i * 0.1
+        st = eng.process(FRAME, i * 0.1)
+    hist = eng.history()
+    assert len(hist) == 31
+    assert hist.timestamps_s[-1] == pytest.approx(3.0)
+    assert hist.fps == pytest.approx(10.0)
+    assert (hist.width, hist.height) == (64, 48)
+    assert st.person and st.landmarks is not None
+    assert st.landmarks[Landmark.NOSE, 0] == pytest.approx(0.03)  # latest frame's pose
+    assert st.frames_processed == st.frames_in == 31
+    assert st.achieved_fps == pytest.approx(10.0)
+    assert st.values["reps"] == 3.0 and st.counter == 3.0
+    assert st.summary == {"rep_count": 3}
+
+
+def test_analysis_rate_is_bounded() -> None:
+    calls: list[PoseTrack] = []
+    clock = FakeClock()
+    eng = LiveEngine(
+        FakePose(),
+        "calf-raise",
+        analyzer=counting_analyzer(calls),
+        clock=clock,
+        analysis_interval_s=0.5,
+        min_history_s=0.0,
+    )
+    for i in range(100):  # 10 s of wall time, 100 frames
+        clock.now = i * 0.1
+        eng.process(FRAME, i * 0.1)
+    assert 19 <= len(calls) <= 21  # about every 0.5 s, not on every frame
+
+
+def test_slow_analysis_backs_off() -> None:
+    calls: list[PoseTrack] = []
+    clock = FakeClock()
+    inner = counting_analyzer(calls)
+
+    def slow(track: PoseTrack, drill: str, options: DrillOptions) -> Any:
+        clock.now += 1.0  # each analysis takes 1 s of wall time
+        return inner(track, drill, options)
+
+    eng = LiveEngine(
+        FakePose(),
+        "calf-raise",
+        analyzer=slow,
+        clock=clock,
+        analysis_interval_s=0.5,
+        min_history_s=0.0,
+    )
+    for i in range(200):
+        clock.now += 0.1
+        eng.process(FRAME, i * 0.1)
+    wall = clock.now
+    # analysis time is at most a quarter of the wall time (ANALYSIS_SHARE)
+    assert len(calls) * 1.0 <= 0.25 * wall + 1.0
+    assert len(calls) >= 3
+
+
+def test_no_analysis_before_min_history() -> None:
+    calls: list[PoseTrack] = []
+    clock = FakeClock()
+    eng = LiveEngine(
+        FakePose(), "calf-raise", analyzer=counting_analyzer(calls), clock=clock, min_history_s=2.0
+    )
+    for i in range(20):  # 1.9 s
+        clock.now = i * 0.1
+        st = eng.process(FRAME, i * 0.1)
+    assert calls == [] and st.counter is None and st.analyses == 0
+
+
+def test_submit_drops_stale_frames_instead_of_queueing() -> None:
+    gate = threading.Event()
+    pose = FakePose(gate=gate)
+    eng = LiveEngine(pose, "calf-raise", analyzer=counting_analyzer([]), min_history_s=99)
+    try:
+        eng.submit(FRAME, 0.0)
+        assert pose.started.wait(5.0)  # the worker is stuck in the "model" with frame 0
+        for i in range(1, 10):
+            eng.submit(FRAME, i * 0.1)  # frames 1..8 are replaced by newer ones
+        gate.set()
+        for _ in range(500):
+            if eng.state.frames_processed == 2:
+                break
+            threading.Event().wait(0.01)
+        st = eng.state
+        assert pose.times == pytest.approx([0.0, 0.9])  # the newest frame, not the backlog
+        assert (st.frames_in, st.frames_processed, st.frames_dropped) == (10, 2, 8)
+    finally:
+        eng.close()
+
+
+def test_non_increasing_times_are_skipped() -> None:
+    eng = LiveEngine(FakePose(), "calf-raise", analyzer=counting_analyzer([]), min_history_s=99)
+    eng.process(FRAME, 1.0)
+    st = eng.process(FRAME, 1.0)
+    st = eng.process(FRAME, 0.5)
+    assert len(eng.history()) == 1 and st.frames_dropped == 2
+
+
+def test_analysis_error_becomes_message_and_keeps_last_values() -> None:
+    clock = FakeClock()
+    fail = {"now": False}
+    good = counting_analyzer([])
+
+    def analyzer(track: PoseTrack, drill: str, options: DrillOptions) -> Any:
+        if fail["now"]:
+            raise AnalysisError("no person found in 90% of frames: step back")
+        return good(track, drill, options)
+
+    eng = LiveEngine(FakePose(), "calf-raise", analyzer=analyzer, clock=clock, min_history_s=0.0)
+    for i in range(25):
+        clock.now = i * 0.1
+        eng.process(FRAME, i * 0.1)
+    assert eng.state.counter == 2.0 and eng.state.message is None
+    fail["now"] = True
+    for i in range(25, 35):
+        clock.now = i * 0.1
+        st = eng.process(FRAME, i * 0.1)
+    assert st.message is not None and "step back" in st.message
+    assert st.counter == 2.0
+
+
+def test_unexpected_error_gives_generic_message() -> None:
+    def broken(track: PoseTrack, drill: str, options: DrillOptions) -> Any:
+        raise ZeroDivisionError
+
+    eng = LiveEngine(FakePose(), "calf-raise", analyzer=broken, min_history_s=0.0)
+    st = eng.process(FRAME, 0.0)
+    assert st.message is not None and "ZeroDivision" not in st.message
+
+
+def test_history_is_bounded() -> None:
+    eng = LiveEngine(
+        FakePose(),
+        "calf-raise",
+        analyzer=counting_analyzer([]),
+        min_history_s=99,
+        max_history_s=5.0,
+    )
+    for i in range(200):
+        eng.process(FRAME, i * 0.1)
+    hist = eng.history()
+    assert hist.timestamps_s[-1] - hist.timestamps_s[0] <= 5.0 + 1e-9
+    assert 50 <= len(hist) <= 51  # 5 s at 10 fps, give or take the float boundary
+
+
+def test_no_person_state_and_annotation() -> None:
+    eng = LiveEngine(FakePose(person=False), "calf-raise", analyzer=counting_analyzer([]))
+    st = eng.process(FRAME, 0.0)
+    assert not st.person and st.landmarks is None
+    frame = np.zeros((240, 320, 3), np.uint8)
+    eng.annotate(frame)
+    assert frame[120:].max() > 200  # "step into the picture" at the bottom
+
+
+def test_annotate_draws_skeleton_and_counter() -> None:
+    clock = FakeClock()
+    eng = LiveEngine(
+        FakePose(), "calf-raise", analyzer=counting_analyzer([]), clock=clock, min_history_s=0.0
+    )
+    eng.process(FRAME, 0.0)
+    blank = np.zeros((240, 320, 3), np.uint8)
+    out = eng.annotate(blank.copy())
+    assert out.max() > 0 and isinstance(eng.state, LiveState)
+
+
+def test_unknown_drill_rejected() -> None:
+    with pytest.raises(ValueError, match="expected one of"):
+        LiveEngine(FakePose(), "jumping-jacks")
