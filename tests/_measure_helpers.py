@@ -95,3 +95,76 @@ def side_pose(
         pose[Landmark[f"{side}_EAR"]] = tuple(ear)
         pose[Landmark[f"{side}_EYE"]] = tuple(nose + scale * np.array([-s * 15.0, -20.0]))
     return pose
+
+
+# 3D stick figure in the body frame (metres): x forward, y up, z the person's right.
+_H = 1.75
+_BODY3D: dict[str, tuple[float, float, float]] = {
+    "NOSE": (0.10, 1.60, 0.0),
+    "LEFT_EYE": (0.08, 1.64, -0.03),
+    "RIGHT_EYE": (0.08, 1.64, 0.03),
+    "LEFT_EAR": (-0.01, 1.62, -0.075),
+    "RIGHT_EAR": (-0.01, 1.62, 0.075),
+    "LEFT_SHOULDER": (0.0, 1.43, -0.19),
+    "RIGHT_SHOULDER": (0.0, 1.43, 0.19),
+    "LEFT_HIP": (0.0, 0.93, -0.10),
+    "RIGHT_HIP": (0.0, 0.93, 0.10),
+    "LEFT_KNEE": (0.02, 0.50, -0.10),
+    "RIGHT_KNEE": (0.02, 0.50, 0.10),
+    "LEFT_ANKLE": (0.0, 0.07, -0.10),
+    "RIGHT_ANKLE": (0.0, 0.07, 0.10),
+    "LEFT_HEEL": (-0.05, 0.02, -0.10),
+    "RIGHT_HEEL": (-0.05, 0.02, 0.10),
+    "LEFT_FOOT_INDEX": (0.20, 0.015, -0.10),
+    "RIGHT_FOOT_INDEX": (0.20, 0.015, 0.10),
+    "LEFT_WRIST": (0.0, 0.85, -0.25),
+    "RIGHT_WRIST": (0.0, 0.85, 0.25),
+}
+
+
+def figure_track(
+    yaw_deg: float | np.ndarray,
+    *,
+    n: int = 30,
+    width: int = 1080,
+    height: int = 1920,
+    px_per_m: float = 900.0,
+    noise_px: float = 0.0,
+    seed: int = 0,
+) -> PoseTrack:
+    """Orthographic view of a standing 3D figure turned by ``yaw_deg``.
+
+    yaw 0: facing the camera; +90: facing image-right (right side nearer);
+    -90: facing image-left; 180: back to the camera. ``z`` (image depth, x
+    units) and ``world`` (metres, camera-aligned, y down) are filled.
+    """
+    rng = np.random.default_rng(seed)
+    yaws = np.broadcast_to(np.asarray(yaw_deg, dtype=float), (n,))
+    lm = np.full((n, NUM_LANDMARKS, 3), np.nan, np.float32)
+    world = np.full((n, NUM_LANDMARKS, 3), np.nan, np.float32)
+    vis = np.zeros((n, NUM_LANDMARKS), np.float32)
+    for i, yaw in enumerate(np.radians(yaws)):
+        # body forward in camera coords (x right, z away): yaw 0 -> (0, -1) toward camera
+        fwd = np.array([np.sin(yaw), -np.cos(yaw)])
+        right = np.array([-np.cos(yaw), -np.sin(yaw)])  # body right: image-left when facing
+        for name, (bx, by, bz) in _BODY3D.items():
+            cx, cz = bx * fwd + bz * right
+            cy = -by
+            m = int(Landmark[name])
+            world[i, m] = (cx, cy + 0.93, cz)
+            u = width / 2 + px_per_m * cx + rng.normal(0, noise_px)
+            v = height * 0.95 + px_per_m * cy + rng.normal(0, noise_px)
+            lm[i, m] = (u / width, v / height, px_per_m * cz / width)
+            vis[i, m] = 0.95
+    return PoseTrack(
+        landmarks=lm,
+        visibility=vis,
+        presence=vis.copy(),
+        world=world,
+        timestamps_s=np.arange(n) / 30.0,
+        width=width,
+        height=height,
+        fps=30.0,
+        source="figure",
+        model_variant="synthetic",
+    )

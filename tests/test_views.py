@@ -1,0 +1,105 @@
+"""View classification and framing checks on constructed figures (formcheck.views)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _measure_helpers import figure_track
+
+from formcheck.landmarks import Landmark
+from formcheck.views import QualityIssue, check_view, classify_view, framing_issues
+
+VIEW_CASES = [
+    # (yaw degrees, view, facing/near side)
+    (0, "front", None),
+    (15, "front", None),
+    (-20, "front", None),
+    (45, "oblique", "right"),
+    (-45, "oblique", "left"),
+    (75, "side", "right"),
+    (90, "side", "right"),
+    (-90, "side", "left"),
+    (-105, "side", "left"),
+    (135, "oblique", "right"),  # rear-oblique
+    (180, "back", None),
+]
+
+
+@pytest.mark.parametrize(("yaw", "view", "near"), VIEW_CASES)
+def test_view_facing_and_near_side(yaw, view, near):
+    result = classify_view(figure_track(yaw, noise_px=3.0, seed=yaw % 7))
+    assert result.view == view
+    assert result.near_side == near
+    assert result.facing == near
+    assert result.confidence > 0.9
+    assert not result.changed
+
+
+def test_width_cue_alone_without_depth():
+    # no z and no world (e.g. a 2D-only source): the width ratio still decides
+    for yaw, view in ((0, "front"), (90, "side"), (45, "oblique")):
+        tr = figure_track(yaw)
+        lm = np.array(tr.landmarks, copy=True)
+        lm[:, :, 2] = 0.0
+        tr = tr.with_arrays(landmarks=lm, world=np.full_like(tr.world, np.nan))
+        assert classify_view(tr).view == view
+
+
+def test_view_change_is_reported_with_times():
+    yaw = np.concatenate([np.full(90, -40.0), np.linspace(-40, -140, 30), np.full(90, -140.0)])
+    result = classify_view(figure_track(yaw, n=yaw.size, noise_px=2.0))
+    assert result.changed
+    assert result.segments[0].facing == "left" and result.segments[0].start_s == 0.0
+    assert result.segments[0].oblique == "front" and result.segments[-1].oblique == "rear"
+    issue = check_view(result, frozenset({"oblique", "side"}))
+    assert issue is not None and issue.code == "view_changed"
+    assert "stay at the same angle" in issue.message
+
+
+def test_check_view_messages():
+    side = classify_view(figure_track(90))
+    front = classify_view(figure_track(0))
+    assert check_view(side, frozenset({"side"})) is None
+    issue = check_view(front, frozenset({"side"}))
+    assert issue is not None and issue.severity == "error"
+    assert "turn side-on to the camera" in issue.message
+
+
+def _codes(issues: list[QualityIssue]) -> set[str]:
+    return {i.code for i in issues}
+
+
+def test_clean_framing_has_no_issues():
+    assert framing_issues(figure_track(90)) == []
+
+
+def test_feet_out_of_frame():
+    tr = figure_track(90)
+    lm = np.array(tr.landmarks, copy=True)
+    lm[:, [int(Landmark.LEFT_HEEL), int(Landmark.RIGHT_FOOT_INDEX)], 1] = 1.03
+    issues = framing_issues(tr.with_arrays(landmarks=lm))
+    feet = [i for i in issues if i.code == "feet_out_of_frame"]
+    assert feet and feet[0].severity == "error"
+    assert "until both feet are in the picture" in feet[0].message
+
+
+def test_head_out_of_frame_by_presence():
+    tr = figure_track(0)
+    pres = np.array(tr.presence, copy=True)
+    pres[:15, int(Landmark.NOSE)] = 0.1
+    assert "head_out_of_frame" in _codes(framing_issues(tr.with_arrays(presence=pres)))
+
+
+def test_person_too_small_and_too_few_frames_and_two_people():
+    assert "person_too_small" in _codes(framing_issues(figure_track(90, px_per_m=150.0)))
+    tr = figure_track(90, n=30)
+    lm = np.array(tr.landmarks, copy=True)
+    lm[:20] = np.nan
+    issues = framing_issues(
+        tr.with_arrays(landmarks=lm, num_people=np.r_[np.zeros(20), np.ones(10)])
+    )
+    few = [i for i in issues if i.code == "few_person_frames"]
+    assert few and few[0].severity == "error" and "67%" in few[0].message
+    people = np.ones(30, np.int16)
+    people[5:15] = 2
+    assert "several_people" in _codes(framing_issues(tr.with_arrays(num_people=people)))
