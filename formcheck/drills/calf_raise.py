@@ -1,0 +1,1093 @@
+"""Calf raises (``calf-raise``): reps, heel rise in cm, tempo, knee variant, fatigue.
+
+How a rep is found (all numbers from ``calf_raise.toml``):
+
+1. Per measured leg, the heel's height **relative to the toe** (heel minus
+   foot_index, perpendicular to the floor line, in cm) is the rep trace. In a
+   heel raise the forefoot stays down, so this is the heel's rise; it cancels
+   whole-body drift, camera shake and the person stepping nearer the camera.
+2. Candidate reps are peaks of the smoothed trace whose prominence is at least
+   ``min_rise_cm`` (the MDC95 of heel height). Each candidate is measured
+   against its **own local baseline** (median standing level just before and
+   just after it), never a global start value: rendered truth shows the
+   standing heel drifting ~0.7 cm after the first rep (issue 8).
+3. A candidate is a rep only if it looks like one physically: it lasts at
+   least ``min_rep_s``; the heel comes back to the level it rose from (a turn
+   or a step shifts the heel-to-toe offset for good); the toe stays down (a
+   step, a hop or a turn lifts the whole foot); the hip rises with the heel (a
+   weight shift peels one heel up while the body stays or sinks). Rejected
+   candidates are kept as ``"not_a_rep"`` events with the reason.
+4. A rep cut by the start or end of the clip, or rising less than
+   ``partial_fraction`` of the set's median rise, is a partial rep: reported,
+   flagged, not counted in ``rep_count``.
+
+Legs: ``options.leg`` if given; otherwise the near leg in side view and both
+legs in other views when both are measurable. Reps found on both legs at the
+same time are one double-leg rep (``leg == "both"``, per-leg rises under
+``heel_rise_cm_by_leg``).
+
+Phase times (per rep, seconds): ``up_s`` from 10% to 90% of the rise,
+``hold_s`` the time above 90%, ``down_s`` from 90% back to 10%
+(``edge_fraction`` / ``plateau_fraction``); ``peak_s`` is the middle of the
+time above 90%.
+
+Score (0-100, None without a complete rep)::
+
+    score = 100 * (0.4 * min(1, mean_rise / norm_peak_height_cm)
+                   + 0.2 * max(0, 1 - rise_cv_pct / 30)
+                   + 0.2 * min(1, mean_down_s / target_down_s)
+                   + 0.2 * complete_reps / (complete_reps + partial_reps))
+
+height against the published median, consistency (a CV of 30% scores 0),
+a controlled lowering, and whole reps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import find_peaks
+
+from formcheck.drills.base import (
+    Cue,
+    DrillContext,
+    DrillResult,
+    NormComparison,
+)
+from formcheck.landmarks import Landmark, side_landmark
+from formcheck.thresholds import load_thresholds
+from formcheck.views import QualityIssue
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+SCORE_WEIGHTS = {"height": 0.4, "consistency": 0.2, "tempo": 0.2, "complete": 0.2}
+"""Weights of the score terms (see the module docstring); they sum to 1."""
+
+CV_ZERO_SCORE_PCT = 30.0
+"""Rise CV (%) at which the consistency term of the score reaches 0.
+
+Judgement: a set whose rep heights scatter by a third of their mean is not a
+controlled set."""
+
+VIEW_CM_FLAGS = {
+    "front": "front view: the heel is hidden behind the foot, so its height is the "
+    "model's guess; film side-on for accurate heel rise",
+    "back": "back view: the toes are hidden in front of the heel, so the rise is "
+    "measured against a guessed toe; film side-on for accurate heel rise",
+    "oblique": "oblique view: part of the foot is hidden, heel rise is less accurate "
+    "than side-on",
+    "unknown": "camera view unclear: heel rise may be inaccurate",
+}
+"""View -> why cm values from that view are less accurate (side view: no flag)."""
+
+VIEW_ANGLE_FLAGS = {
+    "front": "front view: knee and ankle angles are foreshortened; film side-on",
+    "back": "back view: knee and ankle angles are foreshortened; film side-on",
+    "oblique": "oblique view: knee and ankle angles are partly foreshortened",
+    "unknown": "camera view unclear: angles may be inaccurate",
+}
+"""View -> why sagittal angles from that view are less accurate."""
+
+
+@dataclass(frozen=True)
+class CalfRaiseThresholds:
+    """Thresholds of the calf-raise drill; see ``calf_raise.toml`` for units and sources."""
+
+    min_rise_cm: float
+    min_rep_s: float
+    max_toe_lift_fraction: float
+    max_baseline_step_fraction: float
+    min_body_rise_fraction: float
+    edge_fraction: float
+    plateau_fraction: float
+    smoothing_s: float
+    baseline_window_s: float
+    min_leg_reliable_fraction: float
+    partial_fraction: float
+    bent_knee_deg: float
+    bent_knee_target_deg: float
+    min_down_s: float
+    target_down_s: float
+    rise_higher_cm: float
+    fatigue_cue_pct: float
+    fatigue_min_reps: int
+    norm_reps_men: int
+    norm_reps_women: int
+    norm_reps: int
+    norm_peak_height_cm: float
+    norm_total_vertical_cm: float
+    sem_cm: float
+    test_period_s: float
+    test_period_tolerance: float
+
+
+def load_calf_thresholds(overrides: dict[str, Any] | None = None) -> CalfRaiseThresholds:
+    """Thresholds from ``calf_raise.toml`` with optional overrides by name."""
+    return load_thresholds(CalfRaiseThresholds, "calf_raise.toml", overrides)
+
+
+# ---------------------------------------------------------------- leg traces
+@dataclass(frozen=True)
+class LegTraces:
+    """Per-frame signals of one leg, all (T,) float64 aligned with the track.
+
+    Heights are in cm above the floor line, measured perpendicular to it (or
+    image-up when no floor was found; then only differences are meaningful).
+
+    Attributes:
+        heel_cm: heel landmark height.
+        toe_cm: foot_index (toe tip) landmark height.
+        body_cm: hip-midpoint height (the body's rise); NaN when hips unseen.
+        plantarflexion_deg: ankle plantarflexion (minus ``ankle_dorsiflexion``);
+            NaN when not available.
+        knee_flexion_deg: knee flexion, 0 = straight; NaN when not available.
+        reliable: (T,) bool, heel and toe seen (not interpolated) in the frame.
+    """
+
+    heel_cm: FloatArray
+    toe_cm: FloatArray
+    body_cm: FloatArray
+    plantarflexion_deg: FloatArray
+    knee_flexion_deg: FloatArray
+    reliable: BoolArray
+
+    @property
+    def rise_cm(self) -> FloatArray:
+        """(T,) heel height relative to the toe, cm: the rep trace."""
+        return self.heel_cm - self.toe_cm
+
+
+@dataclass
+class RepCandidate:
+    """A rise of the heel trace, measured; a rep if ``reason`` is None.
+
+    Indices are frame rows; times in seconds; heights in cm.
+    """
+
+    peak_i: int
+    start_s: float | None
+    peak_s: float
+    end_s: float | None
+    heel_rise_cm: float
+    up_s: float | None
+    hold_s: float
+    down_s: float | None
+    start_i: int
+    end_i: int
+    plateau: tuple[int, int]
+    baseline_left: tuple[int, int]
+    baseline_right: tuple[int, int]
+    toe_lift_cm: float
+    body_rise_cm: float
+    truncated: bool
+    reason: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def is_rep(self) -> bool:
+        """True when the candidate passed every test of a rep (complete or not)."""
+        return self.reason is None
+
+
+# ------------------------------------------------------------ small helpers
+def _median_dt(times_s: FloatArray) -> float:
+    dt = np.diff(times_s)
+    return float(np.median(dt)) if dt.size else 1.0 / 30.0
+
+
+def fill_nans(times_s: FloatArray, x: FloatArray) -> FloatArray:
+    """Linearly interpolate NaNs in ``x`` over ``times_s`` (edges held). All-NaN stays NaN."""
+    ok = np.isfinite(x)
+    if ok.all() or not ok.any():
+        return x.astype(np.float64, copy=True)
+    return np.interp(times_s, times_s[ok], x[ok]).astype(np.float64)
+
+
+def moving_median(x: FloatArray, n: int) -> FloatArray:
+    """Centred moving median over ``n`` samples (odd; edges use shorter windows), NaN-aware."""
+    n = max(1, int(n) | 1)
+    if n == 1 or x.size == 0:
+        return x.astype(np.float64, copy=True)
+    half = n // 2
+    padded = np.concatenate([np.full(half, np.nan), x.astype(np.float64), np.full(half, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, n)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(windows, axis=1)
+
+
+def _nanmedian(x: FloatArray) -> float:
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def _crossing_time(times_s: FloatArray, y: FloatArray, i0: int, i1: int, level: float) -> float:
+    """Time between samples i0 and i1 (adjacent) where ``y`` crosses ``level`` (linear)."""
+    y0, y1 = float(y[i0]), float(y[i1])
+    if not (np.isfinite(y0) and np.isfinite(y1)) or y0 == y1:
+        return float(times_s[i1])
+    f = min(1.0, max(0.0, (level - y0) / (y1 - y0)))
+    return float(times_s[i0] + f * (times_s[i1] - times_s[i0]))
+
+
+# ------------------------------------------------------------ rep search
+def find_rep_candidates(
+    times_s: FloatArray,
+    rise_cm: FloatArray,
+    th: CalfRaiseThresholds,
+    *,
+    toe_cm: FloatArray | None = None,
+    body_cm: FloatArray | None = None,
+) -> list[RepCandidate]:
+    """Find heel rises in a heel-relative-to-toe trace and test whether each is a rep.
+
+    Args:
+        times_s: (T,) frame times, seconds, increasing.
+        rise_cm: (T,) heel height relative to the toe, cm (any constant
+            offset; NaN where unseen).
+        th: thresholds.
+        toe_cm: (T,) toe height above the floor, cm, for the forefoot-down test
+            (None: test skipped).
+        body_cm: (T,) hip-midpoint height, cm, for the body-rises test
+            (None or all-NaN: test skipped).
+
+    Returns:
+        Candidates in time order; ``reason`` is None for reps (complete or
+        cut by the clip's ends: ``truncated``), else why it is not a rep.
+    """
+    times_s = np.asarray(times_s, dtype=np.float64)
+    d = np.asarray(rise_cm, dtype=np.float64)
+    n = d.size
+    if n < 3 or np.isfinite(d).sum() < 3:
+        return []
+    dt = _median_dt(times_s)
+    filled = fill_nans(times_s, d)
+    ds = moving_median(filled, round(th.smoothing_s / dt))
+    floor_level = float(np.percentile(ds, 5))
+    # Pad with the standing level so rises cut by the clip's ends are still peaks.
+    padded = np.concatenate([[floor_level], ds, [floor_level]])
+    peaks, _ = find_peaks(padded, prominence=th.min_rise_cm)
+    peaks = [int(p) - 1 for p in peaks if 1 <= p <= n]
+    win = max(1, round(th.baseline_window_s / dt))
+    out: list[RepCandidate] = []
+    for k, p in enumerate(peaks):
+        lo = peaks[k - 1] if k > 0 else 0
+        hi = peaks[k + 1] if k + 1 < len(peaks) else n - 1
+        vl = lo + int(np.argmin(ds[lo : p + 1]))
+        vr = p + int(np.argmin(ds[p : hi + 1]))
+        top = float(ds[p])
+        left_ok = top - float(ds[vl]) >= th.min_rise_cm
+        right_ok = top - float(ds[vr]) >= th.min_rise_cm
+        if not (left_ok or right_ok):
+            continue
+        bl = _baseline_window(ds, vl, lo, p, win) if left_ok else None
+        br = _baseline_window(ds, vr, p, hi, win) if right_ok else None
+        levels = [
+            _nanmedian(d[w[0] : w[1] + 1]) if np.isfinite(d[w[0] : w[1] + 1]).any()
+            else float(ds[valley])
+            for w, valley in ((bl, vl), (br, vr))
+            if w is not None
+        ]
+        base = float(np.mean(levels))
+        base_l = levels[0] if bl is not None else base
+        base_r = levels[-1] if br is not None else base
+        rough = top - base
+        # the top: contiguous stretch around the peak above plateau_fraction of the rise
+        plat_level = base + th.plateau_fraction * rough
+        a, b = p, p
+        while a > 0 and ds[a - 1] >= plat_level:
+            a -= 1
+        while b < n - 1 and ds[b + 1] >= plat_level:
+            b += 1
+        top_level = _nanmedian(d[a : b + 1])
+        if not np.isfinite(top_level):
+            top_level = top
+        rise = top_level - base
+        # edges: where the smoothed trace is within edge_fraction of the rise of
+        # its own baseline on that side (the heel may settle elsewhere after a rep)
+        start_s: float | None = None
+        end_s: float | None = None
+        si, ei = a, b
+        if bl is not None:
+            level = base_l + th.edge_fraction * (top_level - base_l)
+            i = a
+            while i > lo and ds[i] > level:
+                i -= 1
+            if ds[i] <= level:
+                si = i
+                start_s = _crossing_time(times_s, ds, i, i + 1, level)
+        if br is not None:
+            level = base_r + th.edge_fraction * (top_level - base_r)
+            i = b
+            while i < hi and ds[i] > level:
+                i += 1
+            if ds[i] <= level:
+                ei = i
+                end_s = _crossing_time(times_s, ds, i - 1, i, level)
+        t_a = _crossing_time(times_s, ds, a - 1, a, plat_level) if a > 0 else float(times_s[a])
+        t_b = _crossing_time(times_s, ds, b, b + 1, plat_level) if b < n - 1 else float(times_s[b])
+        truncated = start_s is None or end_s is None
+        cand = RepCandidate(
+            peak_i=p,
+            start_s=start_s,
+            peak_s=_top_centre(times_s, ds, a, b, plat_level),
+            end_s=end_s,
+            heel_rise_cm=rise,
+            up_s=None if start_s is None else max(0.0, t_a - start_s),
+            hold_s=max(0.0, t_b - t_a),
+            down_s=None if end_s is None else max(0.0, end_s - t_b),
+            start_i=si,
+            end_i=ei,
+            plateau=(a, b),
+            baseline_left=bl if bl is not None else (-1, -1),
+            baseline_right=br if br is not None else (-1, -1),
+            toe_lift_cm=_lift(toe_cm, (a, b), bl, br),
+            body_rise_cm=_lift(body_cm, (a, b), bl, br),
+            truncated=truncated,
+        )
+        cand.reason = _why_not_a_rep(cand, th, levels)
+        out.append(cand)
+    return out
+
+
+def _top_centre(times_s: FloatArray, ds: FloatArray, a: int, b: int, level: float) -> float:
+    """Peak time: centre of the top of the rep weighted by height above ``level`` (s).
+
+    On a flat hold this is the middle of the hold; when the heel is highest early
+    (or late) in the hold it moves there, without jumping to one noisy sample.
+    """
+    w = np.clip(ds[a : b + 1] - level, 0.0, None)
+    w = np.where(np.isfinite(w), w, 0.0)
+    if w.sum() <= 0:
+        return float(0.5 * (times_s[a] + times_s[b]))
+    return float(np.sum(w * times_s[a : b + 1]) / np.sum(w))
+
+
+def _baseline_window(ds: FloatArray, valley: int, lo: int, hi: int, win: int) -> tuple[int, int]:
+    """Index range (inclusive) of standing samples around ``valley`` within [lo, hi]."""
+    a = max(lo, valley - win)
+    b = min(hi, valley + win)
+    return a, b
+
+
+def _lift(
+    x: FloatArray | None,
+    plateau: tuple[int, int],
+    bl: tuple[int, int] | None,
+    br: tuple[int, int] | None,
+) -> float:
+    """Median of ``x`` on the plateau minus its median on the baselines (NaN if unknown)."""
+    if x is None:
+        return float("nan")
+    x = np.asarray(x, dtype=np.float64)
+    bases = [_nanmedian(x[w[0] : w[1] + 1]) for w in (bl, br) if w is not None]
+    bases = [v for v in bases if np.isfinite(v)]
+    top = _nanmedian(x[plateau[0] : plateau[1] + 1])
+    if not bases or not np.isfinite(top):
+        return float("nan")
+    return top - float(np.mean(bases))
+
+
+def _why_not_a_rep(c: RepCandidate, th: CalfRaiseThresholds, levels: list[float]) -> str | None:
+    """None if ``c`` is a rep, else the plain-language reason it is not."""
+    if c.heel_rise_cm < th.min_rise_cm:
+        return f"heel rose only {c.heel_rise_cm:.1f} cm (under {th.min_rise_cm:g} cm: sway or noise)"
+    if c.start_s is not None and c.end_s is not None and c.end_s - c.start_s < th.min_rep_s:
+        return f"too quick ({c.end_s - c.start_s:.2f} s): a bounce or landmark jitter"
+    if len(levels) == 2 and abs(levels[0] - levels[1]) > th.max_baseline_step_fraction * (
+        c.heel_rise_cm + 0.5 * abs(levels[0] - levels[1])
+    ):
+        return "the heel did not come back to where it started (a step, a turn or a view change)"
+    if np.isfinite(c.toe_lift_cm) and c.toe_lift_cm > th.max_toe_lift_fraction * c.heel_rise_cm:
+        return "the whole foot left the floor (a step, a hop or a turn), not a heel raise"
+    if np.isfinite(c.body_rise_cm) and c.body_rise_cm < th.min_body_rise_fraction * c.heel_rise_cm:
+        return "the body did not rise with the heel (a weight shift), not a heel raise"
+    return None
+
+
+def classify_partial(reps: list[RepCandidate], th: CalfRaiseThresholds) -> tuple[list[bool], float]:
+    """Which reps are partial, and the set's typical (median) rise in cm.
+
+    A rep is partial when cut by the clip's start or end, or when it rises
+    less than ``partial_fraction`` of the median rise of the complete reps.
+    """
+    complete = [r.heel_rise_cm for r in reps if not r.truncated]
+    pool = complete or [r.heel_rise_cm for r in reps]
+    typical = float(np.median(pool)) if pool else float("nan")
+    partial = [r.truncated or r.heel_rise_cm < th.partial_fraction * typical for r in reps]
+    return partial, typical
+
+
+# ------------------------------------------------------------ merging legs
+@dataclass
+class Rep:
+    """One rep across the measured legs (``leg`` "left", "right" or "both")."""
+
+    leg: str
+    parts: dict[str, RepCandidate]
+    partial: bool = False
+
+    def _mean(self, name: str) -> float | None:
+        vals = [getattr(c, name) for c in self.parts.values()]
+        vals = [v for v in vals if v is not None and np.isfinite(v)]
+        return float(np.mean(vals)) if vals else None
+
+    @property
+    def truncated(self) -> bool:
+        """True when any leg's rise was cut by the clip's start or end."""
+        return any(c.truncated for c in self.parts.values())
+
+    @property
+    def heel_rise_cm(self) -> float:
+        """Mean heel rise over the measured legs, cm."""
+        return float(np.mean([c.heel_rise_cm for c in self.parts.values()]))
+
+    @property
+    def peak_s(self) -> float:
+        """Mean peak time over the measured legs, s."""
+        return float(np.mean([c.peak_s for c in self.parts.values()]))
+
+
+def merge_legs(per_leg: dict[str, list[RepCandidate]]) -> list[Rep]:
+    """Join reps found on both legs at the same time into double-leg reps.
+
+    Two reps overlap when each one's peak lies inside the other's
+    start..end span (a truncated edge counts as open).
+    """
+    items = sorted(
+        ((leg, c) for leg, cands in per_leg.items() for c in cands if c.is_rep),
+        key=lambda lc: lc[1].peak_s,
+    )
+    reps: list[Rep] = []
+    for leg, c in items:
+        last = reps[-1] if reps else None
+        if last is not None and leg not in last.parts and all(
+            _overlap(c, o) for o in last.parts.values()
+        ):
+            last.parts[leg] = c
+            last.leg = "both"
+            continue
+        reps.append(Rep(leg=leg, parts={leg: c}))
+    return reps
+
+
+def _overlap(a: RepCandidate, b: RepCandidate) -> bool:
+    def inside(t: float, c: RepCandidate) -> bool:
+        lo = -np.inf if c.start_s is None else c.start_s
+        hi = np.inf if c.end_s is None else c.end_s
+        return bool(lo <= t <= hi)
+
+    return inside(a.peak_s, b) and inside(b.peak_s, a)
+
+
+# ------------------------------------------------------------ summary and cues
+def fatigue_pct(rises_cm: list[float], min_reps: int) -> float | None:
+    """Mean rise of the last third vs the first third, % change (negative = fell).
+
+    None with fewer than ``min_reps`` reps.
+    """
+    n = len(rises_cm)
+    if n < max(3, min_reps):
+        return None
+    k = n // 3
+    first = float(np.mean(rises_cm[:k]))
+    last = float(np.mean(rises_cm[-k:]))
+    return 100.0 * (last - first) / first if first > 0 else None
+
+
+def cv_pct(values: list[float]) -> float | None:
+    """Coefficient of variation in % (sample SD / mean); None with < 2 values."""
+    if len(values) < 2:
+        return None
+    mean = float(np.mean(values))
+    return 100.0 * float(np.std(values, ddof=1)) / mean if mean > 0 else None
+
+
+def _mean_or_none(values: list[float | None]) -> float | None:
+    vals = [v for v in values if v is not None and np.isfinite(v)]
+    return float(np.mean(vals)) if vals else None
+
+
+def _round(x: float | None, nd: int = 2) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+# ------------------------------------------------------------ measuring a track
+def leg_traces(ctx: DrillContext, side: str) -> LegTraces:
+    """Heights (cm, perpendicular to the floor) and angles of one leg from ``ctx``."""
+    from formcheck.angles import compute_angles
+
+    track = ctx.conditioned.track
+    px = track.landmarks[:, :, :2].astype(np.float64) * np.array([track.width, track.height])
+    cm = ctx.calibration.cm_per_px
+
+    def height(lms: list[Landmark]) -> FloatArray:
+        pts = np.mean([px[:, int(m)] for m in lms], axis=0)
+        if ctx.floor is not None:
+            from formcheck.calibration import height_above_floor
+
+            h_px = np.asarray(height_above_floor(pts, ctx.floor), dtype=np.float64)
+        else:
+            h_px = -pts[:, 1]
+            h_px = h_px - np.nanpercentile(h_px, 5) if np.isfinite(h_px).any() else h_px
+        return h_px * cm
+
+    heel = side_landmark(side, "heel")
+    toe = side_landmark(side, "foot_index")
+    up = None if ctx.floor is None else getattr(ctx.floor, "normal", None)
+    try:
+        ang = compute_angles(
+            track, side, up=up, names=["ankle_dorsiflexion", "knee_flexion"], facing=ctx.view.facing
+        )
+        pf = -ang["ankle_dorsiflexion"]
+        knee = ang["knee_flexion"]
+    except ValueError:
+        pf = knee = np.full(len(track), np.nan)
+    rel = ctx.conditioned.reliable
+    return LegTraces(
+        heel_cm=height([heel]),
+        toe_cm=height([toe]),
+        body_cm=height([Landmark.LEFT_HIP, Landmark.RIGHT_HIP]),
+        plantarflexion_deg=np.asarray(pf, dtype=np.float64),
+        knee_flexion_deg=np.asarray(knee, dtype=np.float64),
+        reliable=np.asarray(rel[:, int(heel)] & rel[:, int(toe)], dtype=bool),
+    )
+
+
+def choose_legs(
+    options_leg: str, view: str, near_side: str | None, reliable_fraction: dict[str, float],
+    th: CalfRaiseThresholds,
+) -> tuple[list[str], list[QualityIssue]]:
+    """Legs to measure: the user's choice; else the near leg side-on; else every measurable leg."""
+    issues: list[QualityIssue] = []
+    usable = [s for s in ("left", "right") if reliable_fraction.get(s, 0.0) >= th.min_leg_reliable_fraction]
+    if options_leg in ("left", "right"):
+        if options_leg not in usable:
+            issues.append(
+                QualityIssue(
+                    "calf_leg_unreliable",
+                    "warning",
+                    f"your {options_leg} heel and toes were seen clearly in only "
+                    f"{100 * reliable_fraction.get(options_leg, 0.0):.0f}% of frames: keep that "
+                    "foot in the picture with light on it",
+                )
+            )
+        return [options_leg], issues
+    if view == "side" and near_side in ("left", "right"):
+        return [near_side], issues
+    if usable:
+        return usable, issues
+    best = max(("left", "right"), key=lambda s: reliable_fraction.get(s, 0.0))
+    issues.append(
+        QualityIssue(
+            "calf_feet_unreliable",
+            "warning",
+            "your heels and toes were seen clearly in under half of the frames: step back "
+            "so both feet are in the picture, on a floor that contrasts with your shoes",
+        )
+    )
+    return [best], issues
+
+
+class CalfRaiseDrill:
+    """The ``calf-raise`` drill (see the module docstring for the method and score)."""
+
+    name = "calf-raise"
+    title = "Calf raises"
+    accepted_views = frozenset({"side", "oblique", "front", "back"})
+    how_to_film = (
+        "Put the phone at shin to knee height, 2-3 m away, side-on to you (oblique or "
+        "front also work, less accurately). Your whole body and both feet must stay in "
+        "the picture; stand on a floor that contrasts with your shoes."
+    )
+    measures = "reps, heel rise in cm, up/hold/down tempo, knee bend variant, fatigue, left vs right"
+
+    def analyze(self, ctx: DrillContext) -> DrillResult:
+        """Measure a calf-raise set (or a heel-rise test) in ``ctx``."""
+        th = load_calf_thresholds(dict(ctx.options.thresholds))
+        track = ctx.conditioned.track
+        times = np.asarray(track.timestamps_s, dtype=np.float64)
+        traces = {s: leg_traces(ctx, s) for s in ("left", "right")}
+        frac = {s: float(np.mean(traces[s].reliable)) if len(times) else 0.0 for s in traces}
+        legs, warnings = choose_legs(
+            ctx.options.leg, ctx.view.view, ctx.view.near_side, frac, th
+        )
+        return analyze_traces(
+            times,
+            {s: traces[s] for s in legs},
+            th,
+            variant=dict(ctx.options.variant),
+            views=np.asarray(ctx.view.per_frame) if len(ctx.view.per_frame) == len(times)
+            else np.full(len(times), ctx.view.view),
+            calibration_note=_calibration_note(ctx),
+            warnings=warnings,
+        )
+
+
+def _calibration_note(ctx: DrillContext) -> str | None:
+    cal = ctx.calibration
+    if cal.method in ("assumed",) or cal.uncertainty_pct > 10.0:
+        return (
+            f"cm scale {cal.method} (±{cal.uncertainty_pct:.0f}%): enter your height for "
+            "accurate centimetres"
+        )
+    return None
+
+
+def analyze_traces(
+    times_s: FloatArray,
+    traces: dict[str, LegTraces],
+    th: CalfRaiseThresholds,
+    *,
+    variant: dict[str, Any] | None = None,
+    views: npt.NDArray[Any] | None = None,
+    calibration_note: str | None = None,
+    warnings: list[QualityIssue] | None = None,
+) -> DrillResult:
+    """The calf-raise analysis on per-leg traces (no track needed; used by tests).
+
+    Args:
+        times_s: (T,) frame times, s.
+        traces: leg ("left"/"right") -> its traces; each leg is searched for reps.
+        th: thresholds.
+        variant: options.variant: {"heel_rise_test": bool, "knee": "straight"|"bent",
+            "sex": "male"|"female"} (all optional).
+        views: (T,) per-frame view names ("side", "front", ...), for flags.
+        calibration_note: why cm values are uncertain (None: calibrated).
+        warnings: issues found before (leg choice).
+    """
+    variant = dict(variant or {})
+    unknown = sorted(set(variant) - {"heel_rise_test", "knee", "sex"})
+    if unknown:
+        raise ValueError(
+            f"unknown calf-raise variant option(s) {unknown}; expected some of "
+            "['heel_rise_test', 'knee', 'sex']"
+        )
+    intended_knee = str(variant.get("knee", "straight"))
+    if intended_knee not in ("straight", "bent"):
+        raise ValueError(f"variant knee must be 'straight' or 'bent', got {intended_knee!r}")
+    test_mode = bool(variant.get("heel_rise_test", False))
+    n = len(times_s)
+    views = np.full(n, "side") if views is None else np.asarray(views)
+    result_warnings = list(warnings or [])
+
+    per_leg: dict[str, list[RepCandidate]] = {}
+    for leg, tr in traces.items():
+        body = tr.body_cm if np.isfinite(tr.body_cm).sum() >= 3 else None
+        per_leg[leg] = find_rep_candidates(times_s, tr.rise_cm, th, toe_cm=tr.toe_cm, body_cm=body)
+    reps = merge_legs(per_leg)
+    rejected = [c for cands in per_leg.values() for c in cands if not c.is_rep]
+    flat = [c for r in reps for c in r.parts.values()]
+    partial_flags, typical = classify_partial(flat, th)
+    by_id = {id(c): p for c, p in zip(flat, partial_flags, strict=True)}
+    for r in reps:
+        r.partial = any(by_id[id(c)] for c in r.parts.values())
+
+    flags: dict[str, str] = {}
+    events: list[dict[str, Any]] = []
+    for i, r in enumerate(reps):
+        events.append(_rep_event(i, r, traces, times_s, views, th, typical, calibration_note))
+    for c in rejected:
+        events.append(
+            {
+                "kind": "not_a_rep",
+                "start_s": _round(c.start_s),
+                "peak_s": _round(c.peak_s),
+                "end_s": _round(c.end_s),
+                "heel_rise_cm": _round(c.heel_rise_cm),
+                "reason": c.reason,
+            }
+        )
+    events.sort(key=lambda e: e.get("peak_s") or 0.0)
+
+    complete = [r for r in reps if not r.partial]
+    rise_list = [r.heel_rise_cm for r in complete]
+    downs = [_mean_or_none([c.down_s for c in r.parts.values()]) for r in complete]
+    ups = [_mean_or_none([c.up_s for c in r.parts.values()]) for r in complete]
+    holds = [_mean_or_none([c.hold_s for c in r.parts.values()]) for r in complete]
+    mean_rise = float(np.mean(rise_list)) if rise_list else None
+    fat = fatigue_pct(rise_list, th.fatigue_min_reps)
+    cv = cv_pct(rise_list)
+    knees = [e["knee_flexion_deg"] for e in events if e["kind"] == "rep" and not e["partial"]]
+    knee_med = _mean_or_none([float(np.median([k for k in knees if k is not None]))]) if any(
+        k is not None for k in knees
+    ) else None
+    detected = None if knee_med is None else ("bent" if knee_med >= th.bent_knee_deg else "straight")
+    periods = np.diff([r.peak_s for r in complete]) if len(complete) > 1 else np.array([])
+    summary: dict[str, Any] = {
+        "rep_count": len(complete),
+        "partial_reps": len(reps) - len(complete),
+        "ignored_movements": len(rejected),
+        "legs_measured": sorted(traces),
+        "stance": _stance(reps),
+        "mean_heel_rise_cm": _round(mean_rise),
+        "max_heel_rise_cm": _round(max(rise_list)) if rise_list else None,
+        "total_vertical_cm": _round(float(np.sum(rise_list))) if rise_list else 0.0,
+        "fatigue_pct": _round(fat, 1),
+        "rise_cv_pct": _round(cv, 1),
+        "mean_up_s": _round(_mean_or_none(ups)),
+        "mean_hold_s": _round(_mean_or_none(holds)),
+        "mean_down_s": _round(_mean_or_none(downs)),
+        "rep_period_s": _round(float(np.median(periods))) if periods.size else None,
+        "cadence_reps_per_min": _round(60.0 / float(np.median(periods)), 1) if periods.size else None,
+        "median_knee_flexion_deg": _round(knee_med, 1),
+        "variant_detected": detected,
+        "variant_intended": intended_knee,
+        "heel_rise_test": test_mode,
+        "left_right": _left_right(complete, th),
+    }
+    cm_keys = ("mean_heel_rise_cm", "max_heel_rise_cm", "total_vertical_cm", "fatigue_pct")
+    view_counts = {v: int(np.sum(views == v)) for v in np.unique(views)}
+    bad_views = [v for v in view_counts if v in VIEW_CM_FLAGS and view_counts[v] > 0.2 * n]
+    if bad_views:
+        reason = "; ".join(VIEW_CM_FLAGS[v] for v in sorted(bad_views))
+        for k in cm_keys:
+            flags[k] = reason
+        angle_reason = "; ".join(VIEW_ANGLE_FLAGS[v] for v in sorted(bad_views))
+        flags["median_knee_flexion_deg"] = angle_reason
+        flags["variant_detected"] = angle_reason
+    if calibration_note:
+        for k in cm_keys[:3]:
+            flags[k] = f"{flags[k]}; {calibration_note}" if k in flags else calibration_note
+    if any(r.partial for r in reps):
+        flags.setdefault("rep_count", "partial reps are listed but not counted")
+
+    cues = _cues(reps, complete, events, th, mean_rise, fat, detected, intended_knee, test_mode)
+    norms: list[NormComparison] = []
+    if test_mode:
+        norms, test_cues, test_warn = _heel_rise_test(reps, complete, th, variant, summary)
+        cues += test_cues
+        result_warnings += test_warn
+    if not reps:
+        result_warnings.append(
+            QualityIssue(
+                "calf_no_reps",
+                "warning",
+                "no heel raise found: check that your feet are in the picture and that "
+                "your heels leave the floor",
+            )
+        )
+    score = _score(mean_rise, cv, _mean_or_none(downs), len(complete), len(reps), th)
+    series = _series(times_s, traces, reps, th)
+    return DrillResult(
+        summary=summary,
+        events=events,
+        cues=cues,
+        score=score,
+        flags=flags,
+        norms=norms,
+        series=series,
+        warnings=result_warnings,
+        overlay=("reps", "heel_rise_cm"),
+    )
+
+
+def _stance(reps: list[Rep]) -> str | None:
+    if not reps:
+        return None
+    both = sum(r.leg == "both" for r in reps)
+    return "double" if both >= 0.5 * len(reps) else "single"
+
+
+def _rep_event(
+    i: int,
+    r: Rep,
+    traces: dict[str, LegTraces],
+    times_s: FloatArray,
+    views: npt.NDArray[Any],
+    th: CalfRaiseThresholds,
+    typical: float,
+    calibration_note: str | None,
+) -> dict[str, Any]:
+    parts = r.parts
+    starts = [c.start_s for c in parts.values() if c.start_s is not None]
+    ends = [c.end_s for c in parts.values() if c.end_s is not None]
+    knee_vals: list[float] = []
+    pf_vals: list[float] = []
+    rel_frac: list[float] = []
+    for leg, c in parts.items():
+        tr = traces[leg]
+        seg = slice(c.start_i, c.end_i + 1)
+        knee_vals.append(_nanmedian(tr.knee_flexion_deg[seg]))
+        pf_vals.append(
+            _lift(tr.plantarflexion_deg, c.plateau, _valid(c.baseline_left), _valid(c.baseline_right))
+        )
+        rel_frac.append(float(np.mean(tr.reliable[seg])))
+    lo = min(c.start_i for c in parts.values())
+    hi = max(c.end_i for c in parts.values())
+    rep_views = set(views[lo : hi + 1].tolist())
+    flags: dict[str, str] = {}
+    if r.truncated:
+        flags["partial"] = "the clip starts or ends during this rep"
+    elif r.partial:
+        flags["partial"] = (
+            f"rose {r.heel_rise_cm:.1f} cm, under {100 * th.partial_fraction:.0f}% of your "
+            f"usual {typical:.1f} cm"
+        )
+    if min(rel_frac) < 1.0 - 1e-9:
+        flags["heel_rise_cm"] = (
+            f"heel or toe not clearly seen in {100 * (1 - min(rel_frac)):.0f}% of this rep's "
+            "frames (filled in)"
+        )
+    cm_view = sorted(v for v in rep_views if v in VIEW_CM_FLAGS)
+    if cm_view:
+        reason = "; ".join(VIEW_CM_FLAGS[v] for v in cm_view)
+        flags["heel_rise_cm"] = f"{flags['heel_rise_cm']}; {reason}" if "heel_rise_cm" in flags else reason
+        angle_reason = "; ".join(VIEW_ANGLE_FLAGS[v] for v in cm_view)
+        flags["knee_flexion_deg"] = angle_reason
+        flags["plantarflexion_deg"] = angle_reason
+    if calibration_note:
+        flags["heel_rise_cm"] = (
+            f"{flags['heel_rise_cm']}; {calibration_note}" if "heel_rise_cm" in flags else calibration_note
+        )
+    return {
+        "kind": "rep",
+        "index": i + 1,
+        "start_s": _round(min(starts)) if starts else None,
+        "peak_s": _round(r.peak_s),
+        "end_s": _round(max(ends)) if ends else None,
+        "heel_rise_cm": _round(r.heel_rise_cm),
+        "heel_rise_cm_by_leg": {leg: _round(c.heel_rise_cm) for leg, c in parts.items()},
+        "plantarflexion_deg": _round(_mean_or_none(list(pf_vals)), 1),
+        "up_s": _round(_mean_or_none([c.up_s for c in parts.values()])),
+        "hold_s": _round(_mean_or_none([c.hold_s for c in parts.values()])),
+        "down_s": _round(_mean_or_none([c.down_s for c in parts.values()])),
+        "knee_flexion_deg": _round(_mean_or_none(list(knee_vals)), 1),
+        "leg": r.leg,
+        "partial": r.partial,
+        "flags": flags,
+    }
+
+
+def _valid(b: tuple[int, int]) -> tuple[int, int] | None:
+    return None if b[0] < 0 else b
+
+
+def _left_right(complete: list[Rep], th: CalfRaiseThresholds) -> dict[str, Any] | None:
+    """Per-leg reps, mean rise and total vertical; None when only one leg was measured."""
+    per: dict[str, list[float]] = {"left": [], "right": []}
+    for r in complete:
+        for leg, c in r.parts.items():
+            per[leg].append(c.heel_rise_cm)
+    if not per["left"] or not per["right"]:
+        return None
+    out: dict[str, Any] = {
+        leg: {
+            "reps": len(v),
+            "mean_heel_rise_cm": _round(float(np.mean(v))),
+            "total_vertical_cm": _round(float(np.sum(v))),
+        }
+        for leg, v in per.items()
+    }
+    diff = float(np.mean(per["left"]) - np.mean(per["right"]))
+    mdc = 1.96 * np.sqrt(2.0) * th.sem_cm
+    out["difference_cm"] = _round(diff)
+    out["difference_meaningful"] = bool(abs(diff) > mdc)
+    out["smallest_real_difference_cm"] = _round(float(mdc))
+    return out
+
+
+def _cues(
+    reps: list[Rep],
+    complete: list[Rep],
+    events: list[dict[str, Any]],
+    th: CalfRaiseThresholds,
+    mean_rise: float | None,
+    fat: float | None,
+    detected: str | None,
+    intended: str,
+    test_mode: bool,
+) -> list[Cue]:
+    cues: list[Cue] = []
+    rep_events = [e for e in events if e["kind"] == "rep"]
+    for e in rep_events:
+        if e["partial"] and "clip" not in e["flags"].get("partial", ""):
+            cues.append(
+                Cue(e["peak_s"], "warning", f"rise higher: rep {e['index']} was a partial rep "
+                    f"({e['heel_rise_cm']:.1f} cm)")
+            )
+    if mean_rise is not None and mean_rise < th.rise_higher_cm:
+        first = complete[0].peak_s if complete else None
+        cues.append(
+            Cue(first, "warning", f"rise higher: your heels rose {mean_rise:.1f} cm on average; "
+                f"aim for at least {th.rise_higher_cm:g} cm")
+        )
+    if not test_mode:
+        fast = [e for e in rep_events if not e["partial"] and e["down_s"] is not None
+                and e["down_s"] < th.min_down_s]
+        if fast:
+            worst = min(fast, key=lambda e: e["down_s"])
+            cues.append(
+                Cue(worst["peak_s"], "warning",
+                    f"lower slowly (down took {worst['down_s']:.1f} s; take at least "
+                    f"{th.min_down_s:g} s)")
+            )
+    if detected == "bent" and intended == "straight":
+        cues.append(Cue(None, "warning", "keep the knee straight (it was bent "
+                        f"{_knee_of(rep_events):.0f} degrees) for the straight-knee version"))
+    elif detected == "straight" and intended == "bent":
+        cues.append(Cue(None, "warning", f"bend the knee ~{th.bent_knee_target_deg:.0f} degrees "
+                        "for the soleus version"))
+    if fat is not None and fat <= -th.fatigue_cue_pct:
+        last = complete[-1].peak_s if complete else None
+        cues.append(Cue(last, "info", f"heights fell {-fat:.0f}% over the set"))
+    if complete and not cues:
+        cues.append(Cue(None, "info", f"{len(complete)} good reps: steady height and tempo"))
+    return cues
+
+
+def _knee_of(rep_events: list[dict[str, Any]]) -> float:
+    vals = [e["knee_flexion_deg"] for e in rep_events if e["knee_flexion_deg"] is not None]
+    return float(np.median(vals)) if vals else float("nan")
+
+
+def _heel_rise_test(
+    reps: list[Rep],
+    complete: list[Rep],
+    th: CalfRaiseThresholds,
+    variant: dict[str, Any],
+    summary: dict[str, Any],
+) -> tuple[list[NormComparison], list[Cue], list[QualityIssue]]:
+    """Heel-rise test mode: reps, peak height and total vertical vs published norms."""
+    cues: list[Cue] = []
+    warns: list[QualityIssue] = []
+    if any(r.leg == "both" for r in complete):
+        warns.append(
+            QualityIssue(
+                "calf_test_double_leg",
+                "warning",
+                "the heel-rise test is done on one leg, but both heels rose: lift the other "
+                "foot off the floor, and tell formcheck which leg you test",
+            )
+        )
+    off = 0
+    for a, b in zip(complete, complete[1:], strict=False):
+        period = b.peak_s - a.peak_s
+        if abs(period - th.test_period_s) > th.test_period_tolerance * th.test_period_s:
+            off += 1
+    summary["off_metronome_reps"] = off
+    if off:
+        cues.append(Cue(None, "info", f"{off} reps were off the 60 bpm beat: one rise every "
+                        f"{th.test_period_s:g} s (up on one beat, down on the next)"))
+    n = len(complete)
+    heights = [r.heel_rise_cm for r in complete]
+    peak = max(heights) if heights else None
+    total = float(np.sum(heights)) if heights else 0.0
+    sex = variant.get("sex")
+    norm_reps = {"male": th.norm_reps_men, "female": th.norm_reps_women}.get(str(sex))
+    sem_note = f"differences under {th.sem_cm:g} cm (test-retest SEM) are noise"
+    norms = [
+        NormComparison(
+            metric="rep_count",
+            value=float(n),
+            unit="reps",
+            norm=(f"median {norm_reps} reps" if norm_reps is not None
+                  else f"median {th.norm_reps_men} reps men, {th.norm_reps_women} women"),
+            source="Hébert-Losier et al. 2017, Physiotherapy 103(4):446 (n=566)",
+            verdict=_verdict(n, norm_reps if norm_reps is not None
+                             else 0.5 * (th.norm_reps_men + th.norm_reps_women), 2.0),
+        ),
+        NormComparison(
+            metric="rep_count",
+            value=float(n),
+            unit="reps",
+            norm=f"median {th.norm_reps} reps (dominant leg)",
+            source="Sleeswijk Visser et al. 2025, Braz J Phys Ther (n=500)",
+            verdict=_verdict(n, th.norm_reps, 2.0),
+        ),
+    ]
+    if peak is not None:
+        summary["peak_heel_rise_cm"] = _round(peak)
+        norms.append(
+            NormComparison(
+                metric="peak_heel_rise_cm",
+                value=round(peak, 2),
+                unit="cm",
+                norm=f"median {th.norm_peak_height_cm:g} cm; {sem_note}",
+                source="Sleeswijk Visser et al. 2025, Braz J Phys Ther (n=500)",
+                verdict=_verdict(peak, th.norm_peak_height_cm, th.sem_cm),
+            )
+        )
+    norms.append(
+        NormComparison(
+            metric="total_vertical_cm",
+            value=round(total, 1),
+            unit="cm",
+            norm=f"median {th.norm_total_vertical_cm:g} cm",
+            source="Sleeswijk Visser et al. 2025, Braz J Phys Ther (n=500)",
+            verdict=_verdict(total, th.norm_total_vertical_cm, th.sem_cm * max(1, n) ** 0.5),
+        )
+    )
+    return norms, cues, warns
+
+
+def _verdict(value: float, median: float, noise: float) -> str:
+    if abs(value - median) <= noise:
+        return "about the median"
+    return "above the median" if value > median else "below the median"
+
+
+def _score(
+    mean_rise: float | None,
+    cv: float | None,
+    mean_down: float | None,
+    n_complete: int,
+    n_all: int,
+    th: CalfRaiseThresholds,
+) -> float | None:
+    """Score per the module docstring; None without a complete rep."""
+    if mean_rise is None or n_complete == 0:
+        return None
+    w = SCORE_WEIGHTS
+    height = min(1.0, mean_rise / th.norm_peak_height_cm)
+    consistency = 1.0 if cv is None else max(0.0, 1.0 - cv / CV_ZERO_SCORE_PCT)
+    tempo = 0.0 if mean_down is None else min(1.0, mean_down / th.target_down_s)
+    whole = n_complete / n_all
+    total = (
+        w["height"] * height + w["consistency"] * consistency + w["tempo"] * tempo
+        + w["complete"] * whole
+    )
+    return round(100.0 * total, 1)
+
+
+def _series(
+    times_s: FloatArray, traces: dict[str, LegTraces], reps: list[Rep], th: CalfRaiseThresholds
+) -> dict[str, FloatArray]:
+    """Per-frame series for plots, CSV and the overlay."""
+    n = len(times_s)
+    out: dict[str, FloatArray] = {}
+    rise_stack = []
+    for leg, tr in traces.items():
+        out[f"{leg}_heel_height_cm"] = tr.heel_cm
+        out[f"{leg}_heel_rise_cm"] = tr.rise_cm
+        out[f"{leg}_knee_flexion_deg"] = tr.knee_flexion_deg
+        out[f"{leg}_plantarflexion_deg"] = tr.plantarflexion_deg
+        rel = tr.rise_cm - np.nanpercentile(tr.rise_cm, 5) if np.isfinite(tr.rise_cm).any() else tr.rise_cm
+        rise_stack.append(rel)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out["heel_rise_cm"] = (
+                np.nanmean(np.vstack(rise_stack), axis=0) if rise_stack else np.full(n, np.nan)
+            )
+    count = np.zeros(n)
+    for r in reps:
+        if r.partial:
+            continue
+        end = max((c.end_s for c in r.parts.values() if c.end_s is not None), default=r.peak_s)
+        count[times_s >= end] += 1
+    out["reps"] = count
+    return out
+
+
+DRILL = CalfRaiseDrill()
+"""The registered drill object."""
