@@ -1,0 +1,1162 @@
+"""Single-leg balance (``single-leg-balance``): holds, touchdowns, sway, left vs right.
+
+How a hold is found (numbers from ``single_leg_balance.toml``):
+
+1. **Lift signal.** Per frame, the height of each foot's lowest point (ankle,
+   heel, toe) is taken from the pose model's 3D world landmarks (metres, hip
+   origin), which carry no camera perspective: a foot standing further from
+   the camera sits higher in the *picture* but not in 3D. The signed
+   difference right-minus-left, divided by the person's leg length (hip to
+   ankle, same landmarks), is the lift signal: ``+`` means the right foot is
+   higher. Being a ratio of two lengths on the same body it does not depend on
+   camera distance or resolution. When the track has no world landmarks the
+   same is measured in the picture, perpendicular to the floor line.
+2. **Baseline.** A staggered double stance leaves a small steady offset; the
+   median of the signal over frames with both feet down is subtracted.
+3. **Hysteresis.** A hold is a stretch where one foot is above
+   ``lift_off_leg`` that reaches ``lift_on_leg`` somewhere; its start and end
+   are the sub-frame crossings of ``lift_off_leg`` (the foot leaving and
+   meeting the floor). Dips shorter than ``min_touchdown_s`` are merged;
+   stretches shorter than ``min_hold_s`` are steps, not holds.
+4. **Hops.** The stance foot's lowest point rising ``hop_rise_leg`` above its
+   floor level during a hold ends the hold (``ended_by == "hop"``); a hold
+   resumes after landing.
+
+Each hold ends by ``"touchdown"``, ``"hop"``, ``"end of video"`` or
+``"lost tracking"`` (the person left the picture). A touchdown followed by a
+new hold on the same leg within ``resume_window_s`` is an interruption:
+counted in ``touchdowns`` and cued.
+
+**Stance leg.** The higher foot is the free one. In front and oblique views
+the pose model's left/right labels are used. In a side view the model often
+swaps the labels of overlapping legs, so the stance leg is decided from depth
+(the stance foot nearer or further from the camera than the free foot, from
+the model's relative depth) and the side facing the camera (a person facing
+image-left shows the camera their left side, assuming the video is not
+mirrored). When depth and labels disagree, or depth is ambiguous, the hold
+carries a flag saying the side is unsure.
+
+**Sway.** The body centre is the **hip midpoint** (not a segment-weighted
+centre of mass: the arms and free leg move during a hold and their landmarks
+are the noisiest). Along the picture's horizontal axis (parallel to the floor
+line) it is measured in cm through the calibration: in a front or back view
+that axis is medio-lateral (ML), in a side view antero-posterior (AP), in an
+oblique view a mix that is named as such. ``sway_path_cm`` and
+``sway_velocity_cm_s`` are along that one axis; the other horizontal axis is
+not visible to one camera and is not reported as measured. ``sway_area_cm2``
+(95% confidence ellipse, ``pi * chi2_{0.95,2} * sqrt(det(cov))``) needs both
+horizontal axes: the depth axis comes from the model's 3D estimate, so the
+area is always flagged as approximate. Sway leaves out ``settle_s`` at each
+end of a hold.
+
+**Stance knee** flexion (degrees, 0 = straight) is the 3D angle between thigh
+and shank from the world landmarks (a front view cannot see the bend in the
+picture; flagged there). **Arm use** is the share of hold time with a wrist
+further than ``arm_out_torso`` torso lengths from the trunk axis.
+
+Score (0-100, None without a hold)::
+
+    score = 60 * min(1, longest_hold_s / target_hold_min_s)
+          + 20 * steadiness
+          + 20 * max(0, 1 - touchdowns / 2)
+
+with ``steadiness = clip((poor - v) / (poor - good), 0, 1)`` from the sway
+velocity ``v`` (good/poor from the TOML); without sway numbers the 20 sway
+points go to the hold time (``80 * min(1, ...)``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
+from formcheck.landmarks import Landmark, side_landmark
+from formcheck.thresholds import load_thresholds
+from formcheck.views import QualityIssue
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+SIDES = ("left", "right")
+FOOT_PARTS = ("ankle", "heel", "foot_index")
+CHI2_95_2DOF = 5.991464547107979
+"""chi-square quantile (0.95, 2 degrees of freedom) for the 95% ellipse."""
+
+ENDED_BY = ("touchdown", "hop", "end of video", "lost tracking")
+
+SWAY_AXIS_BY_VIEW = {
+    "front": "ml",
+    "back": "ml",
+    "side": "ap",
+    "oblique": "mixed",
+}
+"""Which horizontal body axis the picture's horizontal shows, by view."""
+
+AXIS_WORDS = {
+    "ml": "medio-lateral (side to side)",
+    "ap": "antero-posterior (front to back)",
+    "mixed": "picture horizontal (a mix of side-to-side and front-to-back)",
+}
+
+# --------------------------------------------------------------- norms
+SPRINGER_2007_EO_BEST_S: dict[str, float] = {
+    "18-39": 44.8,
+    "40-49": 41.9,
+    "50-59": 41.2,
+    "60-69": 32.1,
+    "70-79": 21.3,
+    "80-99": 9.7,
+}
+"""Unipedal stance time, eyes open, best of 3 trials (s), women and men
+averaged. Springer et al. 2007, J Geriatr Phys Ther 30(1):8 (n=549); trials
+were stopped at 45 s."""
+
+SPRINGER_2007_EC_BEST_S: dict[str, float] = {
+    "18-39": 15.0,
+    "40-49": 12.8,
+    "50-59": 8.3,
+    "60-69": 4.4,
+    "70-79": 3.2,
+    "80-99": 2.0,
+}
+"""Unipedal stance time, eyes closed, best of 3 trials (s), women and men
+averaged. Springer et al. 2007 (as above)."""
+
+SPRINGER_SOURCE = "Springer et al. 2007, J Geriatr Phys Ther 30(1):8 (n=549)"
+
+# --------------------------------------------------------------- messages
+MSG_TOUCHDOWN = "you touched down at {time:.1f} s ({leg} leg hold, after {held:.1f} s)"
+MSG_HOP = "you hopped at {time:.1f} s ({leg} leg hold): keep the stance foot planted"
+MSG_SWAY_GREW = (
+    "sway grew after {after:.0f} s of the {leg} leg hold ({ratio:.1f}x faster than at the start)"
+)
+MSG_SOFT_KNEE = (
+    "soften the stance knee: your {leg} knee was almost straight ({deg:.0f} deg); "
+    "a slight bend helps balance"
+)
+MSG_ARMS = "you used your arms for balance {pct:.0f}% of the time on the {leg} leg"
+MSG_SHORT = (
+    "longest hold {held:.1f} s: build up to {target:.0f} s on each leg (runners' target "
+    "{target:.0f}-{target_max:.0f} s)"
+)
+MSG_ON_TARGET = "longest hold {held:.1f} s: on target ({target:.0f}-{target_max:.0f} s)"
+MSG_LR = "your {weak} leg held {diff:.1f} s less than your {strong} leg: give it extra practice"
+
+
+@dataclass(frozen=True)
+class BalanceThresholds:
+    """Thresholds of the drill (see ``single_leg_balance.toml`` for units and sources)."""
+
+    lift_on_leg: float
+    lift_off_leg: float
+    min_hold_s: float
+    min_touchdown_s: float
+    resume_window_s: float
+    hop_rise_leg: float
+    hop_reference_s: float
+    max_hop_air_s: float
+    settle_s: float
+    min_sway_s: float
+    sway_growth_min_hold_s: float
+    sway_growth_ratio: float
+    sway_velocity_good_cm_s: float
+    sway_velocity_poor_cm_s: float
+    knee_soft_min_deg: float
+    arm_out_torso: float
+    arm_use_cue_pct: float
+    target_hold_min_s: float
+    target_hold_max_s: float
+    left_right_cue_s: float
+    min_reliable_fraction: float
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.lift_off_leg < self.lift_on_leg:
+            raise ValueError(
+                "thresholds: need 0 < lift_off_leg < lift_on_leg, got "
+                f"{self.lift_off_leg} and {self.lift_on_leg}"
+            )
+
+
+def load_balance_thresholds(overrides: dict[str, Any] | None = None) -> BalanceThresholds:
+    """The drill's thresholds from its TOML file plus ``overrides``."""
+    return load_thresholds(BalanceThresholds, "single_leg_balance.toml", overrides)
+
+
+# =============================================================== pure functions
+@dataclass(frozen=True)
+class HoldSpan:
+    """One single-leg stance found in the lift signal.
+
+    Attributes:
+        start_s, end_s: lift-off and touchdown times (s, sub-frame).
+        start_i, end_i: first and last frame index inside the hold.
+        free_side: "left"/"right" by the signal's labels (the higher foot).
+        ended_by: one of ``ENDED_BY``.
+    """
+
+    start_s: float
+    end_s: float
+    start_i: int
+    end_i: int
+    free_side: str
+    ended_by: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+def lowest_point_height(points: FloatArray, up: FloatArray) -> FloatArray:
+    """Height of the lowest of several points along ``up``.
+
+    Args:
+        points: (T, K, D) positions (any unit).
+        up: (D,) unit vector pointing up in the same frame.
+
+    Returns:
+        (T,) the minimum over K of ``points . up`` (NaN-aware; NaN when all are NaN).
+    """
+    h = np.einsum("tkd,d->tk", points, up)
+    out = np.full(h.shape[0], np.nan)
+    ok = np.isfinite(h).any(axis=1)
+    out[ok] = np.nanmin(h[ok], axis=1)
+    return out
+
+
+def _foot_idx(side: str) -> list[int]:
+    return [int(side_landmark(side, p)) for p in FOOT_PARTS]
+
+
+def leg_length(points: FloatArray) -> float:
+    """Median over frames of the longer hip-to-ankle distance (the straighter leg).
+
+    Args:
+        points: (T, 33, D) landmark positions (world metres or pixels).
+
+    Returns:
+        leg length in the unit of ``points``; NaN when never seen.
+    """
+    lengths = []
+    for side in SIDES:
+        hip = points[:, side_landmark(side, "hip")]
+        ankle = points[:, side_landmark(side, "ankle")]
+        lengths.append(np.linalg.norm(hip - ankle, axis=1))
+    both = np.stack(lengths, axis=1)
+    per_frame = np.full(both.shape[0], np.nan)
+    ok = np.isfinite(both).any(axis=1)
+    per_frame[ok] = np.nanmax(both[ok], axis=1)
+    if not np.isfinite(per_frame).any():
+        return math.nan
+    return float(np.nanmedian(per_frame))
+
+
+def lift_signal(points: FloatArray, up: FloatArray) -> tuple[FloatArray, float]:
+    """Signed free-foot height in leg lengths: right foot height minus left.
+
+    Args:
+        points: (T, 33, D) landmark positions (world metres, or image pixels).
+        up: (D,) unit "up" vector in the frame of ``points``.
+
+    Returns:
+        (signal (T,) in leg lengths, + = right foot higher; leg length in the
+        unit of ``points``).
+    """
+    leg = leg_length(points)
+    h_left = lowest_point_height(points[:, _foot_idx("left")], up)
+    h_right = lowest_point_height(points[:, _foot_idx("right")], up)
+    if not math.isfinite(leg) or leg <= 0:
+        return np.full(points.shape[0], np.nan), math.nan
+    return (h_right - h_left) / leg, leg
+
+
+def double_stance_baseline(signal: FloatArray, on_level: float) -> float:
+    """Median of the lift signal over frames that look like both feet down.
+
+    A staggered stance leaves a steady offset (one foot placed further back
+    or on its toes); it is removed before thresholds apply. Frames with
+    ``|signal| < on_level / 2`` count; with fewer than 5 of them, 0.
+    """
+    quiet = np.isfinite(signal) & (np.abs(signal) < on_level / 2)
+    if quiet.sum() < 5:
+        return 0.0
+    return float(np.median(signal[quiet]))
+
+
+def _runs(mask: BoolArray) -> list[tuple[int, int]]:
+    """[start, stop) index runs where ``mask`` is True."""
+    if mask.size == 0:
+        return []
+    padded = np.concatenate([[False], mask, [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _crossing_time(times: FloatArray, x: FloatArray, i0: int, i1: int, level: float) -> float:
+    """Time where x crosses ``level`` between frames i0 and i1 (linear), else times[i1]."""
+    a, b = x[i0], x[i1]
+    if not (math.isfinite(a) and math.isfinite(b)) or a == b:
+        return float(times[i1])
+    f = (level - a) / (b - a)
+    f = min(max(f, 0.0), 1.0)
+    return float(times[i0] + f * (times[i1] - times[i0]))
+
+
+def _tangent_onset(
+    times_s: FloatArray,
+    x: FloatArray,
+    a: int,
+    e: int,
+    th: BalanceThresholds,
+    *,
+    rising: bool,
+    fallback: float,
+) -> float:
+    """Lift-off (``rising``) or touchdown time by the steepest-tangent method.
+
+    The tangent to the foot-height trace at its steepest point on the edge is
+    extended to the floor level (x = 0): the usual onset estimate in
+    biomechanics, insensitive to a slow drift of the foot before it really
+    leaves (weight shift, heel peel) and to the exact threshold. The edge runs
+    from the ``lift_off_leg`` crossing to the first sample at the ``lift_on_leg``
+    level. The result is kept between the last floor-level sample before the
+    edge and the steepest point; ``fallback`` (the threshold crossing) when the
+    edge is not usable.
+
+    Args:
+        times_s: (T,) s. x: (T,) free-foot height above baseline, leg lengths.
+        a, e: the hold's [start, stop) frame run above ``lift_off_leg``.
+    """
+    n = x.shape[0]
+    if rising:
+        above = np.flatnonzero(x[a:e] >= th.lift_on_leg)
+        if above.size == 0:
+            return fallback
+        lo, hi = a - 1, a + int(above[0])
+    else:
+        above = np.flatnonzero(x[a:e] >= th.lift_on_leg)
+        if above.size == 0:
+            return fallback
+        lo, hi = a + int(above[-1]), min(e, n - 1)
+    if hi - lo < 1:
+        return fallback
+    seg_t = times_s[lo : hi + 1]
+    seg_x = x[lo : hi + 1]
+    if not np.isfinite(seg_x).all():
+        return fallback
+    slope = np.diff(seg_x) / np.diff(seg_t)
+    k = int(np.argmax(slope)) if rising else int(np.argmin(slope))
+    m = float(slope[k])
+    if (rising and m <= 0) or (not rising and m >= 0):
+        return fallback
+    tk = 0.5 * (seg_t[k] + seg_t[k + 1])
+    xk = 0.5 * (seg_x[k] + seg_x[k + 1])
+    onset = tk - xk / m
+    # never past the floor-level samples around the edge
+    if rising:
+        floor_i = np.flatnonzero(np.isfinite(x[: lo + 1]) & (x[: lo + 1] <= 0.0))
+        earliest = float(times_s[floor_i[-1]]) if floor_i.size else float(times_s[0])
+        return float(min(max(onset, earliest), tk))
+    floor_i = np.flatnonzero(np.isfinite(x[hi:]) & (x[hi:] <= 0.0))
+    latest = float(times_s[hi + floor_i[0]]) if floor_i.size else float(times_s[-1])
+    return float(max(min(onset, latest), tk))
+
+
+def detect_holds(
+    times_s: FloatArray,
+    signal: FloatArray,
+    th: BalanceThresholds,
+    baseline: float | None = None,
+) -> list[HoldSpan]:
+    """Holds from the lift signal (leg lengths, + = right foot higher).
+
+    Args:
+        times_s: (T,) frame times, s.
+        signal: (T,) lift signal; NaN where a foot was not seen.
+        th: thresholds (``lift_on_leg``, ``lift_off_leg``, ``min_hold_s``,
+            ``min_touchdown_s``).
+        baseline: double-stance offset; estimated when None.
+
+    Returns:
+        holds in time order (``ended_by`` is "touchdown", "end of video" or
+        "lost tracking"; hops are split later by ``split_hops``).
+    """
+    n = signal.shape[0]
+    if n == 0:
+        return []
+    b = double_stance_baseline(signal, th.lift_on_leg) if baseline is None else baseline
+    seen = np.isfinite(signal)
+    spans: list[HoldSpan] = []
+    for sign, free in ((1.0, "right"), (-1.0, "left")):
+        x = sign * (signal - b)
+        up = seen & (x > th.lift_off_leg)
+        runs = [r for r in _runs(up) if np.nanmax(x[r[0] : r[1]]) > th.lift_on_leg]
+        merged: list[list[int]] = []
+        for a, e in runs:
+            if merged:
+                pa, pe = merged[-1]
+                gap_s = times_s[a] - times_s[pe - 1]
+                gap_seen = seen[pe:a].all()
+                # a dip shorter than a touchdown (or a short stretch not seen) is merged
+                if gap_s < th.min_touchdown_s + 1e-9 or (
+                    not gap_seen and gap_s < th.min_touchdown_s * 3
+                ):
+                    merged[-1][1] = e
+                    continue
+            merged.append([a, e])
+        for a, e in merged:
+            last = e - 1
+            start = (
+                _crossing_time(times_s, x, a - 1, a, th.lift_off_leg)
+                if a > 0 and seen[a - 1]
+                else float(times_s[a])
+            )
+            if a > 0 and seen[a - 1]:
+                start = _tangent_onset(times_s, x, a, e, th, rising=True, fallback=start)
+            if e >= n:
+                end, ended = float(times_s[last]), "end of video"
+            elif not seen[e]:
+                end, ended = float(times_s[last]), "lost tracking"
+            else:
+                end = _crossing_time(times_s, x, last, e, th.lift_off_leg)
+                end = _tangent_onset(times_s, x, a, e, th, rising=False, fallback=end)
+                ended = "touchdown"
+            if end - start >= th.min_hold_s:
+                spans.append(HoldSpan(start, end, a, last, free, ended))
+    spans.sort(key=lambda s: s.start_s)
+    return spans
+
+
+def split_hops(
+    times_s: FloatArray,
+    stance_height: FloatArray,
+    hip_height: FloatArray,
+    hold: HoldSpan,
+    th: BalanceThresholds,
+) -> list[HoldSpan]:
+    """Split a hold where the stance foot leaves the floor (a hop).
+
+    A hop is a stretch in which the stance foot's lowest point is more than
+    ``hop_rise_leg`` above its level over the preceding ``hop_reference_s``,
+    lasting at most ``max_hop_air_s``, while the hip midpoint rises by at least
+    half as much (the whole body leaves the floor; a foot-landmark glitch does
+    not move the hips).
+
+    Args:
+        times_s: (T,) frame times, s.
+        stance_height: (T,) height of the stance foot's lowest point, in leg
+            lengths, along the up direction (any origin).
+        hip_height: (T,) height of the hip midpoint, same units and direction.
+        hold: the hold to check.
+        th: thresholds.
+
+    Returns:
+        the hold itself when there is no hop, else the pieces: each piece but
+        the last ends by "hop"; the next piece starts at landing. Pieces
+        shorter than ``min_hold_s`` are dropped.
+    """
+    i0, i1 = hold.start_i, hold.end_i
+    hops: list[tuple[int, int]] = []
+    i = i0
+    while i <= i1:
+        ref_sl = (times_s >= times_s[i] - th.hop_reference_s) & (times_s < times_s[i])
+        ref_sl[: max(i0, 0)] = False
+        if ref_sl.sum() >= 3 and math.isfinite(stance_height[i]):
+            ref_f = float(np.nanmedian(stance_height[ref_sl]))
+            ref_h = float(np.nanmedian(hip_height[ref_sl]))
+            if stance_height[i] - ref_f > th.hop_rise_leg:
+                j = i
+                while j + 1 <= i1 and stance_height[j + 1] - ref_f > th.hop_rise_leg:
+                    j += 1
+                air_s = times_s[j] - times_s[i]
+                seg = slice(i, j + 1)
+                foot_rise = float(np.nanmax(stance_height[seg])) - ref_f
+                hip_rise = float(np.nanmax(hip_height[seg])) - ref_h
+                if air_s <= th.max_hop_air_s and j < i1 and hip_rise >= 0.5 * foot_rise:
+                    hops.append((i, j + 1))
+                i = j + 1
+                continue
+        i += 1
+    if not hops:
+        return [hold]
+    pieces: list[HoldSpan] = []
+    start_s, start_i = hold.start_s, i0
+    for take_i, land_i in hops:
+        end_i = max(take_i - 1, start_i)
+        end_s = float(times_s[end_i])
+        if end_s - start_s >= th.min_hold_s:
+            pieces.append(HoldSpan(start_s, end_s, start_i, end_i, hold.free_side, "hop"))
+        start_s, start_i = float(times_s[land_i]), land_i
+    if hold.end_s - start_s >= th.min_hold_s:
+        pieces.append(HoldSpan(start_s, hold.end_s, start_i, i1, hold.free_side, hold.ended_by))
+    return pieces
+
+
+def ellipse_area_95(xy: FloatArray) -> float:
+    """Area of the 95% confidence ellipse of 2D points (unit of xy squared).
+
+    ``pi * chi2_{0.95,2} * sqrt(det(cov))`` (Schubert & Kirchner 2014 use the
+    same definition for centre-of-pressure sway). NaN rows are dropped; NaN
+    with fewer than 3 points.
+    """
+    ok = np.isfinite(xy).all(axis=1)
+    if ok.sum() < 3:
+        return math.nan
+    cov = np.cov(xy[ok].T)
+    det = float(np.linalg.det(cov))
+    return math.pi * CHI2_95_2DOF * math.sqrt(max(det, 0.0))
+
+
+def sway_1d(times_s: FloatArray, u_cm: FloatArray) -> dict[str, float]:
+    """Path (cm), mean velocity (cm/s) and RMS about the mean (cm) of a 1D sway trace.
+
+    NaN samples are skipped (the path is summed over consecutive seen samples).
+    """
+    ok = np.isfinite(u_cm)
+    if ok.sum() < 3:
+        return {"path_cm": math.nan, "velocity_cm_s": math.nan, "rms_cm": math.nan}
+    du = np.abs(np.diff(u_cm))
+    both = ok[1:] & ok[:-1]
+    path = float(du[both].sum())
+    dt = np.diff(times_s)[both].sum()
+    rms = float(np.sqrt(np.mean((u_cm[ok] - u_cm[ok].mean()) ** 2)))
+    return {
+        "path_cm": path,
+        "velocity_cm_s": path / dt if dt > 0 else math.nan,
+        "rms_cm": rms,
+    }
+
+
+def knee_flexion_3d(world: FloatArray, side: str) -> FloatArray:
+    """(T,) knee flexion in degrees (0 = straight) from 3D thigh and shank vectors."""
+    hip = world[:, side_landmark(side, "hip")]
+    knee = world[:, side_landmark(side, "knee")]
+    ankle = world[:, side_landmark(side, "ankle")]
+    a = knee - hip
+    b = ankle - knee
+    cos = np.einsum("td,td->t", a, b) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def wrist_out(world: FloatArray, limit_torso: float) -> BoolArray:
+    """(T,) True where either wrist is further than ``limit_torso`` torso lengths
+    from the trunk axis (shoulder midpoint to hip midpoint), in 3D."""
+    sh = (world[:, Landmark.LEFT_SHOULDER] + world[:, Landmark.RIGHT_SHOULDER]) / 2
+    hp = (world[:, Landmark.LEFT_HIP] + world[:, Landmark.RIGHT_HIP]) / 2
+    axis = sh - hp
+    torso = np.linalg.norm(axis, axis=1)
+    unit = axis / np.where(torso > 0, torso, np.nan)[:, None]
+    out = np.zeros(world.shape[0], dtype=bool)
+    for wrist in (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST):
+        v = world[:, wrist] - hp
+        along = np.einsum("td,td->t", v, unit)
+        perp = np.linalg.norm(v - along[:, None] * unit, axis=1)
+        with np.errstate(invalid="ignore"):
+            out |= perp > limit_torso * torso
+    return out
+
+
+def other(side: str) -> str:
+    """The other side."""
+    return "left" if side == "right" else "right"
+
+
+def near_side_from_facing(facing: str | None) -> str | None:
+    """The body side toward the camera when the person faces image-left/right.
+
+    A person facing image-left turns their left side to the camera (right =
+    forward x up points away from the camera); this assumes an unmirrored video.
+    """
+    if facing in ("left", "right"):
+        return facing
+    return None
+
+
+def stance_from_depth(
+    z: FloatArray, hold: HoldSpan, near_side: str | None, margin: float = 0.05
+) -> str | None:
+    """Stance side from depth order in a side view, or None when unclear.
+
+    Args:
+        z: (T, 33) relative depth of the landmarks (smaller = nearer), as the
+            pose model gives it (same scale as image x).
+        hold: the hold; its ``free_side`` names the labels of the higher foot.
+        near_side: the body side facing the camera.
+        margin: depth difference (image widths) below which the order is unclear.
+    """
+    if near_side is None:
+        return None
+    sl = slice(hold.start_i, hold.end_i + 1)
+    stance_lbl = other(hold.free_side)
+    parts = ("ankle", "heel")
+    zs = np.nanmedian([z[sl, side_landmark(stance_lbl, p)] for p in parts])
+    zf = np.nanmedian([z[sl, side_landmark(hold.free_side, p)] for p in parts])
+    if not (math.isfinite(zs) and math.isfinite(zf)) or abs(zs - zf) < margin:
+        return None
+    stance_is_near = zs < zf
+    return near_side if stance_is_near else other(near_side)
+
+
+# =============================================================== the drill
+def _floor_up_px(ctx: DrillContext) -> FloatArray:
+    """Unit 'up' vector in pixel coordinates (y down), perpendicular to the floor line."""
+    floor = ctx.floor
+    normal = getattr(floor, "normal", None) if floor is not None else None
+    if normal is not None:
+        v = np.asarray(normal, dtype=np.float64)[:2]
+        if np.isfinite(v).all() and np.linalg.norm(v) > 0:
+            v = v / np.linalg.norm(v)
+            return v if v[1] < 0 else -v
+    direction = getattr(floor, "direction", None) if floor is not None else None
+    if direction is not None:
+        d = np.asarray(direction, dtype=np.float64)[:2]
+        if np.isfinite(d).all() and np.linalg.norm(d) > 0:
+            d = d / np.linalg.norm(d)
+            v = np.array([d[1], -d[0]])
+            return v if v[1] < 0 else -v
+    return np.array([0.0, -1.0])
+
+
+class SingleLegBalance:
+    """The single-leg balance drill (see the module docstring)."""
+
+    name = "single-leg-balance"
+    title = "Single-leg balance"
+    accepted_views = frozenset({"front", "back", "side", "oblique"})
+    how_to_film = (
+        "Put the phone at hip height 2-3 m away, facing you (front view shows side-to-side "
+        "sway) or side-on (shows front-to-back sway), with your whole body and both feet in "
+        "the picture. Stand still on both feet for 2 s, then lift one foot and hold; do the "
+        "other leg in the same clip if you like."
+    )
+    measures = (
+        "hold times, touchdowns, hip sway (path, velocity, 95% area), stance-knee bend, "
+        "arm use, left vs right"
+    )
+
+    def analyze(self, ctx: DrillContext) -> DrillResult:
+        """Measure holds, sway and form in ``ctx`` (see the module docstring)."""
+        th = load_balance_thresholds(dict(ctx.options.thresholds))
+        return _analyze(ctx, th)
+
+
+def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
+    clean = ctx.conditioned.track
+    t = np.asarray(clean.timestamps_s, dtype=np.float64)
+    n = len(t)
+    px = np.asarray(clean.landmarks[:, :, :2], dtype=np.float64) * np.array(
+        [clean.width, clean.height], dtype=np.float64
+    )
+    world = np.asarray(clean.world, dtype=np.float64)
+    z = np.asarray(clean.landmarks[:, :, 2], dtype=np.float64)
+    up_px = _floor_up_px(ctx)
+    flags: dict[str, str] = {}
+    warnings: list[QualityIssue] = []
+    cues: list[Cue] = []
+
+    # ---- lift signal: world (no perspective) when available, else the picture
+    feet = _foot_idx("left") + _foot_idx("right")
+    world_ok = np.isfinite(world[:, feet]).all(axis=(1, 2))
+    px_ok = np.isfinite(px[:, feet]).all(axis=(1, 2))
+    if world_ok.sum() >= max(1, 0.5 * px_ok.sum()):
+        signal, _ = lift_signal(world, np.array([0.0, -1.0, 0.0]))
+        source = "3D world landmarks"
+    else:
+        signal, _ = lift_signal(px, up_px)
+        source = "picture, perpendicular to the floor line"
+        flags["holds"] = (
+            "foot heights measured in the picture (no 3D landmarks): a foot further from "
+            "the camera looks higher"
+        )
+    leg_px = leg_length(px)
+    cm_per_px = float(ctx.calibration.cm_per_px)
+    leg_cm = leg_px * cm_per_px if math.isfinite(leg_px) else math.nan
+    baseline = double_stance_baseline(signal, th.lift_on_leg)
+
+    holds = detect_holds(t, signal, th, baseline)
+    stance_h_all = {
+        side: lowest_point_height(px[:, _foot_idx(side)], up_px) / leg_px for side in SIDES
+    }
+    hip_h = ((px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP]) / 2 @ up_px) / leg_px
+    split: list[HoldSpan] = []
+    for h in holds:
+        split.extend(split_hops(t, stance_h_all[other(h.free_side)], hip_h, h, th))
+    holds = split
+
+    view = ctx.view.view
+    axis = SWAY_AXIS_BY_VIEW.get(view, "mixed")
+    near = near_side_from_facing(ctx.view.facing)
+    options_leg = ctx.options.leg
+
+    # ---- sway centre: hip midpoint, along the floor line in the picture
+    floor_dir = np.array([-up_px[1], up_px[0]])
+    if floor_dir[0] < 0:
+        floor_dir = -floor_dir
+    hip_mid = (px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP]) / 2
+    u_cm = (hip_mid @ floor_dir) * cm_per_px
+    world_scale = (
+        leg_cm / leg_length(world) if math.isfinite(leg_length(world)) else math.nan
+    )  # cm per world metre: world geometry in this person's calibrated size
+
+    hold_s = np.zeros(n)
+    sway_series = np.full(n, np.nan)
+    height_series = np.abs(signal - baseline) * leg_cm
+    arms = wrist_out(world, th.arm_out_torso)
+    events: list[dict[str, Any]] = []
+    for k, h in enumerate(holds):
+        ev = _measure_hold(
+            k,
+            h,
+            t,
+            signal,
+            baseline,
+            leg_cm,
+            u_cm,
+            world,
+            world_scale,
+            z,
+            near,
+            view,
+            axis,
+            arms,
+            ctx,
+            th,
+        )
+        sl = slice(h.start_i, h.end_i + 1)
+        hold_s[sl] = np.clip(t[sl] - h.start_s, 0.0, None)
+        sway_series[sl] = u_cm[sl] - np.nanmean(u_cm[sl]) if np.isfinite(u_cm[sl]).any() else np.nan
+        events.append(ev)
+
+    # ---- interruptions (touchdowns), cues per hold
+    touchdowns = 0
+    for k, ev in enumerate(events):
+        ev["interrupted"] = False
+        if ev["ended_by"] == "touchdown" and k + 1 < len(events):
+            nxt = events[k + 1]
+            if (
+                nxt["stance_leg"] == ev["stance_leg"]
+                and nxt["start_s"] - ev["end_s"] <= th.resume_window_s
+            ):
+                ev["interrupted"] = True
+                touchdowns += 1
+                cues.append(
+                    Cue(
+                        ev["end_s"],
+                        "warning",
+                        MSG_TOUCHDOWN.format(
+                            time=ev["end_s"], leg=ev["stance_leg"], held=ev["duration_s"]
+                        ),
+                    )
+                )
+        if ev["ended_by"] == "hop":
+            cues.append(
+                Cue(ev["end_s"], "warning", MSG_HOP.format(time=ev["end_s"], leg=ev["stance_leg"]))
+            )
+        cues.extend(ev.pop("_cues"))
+
+    if options_leg in ("left", "right"):
+        chosen = [e for e in events if e["stance_leg"] == options_leg]
+        if len(chosen) < len(events):
+            warnings.append(
+                QualityIssue(
+                    "other_leg_ignored",
+                    "info",
+                    f"holds on the {other(options_leg)} leg were left out because you chose "
+                    f"the {options_leg} leg",
+                )
+            )
+        events = chosen
+
+    summary = _summary(events, touchdowns, axis, source, th)
+    summary["sway_centre"] = "hip midpoint"
+    summary["sway_axis"] = AXIS_WORDS[axis]
+    if not events:
+        warnings.append(
+            QualityIssue(
+                "no_hold",
+                "warning",
+                "no single-leg hold found: lift one foot clearly off the floor (at least to "
+                "the height of your other ankle) and hold it there for a few seconds, with "
+                "both feet in the picture",
+            )
+        )
+    _summary_flags(events, flags, axis, view)
+    norms = _norms(summary, ctx, th)
+    cues.extend(_summary_cues(summary, th))
+    score = _score(summary, th)
+
+    series: dict[str, FloatArray] = {
+        "hold_s": hold_s,
+        "free_foot_height_cm": height_series,
+    }
+    series[_sway_series_name(axis)] = sway_series
+    return DrillResult(
+        summary=summary,
+        events=events,
+        cues=cues,
+        score=score,
+        flags=flags,
+        norms=norms,
+        series=series,
+        warnings=warnings,
+        overlay=("hold_s", "free_foot_height_cm", _sway_series_name(axis)),
+    )
+
+
+def _sway_series_name(axis: str) -> str:
+    return {"ml": "sway_ml_cm", "ap": "sway_ap_cm"}.get(axis, "sway_x_cm")
+
+
+def _measure_hold(
+    k: int,
+    h: HoldSpan,
+    t: FloatArray,
+    signal: FloatArray,
+    baseline: float,
+    leg_cm: float,
+    u_cm: FloatArray,
+    world: FloatArray,
+    world_scale: float,
+    z: FloatArray,
+    near: str | None,
+    view: str,
+    axis: str,
+    arms: BoolArray,
+    ctx: DrillContext,
+    th: BalanceThresholds,
+) -> dict[str, Any]:
+    """Numbers of one hold (an event dict; ``_cues`` holds its cues, popped later)."""
+    hold_flags: dict[str, str] = {}
+    cues: list[Cue] = []
+    label_stance = other(h.free_side)
+    stance = label_stance
+    method = "pose-model labels (the higher foot is the free one)"
+    if view == "side":
+        depth = stance_from_depth(z, h, near)
+        if depth is None:
+            hold_flags["stance_leg"] = (
+                "side view: the legs overlap and the depth order is unclear, so the "
+                "stance leg comes from the pose model's labels, which often swap in side view"
+            )
+        else:
+            stance = depth
+            method = "depth order and the side facing the camera"
+            if depth != label_stance:
+                hold_flags["stance_leg"] = (
+                    "side view: the pose model's left/right labels disagree with the depth "
+                    "order; the stance leg is taken from depth (assumes the video is not "
+                    "mirrored)"
+                )
+    elif view == "back":
+        hold_flags["stance_leg"] = "back view: left/right come from the pose model; check them"
+    elif view not in ("front", "oblique"):
+        hold_flags["stance_leg"] = "view unknown: left/right come from the pose model"
+
+    sl = slice(h.start_i, h.end_i + 1)
+    rel = ctx.conditioned.reliable[sl]
+    free_idx = _foot_idx(h.free_side)
+    free_seen = float(rel[:, free_idx].all(axis=1).mean()) if rel.shape[0] else 0.0
+    if free_seen < th.min_reliable_fraction:
+        hold_flags["start_s"] = hold_flags["end_s"] = (
+            f"the free foot was seen clearly in only {100 * free_seen:.0f}% of the hold's frames"
+        )
+
+    ev: dict[str, Any] = {
+        "kind": "hold",
+        "index": k,
+        "start_s": round(h.start_s, 3),
+        "end_s": round(h.end_s, 3),
+        "duration_s": round(h.duration_s, 3),
+        "stance_leg": stance,
+        "stance_leg_method": method,
+        "ended_by": h.ended_by,
+        "free_foot_peak_height_cm": _r(float(np.nanmax(np.abs(signal[sl] - baseline))) * leg_cm),
+    }
+
+    # ---- sway window: trim settle_s at each end
+    w = (t >= h.start_s + th.settle_s) & (t <= h.end_s - th.settle_s)
+    win_s = float(t[w][-1] - t[w][0]) if w.sum() > 1 else 0.0
+    key_rms = {"ml": "sway_ml_rms_cm", "ap": "sway_ap_rms_cm"}.get(axis, "sway_x_rms_cm")
+    if win_s >= th.min_sway_s:
+        s1 = sway_1d(t[w], u_cm[w])
+        ev["sway_path_cm"] = _r(s1["path_cm"])
+        ev["sway_velocity_cm_s"] = _r(s1["velocity_cm_s"])
+        ev[key_rms] = _r(s1["rms_cm"])
+        ev["sway_window_s"] = _r(win_s)
+        stance_ankle = world[:, side_landmark(label_stance, "ankle")]
+        horiz = -stance_ankle[w][:, [0, 2]] * world_scale  # hip centre relative to stance ankle
+        ev["sway_area_cm2"] = _r(ellipse_area_95(horiz))
+        hold_flags["sway_area_cm2"] = (
+            "one camera sees one horizontal axis; the depth axis of the area comes from the "
+            "pose model's 3D estimate, so the area is approximate"
+        )
+        if axis == "mixed":
+            hold_flags["sway_path_cm"] = (
+                "oblique view: the picture's horizontal mixes side-to-side and front-to-back sway"
+            )
+        if h.duration_s >= th.sway_growth_min_hold_s:
+            idx = np.flatnonzero(w)
+            third = len(idx) // 3
+            first = sway_1d(t[idx[:third]], u_cm[idx[:third]])["velocity_cm_s"]
+            last = sway_1d(t[idx[-third:]], u_cm[idx[-third:]])["velocity_cm_s"]
+            ratio = last / first if first and first > 0 else math.nan
+            ev["sway_growth_ratio"] = _r(ratio)
+            if math.isfinite(ratio) and ratio >= th.sway_growth_ratio:
+                after = float(t[idx[-third]] - h.start_s)
+                cues.append(
+                    Cue(
+                        float(t[idx[-third]]),
+                        "info",
+                        MSG_SWAY_GREW.format(after=after, leg=stance, ratio=ratio),
+                    )
+                )
+    else:
+        ev["sway_path_cm"] = ev["sway_velocity_cm_s"] = ev[key_rms] = None
+        ev["sway_area_cm2"] = None
+        hold_flags["sway_path_cm"] = (
+            f"hold too short for sway (needs {th.min_sway_s:.0f} s after leaving out "
+            f"{th.settle_s:.1f} s at each end)"
+        )
+
+    # ---- stance knee, arms
+    knee_side = label_stance
+    knee = knee_flexion_3d(world[sl], knee_side)
+    knee_deg = float(np.nanmedian(knee)) if np.isfinite(knee).any() else math.nan
+    ev["stance_knee_flexion_deg"] = _r(knee_deg)
+    if view in ("front", "back"):
+        hold_flags["stance_knee_flexion_deg"] = (
+            "front/back view: knee bend is not visible in the picture; the angle comes from "
+            "the pose model's 3D estimate"
+        )
+    if math.isfinite(knee_deg) and knee_deg < th.knee_soft_min_deg:
+        cues.append(
+            Cue(
+                float(h.start_s + h.duration_s / 2),
+                "info",
+                MSG_SOFT_KNEE.format(leg=stance, deg=knee_deg),
+            )
+        )
+    arm_pct = 100.0 * float(arms[sl].mean()) if h.end_i >= h.start_i else math.nan
+    ev["arm_use_pct"] = _r(arm_pct)
+    if math.isfinite(arm_pct) and arm_pct > th.arm_use_cue_pct:
+        cues.append(Cue(float(h.start_s), "info", MSG_ARMS.format(pct=arm_pct, leg=stance)))
+    ev["flags"] = hold_flags
+    ev["_cues"] = cues
+    return ev
+
+
+def _r(x: float, nd: int = 2) -> float | None:
+    return round(float(x), nd) if x is not None and math.isfinite(x) else None
+
+
+def _summary(
+    events: list[dict[str, Any]],
+    touchdowns: int,
+    axis: str,
+    source: str,
+    th: BalanceThresholds,
+) -> dict[str, Any]:
+    del th
+    key_rms = {"ml": "sway_ml_rms_cm", "ap": "sway_ap_rms_cm"}.get(axis, "sway_x_rms_cm")
+    durations = [e["duration_s"] for e in events]
+    out: dict[str, Any] = {
+        "holds": len(events),
+        "longest_hold_s": _r(max(durations)) if durations else 0.0,
+        "total_hold_s": _r(sum(durations)) if durations else 0.0,
+        "touchdowns": touchdowns,
+        "lift_signal_source": source,
+    }
+    out.update(_pooled_sway(events, key_rms))
+    knees = [
+        e["stance_knee_flexion_deg"] for e in events if e["stance_knee_flexion_deg"] is not None
+    ]
+    out["stance_knee_flexion_deg"] = _r(float(np.median(knees))) if knees else None
+    arms = [(e["arm_use_pct"], e["duration_s"]) for e in events if e["arm_use_pct"] is not None]
+    wsum = sum(d for _, d in arms)
+    out["arm_use_pct"] = _r(sum(p * d for p, d in arms) / wsum) if wsum > 0 else None
+    by_leg: dict[str, Any] = {}
+    for side in SIDES:
+        evs = [e for e in events if e["stance_leg"] == side]
+        if not evs:
+            continue
+        d = [e["duration_s"] for e in evs]
+        leg_out: dict[str, Any] = {
+            "holds": len(evs),
+            "longest_hold_s": _r(max(d)),
+            "total_hold_s": _r(sum(d)),
+            "touchdowns": sum(1 for e in evs if e.get("interrupted")),
+        }
+        leg_out.update(_pooled_sway(evs, key_rms))
+        by_leg[side] = leg_out
+    out["by_leg"] = by_leg
+    if len(by_leg) == 2:
+        out["left_minus_right_longest_s"] = _r(
+            by_leg["left"]["longest_hold_s"] - by_leg["right"]["longest_hold_s"]
+        )
+        vl, vr = by_leg["left"]["sway_velocity_cm_s"], by_leg["right"]["sway_velocity_cm_s"]
+        out["left_minus_right_sway_velocity_cm_s"] = (
+            _r(vl - vr) if vl is not None and vr is not None else None
+        )
+    return out
+
+
+def _pooled_sway(events: list[dict[str, Any]], key_rms: str) -> dict[str, Any]:
+    """Sway over several holds: path summed, velocity = path / time, RMS and area
+    time-weighted."""
+    ok = [e for e in events if e.get("sway_path_cm") is not None]
+    if not ok:
+        return {
+            "sway_path_cm": None,
+            "sway_velocity_cm_s": None,
+            "sway_area_cm2": None,
+            key_rms: None,
+        }
+    path = sum(e["sway_path_cm"] for e in ok)
+    win = sum(e["sway_window_s"] for e in ok)
+    areas = [(e["sway_area_cm2"], e["sway_window_s"]) for e in ok if e["sway_area_cm2"] is not None]
+    aw = sum(w for _, w in areas)
+    return {
+        "sway_path_cm": _r(path),
+        "sway_velocity_cm_s": _r(path / win) if win > 0 else None,
+        "sway_area_cm2": _r(sum(a * w for a, w in areas) / aw) if aw > 0 else None,
+        key_rms: _r(math.sqrt(sum(e[key_rms] ** 2 * e["sway_window_s"] for e in ok) / win))
+        if win > 0
+        else None,
+    }
+
+
+def _summary_flags(
+    events: list[dict[str, Any]], flags: dict[str, str], axis: str, view: str
+) -> None:
+    if any("stance_leg" in e["flags"] for e in events):
+        flags["stance_leg"] = next(
+            e["flags"]["stance_leg"] for e in events if "stance_leg" in e["flags"]
+        )
+    if any(e.get("sway_area_cm2") is not None for e in events):
+        flags["sway_area_cm2"] = (
+            "one camera sees one horizontal axis; the depth axis of the area comes from the "
+            "pose model's 3D estimate, so the area is approximate"
+        )
+    if axis == "mixed":
+        flags["sway_path_cm"] = flags["sway_velocity_cm_s"] = (
+            "oblique view: sway is measured along the picture's horizontal, a mix of "
+            "side-to-side and front-to-back; film from the front (side-to-side) or the side "
+            "(front-to-back) for a clean axis"
+        )
+    if view in ("front", "back"):
+        flags["stance_knee_flexion_deg"] = (
+            "front/back view: knee bend is not visible in the picture; the angle comes from "
+            "the pose model's 3D estimate"
+        )
+    for e in events:
+        for key in ("start_s", "end_s"):
+            if key in e["flags"]:
+                flags["longest_hold_s"] = e["flags"][key]
+
+
+def _age_group(age: float) -> str:
+    for name in SPRINGER_2007_EO_BEST_S:
+        lo, hi = (float(x) for x in name.split("-"))
+        if lo <= age <= hi:
+            return name
+    return "18-39" if age < 18 else "80-99"
+
+
+def _norms(
+    summary: dict[str, Any], ctx: DrillContext, th: BalanceThresholds
+) -> list[NormComparison]:
+    longest = summary["longest_hold_s"] or 0.0
+    if summary["holds"] == 0:
+        return []
+    out = []
+    if longest < th.target_hold_min_s:
+        verdict = "below the runners' target"
+    elif longest <= th.target_hold_max_s:
+        verdict = "on target"
+    else:
+        verdict = "beyond the target"
+    out.append(
+        NormComparison(
+            "longest_hold_s",
+            float(longest),
+            "s",
+            f"{th.target_hold_min_s:.0f}-{th.target_hold_max_s:.0f} s on one leg",
+            "runners' seed programme",
+            verdict,
+        )
+    )
+    variant = ctx.options.variant
+    eyes_closed = bool(variant.get("eyes_closed", False))
+    age = variant.get("age")
+    group = _age_group(float(age)) if isinstance(age, int | float) else "18-39"
+    table = SPRINGER_2007_EC_BEST_S if eyes_closed else SPRINGER_2007_EO_BEST_S
+    ref = table[group]
+    eyes = "eyes closed" if eyes_closed else "eyes open"
+    who = f"age {group}" if age is not None else f"age {group} (give your age for your group)"
+    out.append(
+        NormComparison(
+            "longest_hold_s",
+            float(longest),
+            "s",
+            f"about {ref:.0f} s best of 3 trials, {eyes}, {who} (trials stopped at 45 s)",
+            SPRINGER_SOURCE,
+            "at or above the typical time" if longest >= ref else "below the typical time",
+        )
+    )
+    return out
+
+
+def _summary_cues(summary: dict[str, Any], th: BalanceThresholds) -> list[Cue]:
+    cues: list[Cue] = []
+    if summary["holds"] == 0:
+        return cues
+    longest = summary["longest_hold_s"]
+    if longest < th.target_hold_min_s:
+        cues.append(
+            Cue(
+                None,
+                "info",
+                MSG_SHORT.format(
+                    held=longest, target=th.target_hold_min_s, target_max=th.target_hold_max_s
+                ),
+            )
+        )
+    else:
+        cues.append(
+            Cue(
+                None,
+                "info",
+                MSG_ON_TARGET.format(
+                    held=longest, target=th.target_hold_min_s, target_max=th.target_hold_max_s
+                ),
+            )
+        )
+    by_leg = summary["by_leg"]
+    if len(by_leg) == 2:
+        diff = by_leg["left"]["longest_hold_s"] - by_leg["right"]["longest_hold_s"]
+        if abs(diff) >= th.left_right_cue_s:
+            weak, strong = ("left", "right") if diff < 0 else ("right", "left")
+            cues.append(Cue(None, "info", MSG_LR.format(weak=weak, strong=strong, diff=abs(diff))))
+    return cues
+
+
+def _score(summary: dict[str, Any], th: BalanceThresholds) -> float | None:
+    if summary["holds"] == 0:
+        return None
+    hold_part = min(1.0, summary["longest_hold_s"] / th.target_hold_min_s)
+    v = summary["sway_velocity_cm_s"]
+    td_part = max(0.0, 1.0 - summary["touchdowns"] / 2.0)
+    if v is None:
+        score = 80.0 * hold_part + 20.0 * td_part
+    else:
+        span = th.sway_velocity_poor_cm_s - th.sway_velocity_good_cm_s
+        steady = min(1.0, max(0.0, (th.sway_velocity_poor_cm_s - v) / span))
+        score = 60.0 * hold_part + 20.0 * steady + 20.0 * td_part
+    return round(score, 1)
+
+
+DRILL = SingleLegBalance()
