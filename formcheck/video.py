@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -316,7 +316,8 @@ def iter_frames(
     start_s: float | None = None,
     end_s: float | None = None,
     stats: DecodeStats | None = None,
-) -> Iterator[Frame]:
+    known_times: npt.NDArray[np.float64] | None = None,
+) -> Generator[Frame, None, None]:
     """Stream upright RGB frames of a video with their container timestamps.
 
     Args:
@@ -328,6 +329,8 @@ def iter_frames(
             splitting work over processes.
         end_s: yield only frames with ``time_s < end_s``.
         stats: optional ``DecodeStats`` filled in as frames are produced.
+        known_times: ``packet_times(path)`` if the caller already has it
+            (saves re-reading the index when ``start_s`` is given).
 
     Yields:
         ``Frame`` objects in presentation order, ``time_s`` strictly increasing.
@@ -343,7 +346,7 @@ def iter_frames(
         time_base = stream.time_base or Fraction(1, 90_000)
         index = 0
         if start_s is not None and start_s > 0:
-            times = packet_times(p)
+            times = packet_times(p) if known_times is None else known_times
             index = int(np.searchsorted(times, start_s - 0.25 * step))
             container.seek(int(start_s / time_base), stream=stream, backward=True, any_frame=False)
         clock = MonotonicClock(step)
