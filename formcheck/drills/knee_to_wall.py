@@ -1,0 +1,892 @@
+"""Knee-to-wall (weight-bearing lunge) drill: ``knee-to-wall``.
+
+The runner stands in a split stance facing a wall and drives the front knee
+forward over the toes (knee towards the wall, heel down). We measure, per
+attempt (``events[i]["kind"] == "lunge"``):
+
+- ``tibia_angle_deg``: the front shank (ankle->knee landmark) from the floor
+  normal at the deepest point, + knee forward of the ankle: what an
+  inclinometer on the shin reads (``formcheck.angles`` "tibia_inclination").
+- ``toe_to_wall_cm``: wall minus front toe (``foot_index`` landmark) along the
+  floor, when the wall position is known; None otherwise (never made up).
+- ``heel_lifted``: the front heel rose more than ``heel_lift_cm`` above its
+  standing height at the deepest point; such an attempt is not a valid depth.
+
+How it works (all in image pixels, in the body frame of ``formcheck.angles``:
+``forward`` along the floor the way the person faces, ``up`` the floor normal):
+
+1. The **front leg** in each frame is the one whose foot (heel-toe midpoint) is
+   further forward; only frames in a split stance (feet at least
+   ``min_split_foot_lengths`` foot lengths apart) count. This uses positions,
+   not MediaPipe's left/right labels, so a label swap cannot turn the back leg
+   into the measured leg.
+2. **Attempts** are peaks of the front tibia angle with a prominence of at
+   least ``drive_min_prominence_deg`` (scipy.signal.find_peaks per NaN-free
+   stretch); ``peak_s`` is the deepest frame, ``start_s``/``end_s`` where the
+   angle is ``attempt_bounds_rel_height`` of the way back down.
+3. **Which leg** (name): for a non-mirrored video, a person facing image-right
+   shows the camera their right side (facing left: their left side). If one
+   foot is clearly nearer the camera (its heel lower in the picture by a
+   tenth of a foot length or more), the front leg is the near side when the
+   front foot is the nearer one, else the far side. This geometric answer is
+   compared with MediaPipe's label of the front foot: agreement -> "medium"
+   confidence, disagreement -> the geometric answer with "low" (MediaPipe
+   mislabels the near leg in side views, issue 8), no depth cue -> the label
+   with "low". Mirrored (selfie) video swaps the geometric answer.
+4. **The wall** (summary ``wall_method``), first that applies:
+   ``"given"`` - ``options.variant["wall_x_px"]`` (image x of the wall at the
+   front foot, pixels; e.g. from ``formcheck.wall`` or the user);
+   ``"hands"`` - a hand landmark rests still ahead of the knee through the
+   attempts (hands on the wall, as the test is usually done);
+   ``"knee_contact"`` - ``options.variant["knee_touches_wall"]`` is true: the
+   wall is at the front of the knee at its most forward point (knee landmark
+   plus ``knee_front_fraction_of_height``, scaled from the person's own shank);
+   ``"unknown"`` - no toe-to-wall distance is reported.
+
+Score (0-100, None when the wall is unknown or no valid attempt):
+``80 * min(1, best_toe_to_wall_cm / norm_mean_cm)`` (depth against the
+Hoch & McKeon 2011 mean) ``+ 20 * (attempts with the heel down / attempts)``
+``- 10`` if the left-right difference exceeds ``asymmetry_cm``; clipped to 0-100.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import find_peaks, medfilt, peak_widths
+
+from formcheck.angles import body_frame
+from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
+from formcheck.landmarks import side_landmark
+from formcheck.signals import interpolate_gaps, nan_free_runs
+from formcheck.thresholds import load_thresholds
+from formcheck.views import QualityIssue
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+Side = Literal["left", "right"]
+SIDES: tuple[Side, Side] = ("left", "right")
+WALL_METHODS = ("given", "hands", "knee_contact", "unknown")
+"""Values of ``summary["wall_method"]``."""
+
+NEAR_FOOT_MIN_FOOT_LENGTHS = 0.1
+"""Foot lengths by which one heel must sit lower in the picture to call that
+foot nearer the camera. Judgement: with the camera above the floor, a foot a
+step nearer sits visibly lower; less than a tenth of a foot is landmark noise."""
+
+
+@dataclass(frozen=True)
+class KneeToWallThresholds:
+    """Thresholds from ``knee_to_wall.toml`` (units and sources there)."""
+
+    drive_min_prominence_deg: float
+    min_attempt_separation_s: float
+    attempt_bounds_rel_height: float
+    min_split_foot_lengths: float
+    heel_lift_cm: float
+    heel_window_s: float
+    knee_front_fraction_of_height: float
+    shank_fraction_of_height: float
+    hand_still_cm: float
+    hand_still_fraction: float
+    knee_touch_tolerance_cm: float
+    wall_overshoot_cm: float
+    asymmetry_cm: float
+    norm_mean_cm: float
+    deg_per_cm: float
+    mdc_cm: float
+    mdc_deg: float
+    max_unreliable_fraction: float
+    smooth_window_s: float
+    deep_phase_cm: float
+
+
+def load_knee_to_wall_thresholds(overrides: dict[str, Any] | None = None) -> KneeToWallThresholds:
+    """Thresholds from the TOML file plus ``overrides`` (unknown keys -> ValueError)."""
+    return load_thresholds(KneeToWallThresholds, "knee_to_wall.toml", overrides)
+
+
+# ----------------------------------------------------------------- geometry
+@dataclass(frozen=True)
+class LegTrace:
+    """One labelled leg in body-frame pixels.
+
+    Every array is (T,) float64, pixels: ``*_u`` along the floor (+ the way
+    the person faces), ``*_h`` along the floor normal (+ up); NaN where unseen.
+    """
+
+    knee_u: FloatArray
+    knee_h: FloatArray
+    ankle_u: FloatArray
+    ankle_h: FloatArray
+    heel_u: FloatArray
+    heel_h: FloatArray
+    toe_u: FloatArray
+    toe_h: FloatArray
+    heel_image_y: FloatArray
+    """(T,) raw image y of the heel, pixels (down = larger), for the depth cue."""
+
+    @property
+    def foot_u(self) -> FloatArray:
+        """(T,) heel-toe midpoint along the floor, pixels."""
+        return np.asarray(0.5 * (self.heel_u + self.toe_u))
+
+    @property
+    def tibia_deg(self) -> FloatArray:
+        """(T,) tibia angle from the floor normal, degrees, + knee forward of the ankle."""
+        return np.asarray(
+            np.degrees(np.arctan2(self.knee_u - self.ankle_u, self.knee_h - self.ankle_h))
+        )
+
+    @property
+    def shank_px(self) -> FloatArray:
+        """(T,) ankle-knee length in the image, pixels."""
+        return np.asarray(np.hypot(self.knee_u - self.ankle_u, self.knee_h - self.ankle_h))
+
+    @property
+    def foot_px(self) -> FloatArray:
+        """(T,) heel-toe length in the image, pixels."""
+        return np.asarray(np.hypot(self.toe_u - self.heel_u, self.toe_h - self.heel_h))
+
+
+def leg_traces(
+    pixels: npt.ArrayLike, forward: npt.ArrayLike, up: npt.ArrayLike
+) -> dict[Side, LegTrace]:
+    """Project each leg's landmarks into the body frame.
+
+    Args:
+        pixels: (T, 33, 2) landmark positions in image pixels (x right, y down).
+        forward: (T, 2) unit vector along the floor, the way the person faces.
+        up: (T, 2) unit floor normal, pointing up in the image.
+    """
+    px = np.asarray(pixels, dtype=np.float64)
+    fwd = np.asarray(forward, dtype=np.float64)
+    upv = np.asarray(up, dtype=np.float64)
+    out: dict[Side, LegTrace] = {}
+    for side in SIDES:
+
+        def proj(part: str, axis: FloatArray, side: Side = side) -> FloatArray:
+            p = px[:, int(side_landmark(side, part))]
+            return np.asarray(np.einsum("ij,ij->i", p, axis))
+
+        heel = px[:, int(side_landmark(side, "heel"))]
+        out[side] = LegTrace(
+            knee_u=proj("knee", fwd),
+            knee_h=proj("knee", upv),
+            ankle_u=proj("ankle", fwd),
+            ankle_h=proj("ankle", upv),
+            heel_u=proj("heel", fwd),
+            heel_h=proj("heel", upv),
+            toe_u=proj("foot_index", fwd),
+            toe_h=proj("foot_index", upv),
+            heel_image_y=np.asarray(heel[:, 1]),
+        )
+    return out
+
+
+def front_side_per_frame(
+    legs: dict[Side, LegTrace], min_split_foot_lengths: float
+) -> tuple[npt.NDArray[np.object_], float]:
+    """Which labelled leg is in front in each frame.
+
+    Returns:
+        ((T,) array of "left"/"right"/None: None where the feet are not in a
+        split stance or not seen; foot length in pixels used for the test).
+    """
+    left, right = legs["left"], legs["right"]
+    foot_len = float(np.nanmedian(np.concatenate([left.foot_px, right.foot_px])))
+    diff = left.foot_u - right.foot_u  # > 0: left foot ahead
+    out = np.full(diff.shape, None, dtype=object)
+    if not np.isfinite(foot_len) or foot_len <= 0:
+        return out, float("nan")
+    split = np.abs(diff) >= min_split_foot_lengths * foot_len
+    out[split & (diff > 0)] = "left"
+    out[split & (diff < 0)] = "right"
+    return out, foot_len
+
+
+def select_front(
+    legs: dict[Side, LegTrace], front: npt.NDArray[np.object_]
+) -> tuple[LegTrace, LegTrace]:
+    """(front leg, back leg) traces assembled frame by frame by position.
+
+    The foot points (ankle, heel, toe) come from the foot further forward, the
+    knee from the knee further forward (in a split stance the driving knee is
+    ahead of the back knee), so a left/right label swap of single landmarks
+    cannot put the back leg's point into the front leg. NaN where ``front``
+    is None (no split stance).
+    """
+    names = [f.name for f in dataclasses.fields(LegTrace)]
+    is_left = np.asarray(front == "left", dtype=bool)
+    is_right = np.asarray(front == "right", dtype=bool)
+    split = is_left | is_right
+    f_arrays: dict[str, FloatArray] = {}
+    b_arrays: dict[str, FloatArray] = {}
+    knee_left_ahead = legs["left"].knee_u >= legs["right"].knee_u
+    for name in names:
+        lv, rv = getattr(legs["left"], name), getattr(legs["right"], name)
+        pick_left = knee_left_ahead if name.startswith("knee") else is_left
+        fa = np.where(pick_left, lv, rv)
+        ba = np.where(pick_left, rv, lv)
+        fa[~split] = np.nan
+        ba[~split] = np.nan
+        f_arrays[name], b_arrays[name] = fa, ba
+    return LegTrace(**f_arrays), LegTrace(**b_arrays)
+
+
+# ----------------------------------------------------------------- attempts
+@dataclass(frozen=True)
+class Drive:
+    """One forward knee drive.
+
+    Attributes:
+        peak: frame index of the deepest point: the centroid of the deepest
+            phase weighted by how far each frame is above its threshold (the
+            middle of a flat hold, the top of a sharp drive).
+        deep_start, deep_stop: frame slice [deep_start, deep_stop) spanning
+            the deepest phase (frames within ``deep_depth`` of the top): a hold
+            at the wall is all of it.
+        start_s, end_s: interpolated times where the signal is
+            ``bounds_rel_height`` of the prominence below the top.
+        prominence: height of the peak above the lows around it (signal units).
+    """
+
+    peak: int
+    deep_start: int
+    deep_stop: int
+    start_s: float
+    end_s: float
+    prominence: float
+
+
+def find_drives(
+    signal: npt.ArrayLike,
+    times_s: npt.ArrayLike,
+    *,
+    min_prominence: float,
+    min_separation_s: float,
+    bounds_rel_height: float,
+    deep_depth: float,
+    fine: npt.ArrayLike | None = None,
+) -> list[Drive]:
+    """Forward knee drives: peaks of ``signal``, per NaN-free stretch.
+
+    Args:
+        signal: (T,) how far forward the front knee is (any unit; NaN unknown).
+        times_s: (T,) frame times, seconds.
+        min_prominence: a peak must stand this far above the lows around it.
+        min_separation_s: closer peaks merge (the higher one is kept).
+        bounds_rel_height: start/end at this fraction of the prominence below the peak.
+        deep_depth: the deepest phase is where the signal is within this
+            distance (signal units) below the top within the drive's bounds.
+        fine: (T,) the same signal without smoothing, used to place the
+            deepest phase (default: ``signal``).
+    """
+    x = np.asarray(signal, dtype=np.float64)
+    t = np.asarray(times_s, dtype=np.float64)
+    fine_all = x if fine is None else np.asarray(fine, dtype=np.float64)
+    drives: list[Drive] = []
+    if len(t) < 3:
+        return drives
+    dt = float(np.median(np.diff(t)))
+    distance = max(1, round(min_separation_s / dt)) if dt > 0 else 1
+    for a, b in nan_free_runs(np.isfinite(x)):
+        seg = x[a:b]
+        if len(seg) < 3:
+            continue
+        peaks, props = find_peaks(seg, prominence=min_prominence, distance=distance)
+        if len(peaks) == 0:
+            continue
+        _, _, left, right = peak_widths(seg, peaks, rel_height=bounds_rel_height)
+        idx = np.arange(len(seg), dtype=np.float64)
+        for k, p in enumerate(peaks):
+            prom = float(props["prominences"][k])
+            i0 = max(0, int(np.floor(left[k])))
+            i1 = min(len(seg), int(np.ceil(right[k])) + 1)
+            near = fine_all[a + i0 : a + i1]
+            top = np.nanmax(near) if np.isfinite(near).any() else seg[p]
+            level = top - min(deep_depth, 0.5 * prom)
+            excess = np.where(np.isfinite(near) & (near >= level), near - level, 0.0)
+            inside = np.flatnonzero(excess > 0)
+            if len(inside) == 0:
+                inside = np.array([p - i0])
+                excess = np.zeros(len(near))
+                excess[p - i0] = 1.0
+            # centroid weighted by height above the level: middle of a flat hold,
+            # the top of a sharp drive
+            centre = float(np.sum(excess * np.arange(len(near))) / np.sum(excess))
+            drives.append(
+                Drive(
+                    peak=int(a + i0 + round(centre)),
+                    deep_start=int(a + i0 + inside[0]),
+                    deep_stop=int(a + i0 + inside[-1] + 1),
+                    start_s=float(np.interp(left[k], idx, t[a:b])),
+                    end_s=float(np.interp(right[k], idx, t[a:b])),
+                    prominence=prom,
+                )
+            )
+    return drives
+
+
+def smooth_signal(
+    x: npt.ArrayLike, times_s: npt.ArrayLike, window_s: float, max_gap_s: float
+) -> FloatArray:
+    """Fill gaps up to ``max_gap_s`` and median-filter over ``window_s`` (per stretch).
+
+    A running median removes single-frame landmark glitches (a knee label
+    flipping for a frame) without rounding off the drive's peak.
+    """
+    t = np.asarray(times_s, dtype=np.float64)
+    y, _ = interpolate_gaps(np.asarray(x, dtype=np.float64), t, max_gap_s)
+    out = np.full_like(y, np.nan)
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    k = max(1, round(window_s / dt)) | 1
+    for a, b in nan_free_runs(np.isfinite(y)):
+        seg = y[a:b]
+        out[a:b] = medfilt(seg, k) if len(seg) >= k else seg
+    return out
+
+
+def heel_rise_px(
+    heel_h: npt.ArrayLike,
+    times_s: npt.ArrayLike,
+    peak: int,
+    window_start_s: float,
+    window_end_s: float,
+    half_window_s: float,
+) -> float:
+    """Heel height at the deepest point above the attempt's standing heel, pixels.
+
+    The standing heel is the 10th percentile of the heel height over
+    ``[window_start_s, window_end_s]`` (the attempt plus the approach: the
+    heel is down at some point there unless the whole attempt was on the toes);
+    the deepest-point height is the median over ``peak +/- half_window_s``.
+    NaN when the heel is not seen.
+    """
+    h = np.asarray(heel_h, dtype=np.float64)
+    t = np.asarray(times_s, dtype=np.float64)
+    around = np.abs(t - t[peak]) <= half_window_s
+    win = (t >= window_start_s) & (t <= window_end_s)
+    at_peak = h[around]
+    base = h[win]
+    if not np.isfinite(at_peak).any() or not np.isfinite(base).any():
+        return float("nan")
+    return float(np.nanmedian(at_peak) - np.nanpercentile(base, 10))
+
+
+def hand_wall_u(
+    hands_u: Mapping[str, FloatArray],
+    windows: list[BoolArray],
+    still_px: float,
+    still_fraction: float,
+) -> float | None:
+    """Wall position (pixels along ``forward``) from hands resting on it, or None.
+
+    A hand is on the wall when, over the attempt frames (``windows``, each a
+    (T,) bool mask), it is seen in at least ``still_fraction`` of them and
+    stays within ``still_px`` of its median there. The most forward such hand
+    gives the wall: a hand cannot be beyond the wall it touches.
+    """
+    if not windows:
+        return None
+    mask = np.zeros_like(windows[0])
+    for w in windows:
+        mask |= w
+    best: float | None = None
+    for u in hands_u.values():
+        seg = u[mask]
+        seen = np.isfinite(seg)
+        if seg.size == 0 or seen.mean() < still_fraction:
+            continue
+        med = float(np.nanmedian(seg))
+        still = np.abs(seg[seen] - med) <= still_px
+        if still.sum() < still_fraction * seg.size:
+            continue
+        best = med if best is None else max(best, med)
+    return best
+
+
+# ----------------------------------------------------------------- leg name
+def name_front_leg(
+    label: Side,
+    front_heel_y: float,
+    back_heel_y: float,
+    foot_len_px: float,
+    facing_sign: float,
+) -> tuple[Side, str, str]:
+    """The front leg's body side, how it was decided, and how sure.
+
+    Args:
+        label: MediaPipe's label of the front foot.
+        front_heel_y, back_heel_y: median image y of each heel (pixels, down +).
+        foot_len_px: foot length in the image, pixels.
+        facing_sign: +1 the person faces image-right, -1 image-left.
+
+    Returns:
+        (side, method "geometry"/"labels", confidence "medium"/"low").
+    """
+    dy = front_heel_y - back_heel_y
+    if not (np.isfinite(dy) and np.isfinite(foot_len_px)) or abs(dy) < (
+        NEAR_FOOT_MIN_FOOT_LENGTHS * foot_len_px
+    ):
+        return label, "labels", "low"
+    near: Side = "right" if facing_sign > 0 else "left"
+    far: Side = "left" if near == "right" else "right"
+    geometric = near if dy > 0 else far
+    return geometric, "geometry", "medium" if geometric == label else "low"
+
+
+# ----------------------------------------------------------------- the drill
+def _outside_frame(landmarks: npt.NDArray[np.float32], d: Drive, side: Side) -> bool:
+    """True when the foot further forward (labelled ``side``) leaves the picture in the
+    deepest phase. ``landmarks`` (T, 33, 3) normalised image coordinates."""
+    cols = [int(side_landmark(side, p)) for p in ("heel", "foot_index", "ankle")]
+    xy = landmarks[d.deep_start : d.deep_stop][:, cols, :2]
+    with np.errstate(invalid="ignore"):
+        out = (xy < 0.0) | (xy > 1.0)
+    return bool(np.any(out))
+
+
+def _deep(x: FloatArray, d: Drive) -> float:
+    """Median of ``x`` over the deepest phase of drive ``d`` (NaN if unseen)."""
+    seg = x[d.deep_start : d.deep_stop]
+    return float(np.nanmedian(seg)) if np.isfinite(seg).any() else float("nan")
+
+
+def _fmt(x: float | None, nd: int = 1) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+@dataclass(frozen=True)
+class KneeToWallDrill:
+    """The knee-to-wall drill (see the module docstring)."""
+
+    name: str = "knee-to-wall"
+    title: str = "Knee to wall"
+    accepted_views: frozenset[str] = frozenset({"side", "oblique"})
+    how_to_film: str = (
+        "Put the phone side-on at knee height, 2-3 m away, so the wall, your whole "
+        "front foot and both knees are in the picture. Face the wall in a split stance "
+        "and drive the front knee to the wall, heel down; do each leg."
+    )
+    measures: str = (
+        "Toe-to-wall distance (cm) and tibia angle (deg) at each knee drive, heel lift, "
+        "left vs right."
+    )
+
+    def analyze(self, ctx: DrillContext) -> DrillResult:
+        """Measure the knee drives in ``ctx`` (see the module docstring)."""
+        th = load_knee_to_wall_thresholds(dict(ctx.options.thresholds))
+        return _analyze(ctx, th)
+
+
+def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
+    track = ctx.conditioned.track
+    n = len(track)
+    t = np.asarray(track.timestamps_s, dtype=np.float64)
+    px = track.pixels.astype(np.float64)
+    up_vec: Any = None
+    floor = ctx.floor
+    if floor is not None and getattr(floor, "normal", None) is not None:
+        up_vec = np.asarray(floor.normal, dtype=np.float64)
+    facing = ctx.view.facing if ctx.view.facing in ("left", "right") else None
+    fwd, upv = body_frame(track, up=up_vec, facing=facing)
+    facing_sign = float(np.sign(np.nanmedian(fwd[:, 0]))) or 1.0
+    legs = leg_traces(px, fwd, upv)
+    front_lbl, foot_len = front_side_per_frame(legs, th.min_split_foot_lengths)
+    front, back = select_front(legs, front_lbl)
+    tibia = front.tibia_deg
+    cm_per_px = float(ctx.calibration.cm_per_px)
+    flags: dict[str, str] = {}
+    warnings: list[QualityIssue] = []
+    cues: list[Cue] = []
+
+    if ctx.view.view not in ("side",):
+        flags["tibia_angle_deg"] = (
+            f"filmed from a {ctx.view.view} view: the shin's forward lean and distances "
+            "along the floor are foreshortened, so angles and cm read low; film side-on"
+        )
+        flags["toe_to_wall_cm"] = flags["tibia_angle_deg"]
+
+    # --- scale: the person's shank in pixels (90th percentile: least foreshortened)
+    shank_all = np.concatenate([legs["left"].shank_px, legs["right"].shank_px])
+    shank_ref = (
+        float(np.nanpercentile(shank_all, 90)) if np.isfinite(shank_all).any() else float("nan")
+    )
+    knee_front_px = shank_ref * th.knee_front_fraction_of_height / th.shank_fraction_of_height
+
+    # --- attempts: peaks of the front knee's forward position (camera assumed still)
+    gap_s = float(ctx.conditioned.config.max_gap_s)
+    drive = smooth_signal(front.knee_u, t, th.smooth_window_s, gap_s)
+    tibia_s = smooth_signal(tibia, t, th.smooth_window_s, gap_s)
+    min_prom_px = shank_ref * np.sin(np.radians(th.drive_min_prominence_deg))
+    drives = (
+        find_drives(
+            drive,
+            t,
+            min_prominence=min_prom_px,
+            min_separation_s=th.min_attempt_separation_s,
+            bounds_rel_height=th.attempt_bounds_rel_height,
+            deep_depth=th.deep_phase_cm / cm_per_px,
+            fine=interpolate_gaps(front.knee_u, t, gap_s)[0],
+        )
+        if np.isfinite(min_prom_px)
+        else []
+    )
+    if not np.isfinite(foot_len) or not np.any(front_lbl != None):  # noqa: E711
+        warnings.append(
+            QualityIssue(
+                "no_split_stance",
+                "warning",
+                "no split stance found: stand with one foot a step in front of the other, "
+                "both feet in the picture, and film side-on",
+            )
+        )
+
+    # --- wall
+    windows = [(t >= d.start_s) & (t <= d.end_s) for d in drives]
+    wall_u: float | None = None
+    wall_method = "unknown"
+    given = ctx.options.variant.get("wall_x_px")
+    if given is not None:
+        # a vertical wall line at image x; its position along forward at the front foot
+        toe_y = float(np.nanmedian(front.heel_image_y))  # the wall line at floor level
+        wall_pt = np.array([float(given), toe_y if np.isfinite(toe_y) else 0.0])
+        wall_u = float(np.nanmedian(fwd @ wall_pt))
+        wall_method = "given"
+    if wall_u is None and drives:
+        hands: dict[str, FloatArray] = {
+            s: np.asarray(px[:, int(side_landmark(s, "index"))] @ np.nanmedian(fwd, axis=0))
+            for s in SIDES
+        }
+        for s in SIDES:  # unreliable hand landmarks do not count
+            hands[s] = np.where(
+                ctx.conditioned.reliable[:, int(side_landmark(s, "index"))], hands[s], np.nan
+            )
+        u = hand_wall_u(hands, windows, th.hand_still_cm / cm_per_px, th.hand_still_fraction)
+        if u is not None:
+            knee_front_max = max(_deep(front.knee_u, d) for d in drives) + knee_front_px
+            toe_max = max(_deep(front.toe_u, d) for d in drives)
+            if u > toe_max and knee_front_max <= u + th.wall_overshoot_cm / cm_per_px:
+                wall_u, wall_method = u, "hands"
+    if wall_u is None and drives and bool(ctx.options.variant.get("knee_touches_wall", False)):
+        wall_u = max(_deep(front.knee_u, d) for d in drives) + knee_front_px
+        wall_method = "knee_contact"
+
+    # --- per attempt
+    events: list[dict[str, Any]] = []
+    reliable = ctx.conditioned.reliable
+    prev_end = float(t[0])
+    for i, d in enumerate(drives):
+        p = d.peak
+        deep = slice(d.deep_start, d.deep_stop)
+        win = (t >= d.start_s) & (t <= d.end_s)
+        lbls = [x for x in front_lbl[win] if x is not None]
+        label: Side = "left" if lbls.count("left") >= lbls.count("right") else "right"
+        back_lbl: Side = "right" if label == "left" else "left"
+        fy = float(np.nanmedian(legs[label].heel_image_y[win]))
+        by = float(np.nanmedian(legs[back_lbl].heel_image_y[win]))
+        leg, leg_method, leg_conf = name_front_leg(label, fy, by, foot_len, facing_sign)
+        rise_px = heel_rise_px(
+            front.heel_h,
+            t,
+            p,
+            min(prev_end, d.start_s - 1.0),
+            d.end_s,
+            0.5 * th.heel_window_s,
+        )
+        prev_end = d.end_s
+        rise_cm = rise_px * cm_per_px
+        outside = _outside_frame(track.landmarks, d, label)
+        if outside:
+            rise_cm = float("nan")  # a foot partly outside the picture is guessed, not seen
+        heel_known = bool(np.isfinite(rise_cm))
+        heel_lifted: bool | None = bool(rise_cm > th.heel_lift_cm) if heel_known else None
+        toe_u = _deep(front.toe_u, d)
+        ttw = None if wall_u is None else (wall_u - toe_u) * cm_per_px
+        gap = None if wall_u is None else (wall_u - _deep(front.knee_u, d) - knee_front_px)
+        knee_gap_cm = None if gap is None else gap * cm_per_px
+        ev_flags: dict[str, str] = {}
+        parts = [side_landmark(label, part) for part in ("knee", "ankle", "heel", "foot_index")]
+        cols = np.array([int(m) for m in parts])
+        unrel = 1.0 - float(np.mean(reliable[win][:, cols])) if win.any() else 1.0
+        if unrel > th.max_unreliable_fraction:
+            ev_flags["tibia_angle_deg"] = (
+                f"{100 * unrel:.0f}% of the front-leg landmarks in this attempt were not "
+                "seen clearly (filled in or low confidence)"
+            )
+        if outside:
+            ev_flags["heel_lifted"] = (
+                "the front foot was partly outside the picture at the deepest point, so "
+                "heel lift could not be checked"
+            )
+            if ttw is not None:
+                ev_flags["toe_to_wall_cm"] = "the front toes were outside the picture"
+        elif not heel_known:
+            ev_flags["heel_lifted"] = "the front heel was not seen at the deepest point"
+        if leg_conf == "low":
+            ev_flags["leg"] = (
+                "which leg this is was decided with low confidence "
+                f"({'labels' if leg_method == 'labels' else 'geometry and labels disagree'})"
+            )
+        valid = heel_lifted is False
+        events.append(
+            {
+                "kind": "lunge",
+                "index": i,
+                "start_s": round(d.start_s, 3),
+                "peak_s": round(float(t[p]), 3),
+                "end_s": round(d.end_s, 3),
+                "toe_to_wall_cm": _fmt(ttw),
+                "tibia_angle_deg": _fmt(float(np.nanmedian(tibia_s[deep]))),
+                "knee_forward_cm": _fmt((_deep(front.knee_u, d) - toe_u) * cm_per_px),
+                "knee_to_wall_gap_cm": _fmt(knee_gap_cm),
+                "heel_rise_cm": _fmt(rise_cm),
+                "heel_lifted": heel_lifted,
+                "leg": leg,
+                "leg_method": leg_method,
+                "leg_confidence": leg_conf,
+                "valid": bool(valid),
+                "flags": ev_flags,
+            }
+        )
+    _ = back
+    return _summarise(
+        ctx,
+        th,
+        events,
+        wall_method,
+        flags,
+        warnings,
+        cues,
+        t,
+        n,
+        front,
+        wall_u,
+        tibia,
+        cm_per_px,
+        knee_front_px,
+    )
+
+
+def _summarise(
+    ctx: DrillContext,
+    th: KneeToWallThresholds,
+    events: list[dict[str, Any]],
+    wall_method: str,
+    flags: dict[str, str],
+    warnings: list[QualityIssue],
+    cues: list[Cue],
+    t: FloatArray,
+    n: int,
+    front: LegTrace,
+    wall_u: float | None,
+    tibia: FloatArray,
+    cm_per_px: float,
+    knee_front_px: float,
+) -> DrillResult:
+    del ctx
+    valid = [e for e in events if e["valid"] and e["tibia_angle_deg"] is not None]
+    summary: dict[str, Any] = {
+        "attempts": len(events),
+        "valid_attempts": len(valid),
+        "wall_method": wall_method,
+        "wall_known": wall_u is not None,
+        "best_toe_to_wall_cm": None,
+        "best_tibia_angle_deg": None,
+    }
+    by_leg: dict[str, dict[str, float | None]] = {}
+    for leg in SIDES:
+        mine = [e for e in valid if e["leg"] == leg]
+        if not mine:
+            continue
+        ttws = [e["toe_to_wall_cm"] for e in mine if e["toe_to_wall_cm"] is not None]
+        by_leg[leg] = {
+            "best_toe_to_wall_cm": max(ttws) if ttws else None,
+            "best_tibia_angle_deg": max(e["tibia_angle_deg"] for e in mine),
+            "attempts": float(len(mine)),
+        }
+    if valid:
+        ttws = [e["toe_to_wall_cm"] for e in valid if e["toe_to_wall_cm"] is not None]
+        summary["best_toe_to_wall_cm"] = max(ttws) if ttws else None
+        summary["best_tibia_angle_deg"] = max(e["tibia_angle_deg"] for e in valid)
+    angles = [e["tibia_angle_deg"] for e in events if e["tibia_angle_deg"] is not None]
+    summary["max_tibia_angle_any_deg"] = max(angles) if angles else None
+    summary["legs"] = by_leg
+    asym_cm: float | None = None
+    asym_deg: float | None = None
+    if len(by_leg) == 2:
+        left, right = by_leg["left"], by_leg["right"]
+        if left["best_toe_to_wall_cm"] is not None and right["best_toe_to_wall_cm"] is not None:
+            asym_cm = round(
+                float(left["best_toe_to_wall_cm"]) - float(right["best_toe_to_wall_cm"]), 1
+            )
+        if left["best_tibia_angle_deg"] is not None and right["best_tibia_angle_deg"] is not None:
+            asym_deg = round(
+                float(left["best_tibia_angle_deg"]) - float(right["best_tibia_angle_deg"]), 1
+            )
+    summary["asymmetry_cm"] = asym_cm
+    summary["asymmetry_deg"] = asym_deg
+    if asym_cm is not None:
+        summary["asymmetry_exceeds_threshold"] = abs(asym_cm) > th.asymmetry_cm
+    elif asym_deg is not None:
+        summary["asymmetry_exceeds_threshold"] = abs(asym_deg) > th.asymmetry_cm * th.deg_per_cm
+    else:
+        summary["asymmetry_exceeds_threshold"] = None
+    legs_seen = sorted({e["leg"] for e in events})
+    summary["front_legs"] = legs_seen
+
+    # --- cues
+    for e in events:
+        if e["heel_lifted"]:
+            cues.append(
+                Cue(
+                    e["peak_s"],
+                    "warning",
+                    f"At {e['peak_s']:.1f} s your {e['leg']} heel lifted "
+                    f"({e['heel_rise_cm']:.1f} cm): that attempt does not count. Keep the heel "
+                    "pressed down and move the foot a little closer to the wall.",
+                )
+            )
+        elif (
+            e["knee_to_wall_gap_cm"] is not None
+            and e["knee_to_wall_gap_cm"] > th.knee_touch_tolerance_cm
+        ):
+            cues.append(
+                Cue(
+                    e["peak_s"],
+                    "info",
+                    f"At {e['peak_s']:.1f} s your knee stopped about {e['knee_to_wall_gap_cm']:.0f} cm "
+                    "short of the wall: the distance counts only when the knee touches. Move the "
+                    "foot closer until it does with the heel down.",
+                )
+            )
+    unknown_heel = [e for e in events if e["heel_lifted"] is None]
+    if unknown_heel:
+        cues.append(
+            Cue(
+                unknown_heel[0]["peak_s"],
+                "warning",
+                f"Heel lift could not be checked in {len(unknown_heel)} of {len(events)} "
+                "attempts (front foot not fully in the picture), so they do not count as a valid "
+                "depth: keep the whole front foot in view.",
+            )
+        )
+    if events and not valid and len(unknown_heel) < len(events):
+        cues.append(
+            Cue(None, "warning", "No attempt kept the heel down, so there is no valid depth yet.")
+        )
+    if wall_u is None and events:
+        cues.append(
+            Cue(
+                None,
+                "info",
+                "The wall was not found, so only the shin angle is reported. Put your hands on "
+                "the wall, or tell formcheck your knee touches the wall, to get the toe-to-wall "
+                "distance.",
+            )
+        )
+    if summary["asymmetry_exceeds_threshold"]:
+        worse = "left" if (asym_cm if asym_cm is not None else asym_deg or 0.0) < 0 else "right"
+        diff_txt = (
+            f"{abs(asym_cm):.1f} cm" if asym_cm is not None else f"{abs(asym_deg or 0):.0f} degrees"
+        )
+        cues.append(
+            Cue(
+                None,
+                "warning",
+                f"Your {worse} ankle reaches {diff_txt} less than the other: a difference over "
+                f"{th.asymmetry_cm:.1f} cm is worth attention.",
+            )
+        )
+
+    # --- norms
+    norms: list[NormComparison] = []
+    best = summary["best_toe_to_wall_cm"]
+    if best is not None:
+        verdict = (
+            "below the typical range"
+            if best < th.norm_mean_cm - th.mdc_cm
+            else "about typical"
+            if best <= th.norm_mean_cm + th.mdc_cm
+            else "above the mean"
+        )
+        norms.append(
+            NormComparison(
+                "best_toe_to_wall_cm",
+                float(best),
+                "cm",
+                f"about {th.norm_mean_cm:.0f} cm in healthy adults; changes under "
+                f"{th.mdc_cm} cm are within measurement error",
+                "Hoch & McKeon 2011; Powden et al. 2015",
+                verdict,
+            )
+        )
+    if asym_cm is not None:
+        norms.append(
+            NormComparison(
+                "asymmetry_cm",
+                float(abs(asym_cm)),
+                "cm",
+                f"left-right difference over {th.asymmetry_cm} cm is worth attention",
+                "Hoch & McKeon 2011; Chisholm et al. 2012",
+                "worth attention" if abs(asym_cm) > th.asymmetry_cm else "within normal difference",
+            )
+        )
+
+    # --- score
+    score: float | None = None
+    if best is not None and events:
+        heel_down = sum(1 for e in events if e["heel_lifted"] is False) / len(events)
+        s = 80.0 * min(1.0, float(best) / th.norm_mean_cm) + 20.0 * heel_down
+        if summary["asymmetry_exceeds_threshold"]:
+            s -= 10.0
+        score = float(np.clip(round(s, 1), 0.0, 100.0))
+
+    # --- series
+    heel_series = np.full(n, np.nan)
+    if events:
+        base = np.nanpercentile(front.heel_h, 10) if np.isfinite(front.heel_h).any() else np.nan
+        heel_series = (front.heel_h - base) * cm_per_px
+    series: dict[str, FloatArray] = {
+        "tibia_angle_deg": np.asarray(tibia, dtype=np.float64),
+        "knee_forward_cm": np.asarray((front.knee_u - front.toe_u) * cm_per_px),
+        "heel_height_cm": np.asarray(heel_series, dtype=np.float64),
+    }
+    overlay: tuple[str, ...] = ("tibia_angle_deg",)
+    if wall_u is not None:
+        series["toe_to_wall_cm"] = np.asarray((wall_u - front.toe_u) * cm_per_px)
+        overlay = ("toe_to_wall_cm", "tibia_angle_deg")
+    count = np.zeros(n)
+    for e in events:
+        count[t >= e["peak_s"] - 1e-9] += 1
+    series["attempts"] = count
+    del knee_front_px
+    if not events:
+        warnings.append(
+            QualityIssue(
+                "no_attempts",
+                "warning",
+                "no knee drive found: in a split stance, drive the front knee forward over the "
+                "toes and back, side-on to the camera",
+            )
+        )
+    return DrillResult(
+        summary=summary,
+        events=events,
+        cues=cues,
+        score=score,
+        flags=flags,
+        norms=norms,
+        series=series,
+        warnings=warnings,
+        overlay=overlay,
+    )
+
+
+DRILL = KneeToWallDrill()
