@@ -7,15 +7,19 @@ import dataclasses
 import numpy as np
 import pytest
 
+from formcheck.angles import compute_angles
 from formcheck.landmarks import Landmark
 from formcheck.synth import (
     BalanceProfile,
     BodyModel,
     CalfRaiseProfile,
     CameraSpec,
+    HeelWalkProfile,
     KneeToWallProfile,
+    LateralHopsProfile,
     LungeAttempt,
     NoiseSpec,
+    ToeWalkProfile,
     pose_world_joints,
     synthesize,
 )
@@ -383,3 +387,87 @@ def test_bad_parameters_raise() -> None:
         CalfRaiseProfile(leg="middle")
     with pytest.raises(ValueError, match="height_cm"):
         BodyModel.from_height(40)
+
+
+# ----------------------------------------------------------- walks and hops
+def test_heel_walk_steps_and_toe_lift() -> None:
+    prof = HeelWalkProfile(steps=6, step_length_cm=25.0, toe_lift_deg=25.0, touch_steps=(3,))
+    tr = synthesize(prof, noise=NoiseSpec.none()).truth
+    steps = tr.events_of("step")
+    assert len(steps) == 6
+    assert [e["leg"] for e in steps] == ["right", "left"] * 3
+    # forefoot height from a 25-degree rotation about the heel: lever * sin(25)
+    lever = BODY.heel_to_mtp
+    for e in steps:
+        expected = 0.0 if e["forefoot_touched"] else 100 * lever * np.sin(np.radians(25))
+        assert e["forefoot_height_cm"] == pytest.approx(expected, abs=1e-6)
+    assert [e["forefoot_touched"] for e in steps] == [False, False, False, True, False, False]
+    # stance heels stay on the floor while the toes are up; the walk advances 25 cm per step
+    right = tr.feet["right"]["heel_contact"]
+    assert right[-1, 0] - right[0, 0] == pytest.approx(
+        0.25 * 5, abs=1e-6
+    )  # right took steps 0, 2, 4
+    assert tr.heel_height_cm["right"].min() >= -1e-9
+
+
+def test_toe_walk_heels_up_and_drops() -> None:
+    prof = ToeWalkProfile(steps=4, heel_height_cm=6.0, drop_steps=(1,))
+    tr = synthesize(prof, noise=NoiseSpec.none()).truth
+    steps = tr.events_of("step")
+    assert [e["heel_height_cm"] for e in steps] == pytest.approx([6.0, 0.0, 6.0, 6.0], abs=1e-6)
+    # forefoot on the floor whenever the foot is not swinging
+    t = tr.times_s
+    for side in ("left", "right"):
+        swinging = np.zeros_like(t, bool)
+        for e in steps:
+            if e["leg"] == side:
+                swinging |= (t > e["start_s"]) & (t < e["end_s"])
+        np.testing.assert_allclose(tr.forefoot_height_cm[side][~swinging], 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("leg", ["both", "left"])
+def test_lateral_hops_timing_width_flight(leg: str) -> None:
+    prof = LateralHopsProfile(hops=5, width_cm=30.0, contact_s=0.25, flight_s=0.3, leg=leg)
+    tr = synthesize(prof, noise=NoiseSpec.none(), camera=CameraSpec(view="front", fps=100)).truth
+    hops = tr.events_of("hop")
+    assert len(hops) == 5
+    for k, e in enumerate(hops):
+        assert e["takeoff_s"] == pytest.approx(prof.lead_in_s + 0.125 + k * 0.55)
+        assert e["landing_s"] - e["takeoff_s"] == pytest.approx(0.3)
+        assert e["width_cm"] == pytest.approx(30.0)
+        assert e["landing_knee_flexion_deg"] == pytest.approx(prof.landing_knee_deg, abs=1e-6)
+    stance = "left" if leg == "left" else "right"
+    toe_y = tr.feet[stance]["toe_tip"][:, 1] - tr.feet[stance]["toe_tip"][0, 1]
+    t = tr.times_s
+    for e in hops:
+        air = (t > e["takeoff_s"] + 0.01) & (t < e["landing_s"] - 0.01)
+        ground = np.abs(t - (e["landing_s"] + 0.125)) < 0.05
+        assert toe_y[air].min() > 0
+        # ballistic apex g * T^2 / 8 (11.0 cm for 0.3 s)
+        assert toe_y[air].max() == pytest.approx(100 * 9.81 * 0.09 / 8 / 100, abs=0.002)
+        assert np.abs(toe_y[ground]).max() < 1e-9
+    # the feet alternate sides of the line: +30 cm, -30 cm, ... toward the right first
+    zc = tr.feet[stance]["mtp"][:, 2]
+    marks = [0, *(int(np.abs(t - (e["landing_s"] + 0.1)).argmin()) for e in hops)]
+    moves = np.diff(zc[marks]) * 100
+    np.testing.assert_allclose(moves, [30.0, -30.0, 30.0, -30.0, 30.0], atol=1e-6)
+
+
+# ------------------------------------------------- agreement with angles.py
+@pytest.mark.parametrize(
+    "prof",
+    [
+        CalfRaiseProfile(reps=2, knee_flexion_deg=20),
+        KneeToWallProfile(),
+        BalanceProfile(duration=8.0, holds=((1.0, 8.0),)),
+    ],
+    ids=["calf", "k2w", "balance"],
+)
+def test_truth_angles_match_angles_module_on_clean_side_view(prof: object) -> None:
+    syn = synthesize(prof, noise=NoiseSpec.none())  # type: ignore[arg-type]
+    for side in ("left", "right"):
+        measured = compute_angles(syn.truth.clean_track, side)
+        for name, values in measured.items():
+            # perspective of a 4 m side camera bends the legs' planes by well under a degree
+            err = np.abs(values - syn.truth.angles[side][name])
+            assert np.nanmax(err) < 1.0, (side, name)

@@ -45,6 +45,7 @@ import numpy.typing as npt
 from formcheck.landmarks import NUM_LANDMARKS, Landmark
 from formcheck.synth.body import BodyModel
 from formcheck.synth.camera import CameraSpec, PlacedCamera
+from formcheck.synth.gait import HeelWalkProfile, LateralHopsProfile, ToeWalkProfile
 from formcheck.synth.noise import Corruption, NoiseSpec, corrupt
 from formcheck.synth.pose import SIDES, Motion
 from formcheck.synth.profiles import (
@@ -65,12 +66,15 @@ __all__ = [
     "BodyModel",
     "CalfRaiseProfile",
     "CameraSpec",
+    "HeelWalkProfile",
     "KneeToWallProfile",
+    "LateralHopsProfile",
     "LungeAttempt",
     "NoiseSpec",
     "PlacedCamera",
     "Profile",
     "Synthetic",
+    "ToeWalkProfile",
     "Truth",
     "pose_world_joints",
     "synthesize",
