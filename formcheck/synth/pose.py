@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.landmarks import NUM_LANDMARKS, Landmark
-from formcheck.synth.body import ArmPose, BodyModel, knee_ik, rot_y, upper_body
+from formcheck.synth.body import ArmPose, BodyModel, knee_ik, upper_body
 
 FloatArray = npt.NDArray[np.float64]
 SIDES = ("left", "right")
@@ -107,23 +107,3 @@ def assemble(
         perp = perp / np.linalg.norm(perp, axis=1, keepdims=True)
         knee_front[side] = knee + body.knee_front * perp
     return Motion(joints=joints, feet=feet, knee_front=knee_front, reach_error_m=reach)
-
-
-def yaw_all(motion: Motion, yaw: float) -> Motion:
-    """Rotate a whole motion about the world +y axis through the origin (radians)."""
-    if yaw == 0.0:
-        return motion
-    n = motion.joints.shape[0]
-    yv = np.full(n, yaw)
-    zero = np.zeros((n, 3))
-
-    def r(p: FloatArray) -> FloatArray:
-        return rot_y(p, yv, zero)
-
-    joints = np.stack([r(motion.joints[:, i]) for i in range(NUM_LANDMARKS)], axis=1)
-    return Motion(
-        joints=joints,
-        feet={s: {k: r(v) for k, v in pts.items()} for s, pts in motion.feet.items()},
-        knee_front={s: r(v) for s, v in motion.knee_front.items()},
-        reach_error_m=motion.reach_error_m,
-    )

@@ -11,9 +11,9 @@ what an ideal orthographic camera exactly side-on would see. In that plane:
 - ``foot_to_floor`` = angle of heel->foot_index from the floor; + heel above toe.
 
 Landmark points (BlazePose heel and foot_index, not the sole) define the
-foot line, so ``foot_to_floor`` is not 0 standing flat: with this body model
-it is ``STANDING_FOOT_TO_FLOOR_DEG`` (about -1.5, toe landmark lower... see the
-constant), and ``ankle_dorsiflexion`` standing upright is its negative.
+foot line, so ``foot_to_floor`` is not 0 standing flat: the heel landmark
+sits 0.4% of H higher than foot_index, so it is ``STANDING_FOOT_TO_FLOOR_DEG``
+(+1.55 degrees), and ``ankle_dorsiflexion`` with the shank vertical is -1.55.
 """
 
 from __future__ import annotations
