@@ -349,76 +349,83 @@ def _swap_legs_inplace(arr: npt.NDArray[np.generic], frames: BoolArray) -> None:
     arr[np.ix_(rows, ri)] = tmp
 
 
+SWAP_REFERENCE_S = 1.5
+"""Window of the running median each frame is compared with, seconds: several
+times longer than a typical swap episode (0.1-0.5 s), so swapped frames stay a
+minority inside it and the median follows the correctly labelled legs."""
+
+
+def _running_median(x: FloatArray, half: int, causal: bool) -> FloatArray:
+    """NaN-ignoring running median along axis 0 of (T, K) over +-half (or the past 2*half)."""
+    n = x.shape[0]
+    out = np.full_like(x, np.nan)
+    for t in range(n):
+        a, b = (max(0, t - 2 * half), t + 1) if causal else (max(0, t - half), min(n, t + half + 1))
+        win = x[a:b]
+        ok = np.isfinite(win)
+        if ok.any():
+            with np.errstate(all="ignore"):
+                col = np.where(
+                    ok.any(axis=0), np.nanmedian(np.where(ok, win, np.nan), axis=0), np.nan
+                )
+            out[t] = col
+    return out
+
+
 def repair_swaps(
     landmarks_px: npt.ArrayLike,
     *,
     ratio: float = 2.0,
     causal: bool = False,
+    times_s: npt.ArrayLike | None = None,
 ) -> BoolArray:
     """Find frames whose left and right leg labels are exchanged.
 
     A label swap (MediaPipe's classic side-view failure) shows as both legs'
-    landmarks jumping to where the *other* leg was in the previous frame. For
-    each frame, the mean distance of the knee, ankle, heel and toe landmarks to
-    the previous (already repaired) frame is computed for the kept labels
-    (``d_keep``) and for exchanged labels (``d_swap``); the frame is swapped
-    relative to its predecessor when ``d_keep > ratio * d_swap``. Legs lying
-    on top of each other give ``d_keep ~ d_swap`` and never trigger a swap, so
-    ambiguous frames carry the previous decision forward.
-
-    A chain of decisions has no absolute reference, so afterwards (unless
-    ``causal``) the labelling that keeps the model's own labels in the
-    majority of frames is chosen: a swap repair never flips a whole clip.
+    landmarks jumping to where the *other* leg is. Each frame's knee, ankle,
+    heel and toe landmarks are compared with a running median of the track
+    (``SWAP_REFERENCE_S`` wide, centred; the past only when ``causal``): the
+    mean distance to the reference with the labels kept (``d_keep``) and
+    exchanged (``d_swap``). The frame is swapped when ``d_keep > ratio *
+    d_swap``. Legs lying on top of each other give ``d_keep ~ d_swap`` and are
+    never swapped (nor does it matter there); every frame is decided on its
+    own, so one wrong decision cannot propagate along the clip.
 
     Args:
         landmarks_px: (T, 33, 2+) landmark positions in pixels (NaN allowed).
         ratio: > 1; how much better the swapped labelling must fit.
-        causal: only look backwards (live use): no majority relabelling.
+        causal: only look backwards (live use).
+        times_s: (T,) frame times for the window length (default 30 fps).
 
     Returns:
         (T,) bool, True where the frame's leg labels must be exchanged.
     """
     p = np.asarray(landmarks_px, dtype=np.float64)[:, :, :2]
     n = p.shape[0]
+    if n < 3:
+        return np.zeros(n, dtype=bool)
+    t = np.arange(n) / 30.0 if times_s is None else np.asarray(times_s, dtype=np.float64)
+    dt = float(np.median(np.diff(t)))
+    half = max(1, round(SWAP_REFERENCE_S / 2 / dt))
     li, ri = _leg_indices(_SWAP_PARTS)
-    state = np.zeros(n, dtype=bool)
-    prev_l: FloatArray | None = None
-    prev_r: FloatArray | None = None
-    cur = False
-    for t in range(n):
-        lt, rt = p[t, li], p[t, ri]
-        if cur:
-            lt, rt = rt, lt
-        if prev_l is not None and prev_r is not None:
-            ok = np.isfinite(lt).all(1) & np.isfinite(rt).all(1)
-            ok &= np.isfinite(prev_l).all(1) & np.isfinite(prev_r).all(1)
-            if ok.sum() >= 2:
-                d_keep = (
-                    np.linalg.norm(lt[ok] - prev_l[ok], axis=1).mean()
-                    + np.linalg.norm(rt[ok] - prev_r[ok], axis=1).mean()
-                )
-                d_swap = (
-                    np.linalg.norm(lt[ok] - prev_r[ok], axis=1).mean()
-                    + np.linalg.norm(rt[ok] - prev_l[ok], axis=1).mean()
-                )
-                if d_keep > ratio * d_swap:
-                    cur = not cur
-                    lt, rt = rt, lt
-        state[t] = cur
-        if np.isfinite(lt).all() and np.isfinite(rt).all():
-            prev_l, prev_r = lt, rt
-        elif prev_l is not None and prev_r is not None:
-            # keep what we knew, update what we see
-            prev_l = np.where(np.isfinite(lt), lt, prev_l)
-            prev_r = np.where(np.isfinite(rt), rt, prev_r)
-        elif np.isfinite(lt).any() and np.isfinite(rt).any():
-            prev_l, prev_r = lt, rt
-    if not causal:
-        seen = np.isfinite(p[:, np.concatenate([li, ri]), 0]).any(axis=1)
-        if seen.any() and state[seen].mean() > 0.5:
-            state = ~state
-        state &= seen
-    return state
+    legs_l = p[:, li].reshape(n, -1)
+    legs_r = p[:, ri].reshape(n, -1)
+    ref_l = _running_median(legs_l, half, causal).reshape(n, -1, 2)
+    ref_r = _running_median(legs_r, half, causal).reshape(n, -1, 2)
+    cur_l = legs_l.reshape(n, -1, 2)
+    cur_r = legs_r.reshape(n, -1, 2)
+
+    def dist(a: FloatArray, b: FloatArray) -> FloatArray:
+        return np.asarray(np.linalg.norm(a - b, axis=2))
+
+    with np.errstate(all="ignore"):
+        keep = dist(cur_l, ref_l) + dist(cur_r, ref_r)
+        swap = dist(cur_l, ref_r) + dist(cur_r, ref_l)
+        ok = np.isfinite(keep) & np.isfinite(swap)
+        d_keep = np.where(ok, keep, 0.0).sum(axis=1)
+        d_swap = np.where(ok, swap, 0.0).sum(axis=1)
+    enough = ok.sum(axis=1) >= 2
+    return np.asarray(enough & (d_keep > ratio * d_swap))
 
 
 def apply_swaps(track: PoseTrack, swapped: BoolArray) -> PoseTrack:
@@ -462,7 +469,7 @@ def condition_track(
     swapped = np.zeros(n, dtype=bool)
     if cfg.repair_swaps and n > 1:
         px = lm[:, :, :2] * np.array([track.width, track.height], dtype=np.float64)
-        swapped = repair_swaps(px, ratio=cfg.swap_ratio, causal=live)
+        swapped = repair_swaps(px, ratio=cfg.swap_ratio, causal=live, times_s=track.timestamps_s)
         if swapped.any():
             for arr in (lm, world, seen):
                 _swap_legs_inplace(arr, swapped)

@@ -1,0 +1,428 @@
+"""Pixels to centimetres, and the floor line heights are measured from.
+
+Every ``Calibration`` carries its ``method`` and an honest ``uncertainty_pct``
+(one standard deviation, percent of the cm value), built as the quadrature
+sum of a *model error* (how far the anthropometric or geometric assumption can
+be off for a person we have not seen) and the *spread* of the per-frame
+estimates (standard error of their median over roughly independent samples).
+
+Methods:
+
+- ``from_height``: the user's stature. In standing frames (both knees and hips
+  within 15 deg of straight, heels down) the eye level's height above the
+  floor line is measured in pixels, perpendicular to the floor. MediaPipe's
+  eye landmarks sit at 0.936 H (eye height, Drillis & Contini 1966 via Winter
+  2009 Fig. 4.1; Pheasant's *Bodyspace* gives 0.935-0.937) and the floor line
+  passes through the heel landmarks, which sit ~0.012 H (~2 cm) above the sole
+  (back of the heel, a little above the floor), so the measured span is
+  ``(0.936 - 0.012) H = 0.924 H``. Model error 1.5%: eye-height/stature CV
+  ~0.5% (Pheasant), heel-landmark level +-0.005 H (0.5%), eye landmark
+  placement +-1 cm (0.6%), head tilt and posture ~1%.
+- ``from_foot_length``: heel-to-foot_index landmark distance of a flat foot =
+  0.97 x foot length (the heel landmark sits ~0.5 cm inside the back of the
+  heel and foot_index ~0.5 cm behind the toe tip); model error 4% (landmark
+  placement 3%, foot yaw to the image plane up to 15 deg costs up to 3.4%;
+  the 75th percentile of the per-frame lengths is used, as turning the foot
+  only ever shortens it).
+- ``from_aruco``: a printed marker of known side length (``formcheck.aruco``);
+  scale in the marker's plane, uncertainty from its perspective distortion.
+- ``assumed``: no user input, a population-average adult height of 170 cm
+  (NCD-RisC 2016 adult means ~175 cm men, ~162 cm women; SD ~9 cm over both
+  sexes, 5.3%), so about +-6% with the method error.
+
+Scales hold **in the person's plane** (the plane through the body facing the
+camera); points much nearer or farther (the far foot in a side view, a wall)
+are off by the ratio of distances.
+
+Only NumPy here; cv2 is imported lazily for the ArUco method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.angles import compute_angles
+from formcheck.landmarks import Landmark, side_landmark
+from formcheck.track import PoseTrack
+
+FloatArray = npt.NDArray[np.float64]
+
+EYE_HEIGHT_FRAC = 0.936
+"""Eye height / stature (Winter 2009 Fig. 4.1; Pheasant, Bodyspace)."""
+HEEL_LANDMARK_FRAC = 0.012
+"""Height of MediaPipe's heel landmark above the sole / stature (~2 cm; judgement)."""
+EYE_SPAN_FRAC = EYE_HEIGHT_FRAC - HEEL_LANDMARK_FRAC
+"""Eye landmark above the heel-landmark floor line, as a fraction of stature."""
+HEIGHT_MODEL_ERROR_PCT = 1.5
+LEG_SPAN_FRAC = 0.491
+"""Thigh + shank (hip-knee-ankle landmarks) / stature (0.245 + 0.246, Winter 2009)."""
+LEG_MODEL_ERROR_PCT = 5.0
+"""Segment-length proportions vary ~4% between people, plus hip-landmark placement."""
+FOOT_LANDMARK_RATIO = 0.97
+FOOT_MODEL_ERROR_PCT = 4.0
+ASSUMED_HEIGHT_CM = 170.0
+ASSUMED_HEIGHT_SD_PCT = 5.3
+STANDING_MAX_DEG = 15.0
+"""Knee and hip within this of straight count as standing (normal standing knee
+flexion is 0-5 deg; 15 deg allows a soft knee without losing >0.6% of height)."""
+INDEPENDENT_FRAMES_PER_S = 2.0 * 6.0
+"""After the 6 Hz low-pass, samples closer than 1/(2*6 Hz) are not independent."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Pixel-to-centimetre scale in the person's plane.
+
+    Attributes:
+        method: "height", "foot_length", "aruco", "assumed" (or "height+legs"
+            when the head was not visible).
+        cm_per_px: centimetres per pixel of the upright frame.
+        uncertainty_pct: one-SD relative uncertainty of cm values, percent.
+        detail: a sentence for the report saying what was used.
+    """
+
+    method: str
+    cm_per_px: float
+    uncertainty_pct: float
+    detail: str
+
+    def to_cm(self, px: npt.ArrayLike) -> FloatArray:
+        """Pixel lengths to centimetres."""
+        return np.asarray(px, dtype=np.float64) * self.cm_per_px
+
+
+@dataclass(frozen=True)
+class FloorLine:
+    """The floor as a line in the image (pixels of the upright frame).
+
+    Attributes:
+        point: (2,) a point on the line: the resting level of the heel landmarks.
+        normal: (2,) unit vector perpendicular to the floor, pointing up.
+        rest_px: resting height of each foot landmark above the line, px
+            (keys like "left_heel", "right_foot_index"); NaN if never seen.
+        method: how the normal was found ("image-up", "given", "body-axis").
+    """
+
+    point: FloatArray
+    normal: FloatArray
+    rest_px: dict[str, float] = field(default_factory=dict)
+    method: str = "image-up"
+
+    @property
+    def direction(self) -> FloatArray:
+        """(2,) unit vector along the floor (image-right-ish)."""
+        return np.array([-self.normal[1], self.normal[0]])
+
+    @property
+    def tilt_deg(self) -> float:
+        """Angle of the floor normal from image up (+ = rolled clockwise)."""
+        return float(np.degrees(np.arctan2(self.normal[0], -self.normal[1])))
+
+
+def height_above_floor(points_px: npt.ArrayLike, floor: FloorLine) -> FloatArray:
+    """Perpendicular distance above the floor line, px (negative below).
+
+    Args:
+        points_px: (..., 2) pixel positions.
+    Returns:
+        (...) float64 heights in pixels along ``floor.normal``.
+    """
+    p = np.asarray(points_px, dtype=np.float64)
+    return np.asarray((p - floor.point) @ floor.normal)
+
+
+def heel_height_px(track: PoseTrack, floor: FloorLine, side: str) -> FloatArray:
+    """(T,) height of one heel landmark above its own resting level, px."""
+    h = height_above_floor(track.xy(side_landmark(side, "heel")), floor)
+    rest = floor.rest_px.get(f"{side}_heel", np.nan)
+    return np.asarray(h - (rest if np.isfinite(rest) else 0.0))
+
+
+# ------------------------------------------------------------------ floor
+def _unit(v: npt.ArrayLike) -> FloatArray:
+    a = np.asarray(v, dtype=np.float64)
+    n = float(np.linalg.norm(a))
+    if not np.isfinite(n) or n == 0:
+        raise ValueError("up must be a finite non-zero 2D vector")
+    return a / n
+
+
+def standing_frames(track: PoseTrack) -> npt.NDArray[np.bool_]:
+    """(T,) True where both knees and hips are within ``STANDING_MAX_DEG`` of straight."""
+    ok = np.ones(len(track), dtype=bool)
+    for side in ("left", "right"):
+        a = compute_angles(track, side, names=["knee_flexion", "hip_flexion"], facing="right")
+        with np.errstate(invalid="ignore"):
+            ok &= (np.abs(a["knee_flexion"]) < STANDING_MAX_DEG) & (
+                np.abs(a["hip_flexion"]) < STANDING_MAX_DEG
+            )
+    return ok
+
+
+def estimate_up(track: PoseTrack, *, min_frames: int = 10) -> FloatArray | None:
+    """Floor normal from the body axis (mid-ankles to mid-shoulders) in standing frames.
+
+    A standing body's ankle-to-shoulder line is vertical within ~2-3 deg
+    (postural sway and the ankle lying slightly behind the line of gravity),
+    so this is only worth using when the camera is rolled by more than that;
+    ``estimate_floor`` switches to it above 5 deg. None with too few frames.
+    """
+    px = track.pixels.astype(np.float64)
+    st = standing_frames(track)
+    ank = 0.5 * (px[:, Landmark.LEFT_ANKLE] + px[:, Landmark.RIGHT_ANKLE])
+    sh = 0.5 * (px[:, Landmark.LEFT_SHOULDER] + px[:, Landmark.RIGHT_SHOULDER])
+    v = sh - ank
+    ok = st & np.isfinite(v).all(axis=1)
+    if ok.sum() < min_frames:
+        return None
+    u = v[ok] / np.linalg.norm(v[ok], axis=1, keepdims=True)
+    m = np.median(u, axis=0)
+    return _unit(m)
+
+
+BODY_AXIS_MIN_TILT_DEG = 5.0
+
+
+REST_BAND_FRAC = 0.01
+"""Width of the resting band of a foot landmark, fraction of stature (1.75 cm
+for 175 cm): wider than filtered landmark jitter, narrower than a heel rise."""
+
+
+def _rest_cluster(h: FloatArray, width: float) -> npt.NDArray[np.bool_]:
+    """Mask of the densest band of ``width`` in the lower half of heights ``h``.
+
+    A foot landmark at rest sits still, so its resting height is where the
+    heights pile up; searching only the lower half ignores a foot held up.
+    Unlike a low percentile this is not pulled down by jitter.
+    """
+    lower = np.sort(h[h <= np.median(h)])
+    if lower.size == 0:
+        return np.ones(h.shape, dtype=bool)
+    ends = np.searchsorted(lower, lower + width, side="right")
+    i = int(np.argmax(ends - np.arange(lower.size)))
+    lo, hi = lower[i], lower[i] + width
+    return np.asarray((h >= lo) & (h <= hi))
+
+
+def estimate_floor(
+    track: PoseTrack, *, side: str | None = None, up: npt.ArrayLike | None = None
+) -> FloorLine:
+    """Floor line from the feet at rest.
+
+    The normal is ``up`` if given; otherwise the standing body axis when it
+    shows the camera rolled by more than 5 deg, else image up. Each foot
+    landmark's resting level is the median of the densest 1%-of-stature band
+    of its heights in the lower half (``_rest_cluster``): a resting foot sits
+    still, so its heights pile up there. The line passes through the mean
+    resting position of the heel landmarks of ``side`` (or both feet).
+    """
+    method = "given"
+    if up is not None:
+        normal = _unit(up)
+    else:
+        body = estimate_up(track)
+        normal = np.array([0.0, -1.0])
+        method = "image-up"
+        if body is not None:
+            tilt = np.degrees(np.arccos(np.clip(body @ normal, -1.0, 1.0)))
+            if tilt > BODY_AXIS_MIN_TILT_DEG:
+                normal, method = body, "body-axis"
+    px = track.pixels.astype(np.float64)
+    sides = ("left", "right") if side is None else (side,)
+    legs = _leg_px(track)
+    span = float(np.nanmedian(legs)) / LEG_SPAN_FRAC if np.isfinite(legs).any() else track.height
+    rest_pos: dict[str, FloatArray] = {}
+    for s in ("left", "right"):
+        for part in ("heel", "foot_index"):
+            p = px[:, int(side_landmark(s, part))]
+            ok = np.isfinite(p).all(axis=1)
+            if ok.sum() == 0:
+                continue
+            h = p[ok] @ normal
+            near = _rest_cluster(h, width=REST_BAND_FRAC * span)
+            rest_pos[f"{s}_{part}"] = np.median(p[ok][near], axis=0)
+    heels = [rest_pos[f"{s}_heel"] for s in sides if f"{s}_heel" in rest_pos]
+    if not heels:
+        heels = list(rest_pos.values())
+    if not heels:
+        # nobody's feet: a floor at the bottom of the picture, flagged by method
+        point = np.array([track.width / 2.0, float(track.height)])
+        return FloorLine(point=point, normal=normal, rest_px={}, method=method + ",no-feet")
+    point = np.mean(heels, axis=0)
+    rest = {k: float((v - point) @ normal) for k, v in rest_pos.items()}
+    return FloorLine(point=point, normal=normal, rest_px=rest, method=method)
+
+
+# --------------------------------------------------------------- calibration
+def _spread_pct(values: FloatArray, duration_s: float) -> float:
+    """Standard error of the median of ``values`` in percent of it."""
+    if values.size < 2:
+        return 5.0
+    med = float(np.median(values))
+    mad_sd = 1.4826 * float(np.median(np.abs(values - med)))
+    n_eff = max(1.0, min(values.size, duration_s * INDEPENDENT_FRAMES_PER_S))
+    return 100.0 * 1.2533 * mad_sd / np.sqrt(n_eff) / med
+
+
+def _stature_px(track: PoseTrack, floor: FloorLine) -> FloatArray:
+    """(T,) eye-level height above the floor line / EYE_SPAN_FRAC, px (NaN if unseen)."""
+    px = track.pixels.astype(np.float64)
+    eyes = 0.5 * (px[:, Landmark.LEFT_EYE] + px[:, Landmark.RIGHT_EYE])
+    return np.asarray(height_above_floor(eyes, floor) / EYE_SPAN_FRAC)
+
+
+def _leg_px(track: PoseTrack) -> FloatArray:
+    """(T,) longer of the two hip-knee-ankle chain lengths, px."""
+    px = track.pixels.astype(np.float64)
+    out = []
+    for s in ("left", "right"):
+        hip, knee, ank = (px[:, int(side_landmark(s, p))] for p in ("hip", "knee", "ankle"))
+        out.append(np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ank - knee, axis=1))
+    stack = np.stack(out, axis=1)
+    res = np.full(len(track), np.nan)
+    ok = np.isfinite(stack).any(axis=1)
+    res[ok] = np.nanmax(stack[ok], axis=1)
+    return res
+
+
+def from_height(
+    track: PoseTrack, height_cm: float, *, floor: FloorLine | None = None
+) -> Calibration:
+    """Scale from the person's stature (see module doc for the correction).
+
+    Raises:
+        ValueError: a height outside 50-250 cm (the message says what was given).
+    """
+    if not (50.0 <= float(height_cm) <= 250.0):
+        raise ValueError(f"height must be between 50 and 250 cm, got {height_cm}")
+    fl = floor or estimate_floor(track)
+    stature = _stature_px(track, fl)
+    heels_down = np.ones(len(track), dtype=bool)
+    scale_guess = np.nanmedian(stature) if np.isfinite(stature).any() else np.nan
+    for s in ("left", "right"):
+        hh = heel_height_px(track, fl, s)
+        with np.errstate(invalid="ignore"):
+            heels_down &= ~(np.abs(hh) > 0.01 * scale_guess)  # within ~1.75 cm of rest
+    use = standing_frames(track) & heels_down & np.isfinite(stature) & (stature > 0)
+    if use.sum() >= 3:
+        vals = stature[use]
+        spread = _spread_pct(vals, use.sum() / track.fps)
+        unc = float(np.hypot(HEIGHT_MODEL_ERROR_PCT, spread))
+        cm = float(height_cm) / float(np.median(vals))
+        return Calibration(
+            "height",
+            cm,
+            unc,
+            f"from your height ({height_cm:.0f} cm): eye level above the floor in "
+            f"{int(use.sum())} standing frames, taken as {EYE_SPAN_FRAC:.3f} of height",
+        )
+    legs = _leg_px(track)
+    if np.isfinite(legs).sum() >= 3:
+        vals = legs[np.isfinite(legs)]
+        top = np.percentile(vals, 90)  # the least foreshortened, straightest frames
+        cm = float(height_cm) * LEG_SPAN_FRAC / float(top)
+        return Calibration(
+            "height+legs",
+            cm,
+            float(np.hypot(LEG_MODEL_ERROR_PCT, _spread_pct(vals[vals >= top * 0.97], 1.0))),
+            f"from your height ({height_cm:.0f} cm) via your leg length (no standing frame "
+            "with the head in view); stand tall for a moment with your head in the picture "
+            "for a better scale",
+        )
+    raise_no_body(track)
+    raise AssertionError("unreachable")
+
+
+def raise_no_body(track: PoseTrack) -> None:
+    """Raise the AnalysisError used when no body is visible for calibration."""
+    from formcheck.errors import AnalysisError
+
+    raise AnalysisError(
+        f"cannot size the picture in {track.source or 'this video'}: no frame shows your legs "
+        "or your whole body; step back so your whole body is in the picture"
+    )
+
+
+def from_foot_length(
+    track: PoseTrack, foot_cm: float, side: str, *, floor: FloorLine | None = None
+) -> Calibration:
+    """Scale from a known foot length (heel to tip of the longest toe, cm)."""
+    if not (10.0 <= float(foot_cm) <= 40.0):
+        raise ValueError(f"foot length must be between 10 and 40 cm, got {foot_cm}")
+    heel = track.xy(side_landmark(side, "heel")).astype(np.float64)
+    toe = track.xy(side_landmark(side, "foot_index")).astype(np.float64)
+    length = np.linalg.norm(toe - heel, axis=1)
+    fl = floor or estimate_floor(track, side=side)
+    hh = heel_height_px(track, fl, side)
+    with np.errstate(invalid="ignore"):
+        flat = np.isfinite(length) & (np.abs(hh) < 0.1 * length)
+    if flat.sum() < 3:
+        flat = np.isfinite(length)
+    if flat.sum() == 0:
+        raise_no_body(track)
+    vals = length[flat]
+    ref = float(np.percentile(vals, 75))
+    cm = float(foot_cm) * FOOT_LANDMARK_RATIO / ref
+    spread = _spread_pct(vals, flat.sum() / track.fps)
+    return Calibration(
+        "foot_length",
+        cm,
+        float(np.hypot(FOOT_MODEL_ERROR_PCT, spread)),
+        f"from your {side} foot length ({foot_cm:.1f} cm) in {int(flat.sum())} frames "
+        "with the foot flat",
+    )
+
+
+def from_aruco(
+    image_rgb: npt.NDArray[np.uint8], marker_size_cm: float, *, marker_id: int | None = None
+) -> Calibration:
+    """Scale from a printed ArUco marker (side ``marker_size_cm``) in an RGB image.
+
+    The marker should lie in the plane you measure in (e.g. taped to the wall
+    beside you, facing the camera). The uncertainty grows with the marker's
+    perspective distortion (unequal sides) and with a small marker (corner
+    error of ~0.5 px per side).
+
+    Raises:
+        AnalysisError: no marker found (the message says how to fix it).
+    """
+    from formcheck.aruco import detect_markers  # cv2 stays out of the numpy-only path
+
+    if marker_size_cm <= 0:
+        raise ValueError(f"marker size must be positive, got {marker_size_cm}")
+    markers = detect_markers(image_rgb)
+    if marker_id is not None:
+        markers = [m for m in markers if m.marker_id == marker_id]
+    if not markers:
+        from formcheck.errors import AnalysisError
+
+        raise AnalysisError(
+            "no ArUco marker found: print the marker flat (no glare), make it at least "
+            "1/20 of the picture wide, and keep it fully in view"
+        )
+    m = max(markers, key=lambda mk: mk.mean_side_px)
+    sides = m.side_lengths_px
+    distortion_pct = 100.0 * float(np.std(sides) / np.mean(sides))
+    corner_pct = 100.0 * 0.5 / float(np.mean(sides))
+    return Calibration(
+        "aruco",
+        float(marker_size_cm) / m.mean_side_px,
+        float(np.hypot(distortion_pct, corner_pct)),
+        f"from ArUco marker {m.marker_id} ({marker_size_cm:.1f} cm, {m.mean_side_px:.0f} px "
+        "per side), valid in the marker's plane",
+    )
+
+
+def assumed(track: PoseTrack) -> Calibration:
+    """Scale from a population-average adult height (no user input; +-6%)."""
+    cal = from_height(track, ASSUMED_HEIGHT_CM)
+    return Calibration(
+        "assumed",
+        cal.cm_per_px,
+        float(np.hypot(ASSUMED_HEIGHT_SD_PCT, cal.uncertainty_pct)),
+        f"assumed an average adult height of {ASSUMED_HEIGHT_CM:.0f} cm (no height given); "
+        "enter your height for centimetre values within about 2%",
+    )
