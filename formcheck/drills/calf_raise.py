@@ -63,6 +63,7 @@ from formcheck.views import QualityIssue
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
 
 SCORE_WEIGHTS = {"height": 0.4, "consistency": 0.2, "tempo": 0.2, "complete": 0.2}
 """Weights of the score terms (see the module docstring); they sum to 1."""
@@ -157,8 +158,8 @@ class LegTraces:
 
     @property
     def rise_cm(self) -> FloatArray:
-        """(T,) heel height relative to the toe, cm: the rep trace."""
-        return self.heel_cm - self.toe_cm
+        """(T,) heel height above the floor, cm: the rep trace (the toe is tested apart)."""
+        return self.heel_cm
 
 
 @dataclass
@@ -179,8 +180,8 @@ class RepCandidate:
     start_i: int
     end_i: int
     plateau: tuple[int, int]
-    baseline_left: tuple[int, int]
-    baseline_right: tuple[int, int]
+    baseline_left: IntArray | None
+    baseline_right: IntArray | None
     toe_lift_cm: float
     body_rise_cm: float
     truncated: bool
@@ -274,7 +275,7 @@ def find_rep_candidates(
     # Pad with the standing level so rises cut by the clip's ends are still peaks.
     padded = np.concatenate([[floor_level], ds, [floor_level]])
     peaks, _ = find_peaks(padded, prominence=th.min_rise_cm)
-    peaks = [int(p) - 1 for p in peaks if 1 <= p <= n]
+    peaks = _merge_close_peaks([int(p) - 1 for p in peaks if 1 <= p <= n], ds)
     win = max(1, round(th.baseline_window_s / dt))
     out: list[RepCandidate] = []
     for k, p in enumerate(peaks):
@@ -287,12 +288,20 @@ def find_rep_candidates(
         right_ok = top - float(ds[vr]) >= th.min_rise_cm
         if not (left_ok or right_ok):
             continue
-        bl = _baseline_window(ds, vl, lo, p, win) if left_ok else None
-        br = _baseline_window(ds, vr, p, hi, win) if right_ok else None
+        ef = th.edge_fraction
+        bl = (
+            _standing(ds, lo, p, float(ds[vl]) + ef * (top - float(ds[vl])), win, nearest_end=True)
+            if left_ok
+            else None
+        )
+        br = (
+            _standing(ds, p, hi, float(ds[vr]) + ef * (top - float(ds[vr])), win, nearest_end=False)
+            if right_ok
+            else None
+        )
         levels = [
-            _nanmedian(d[w[0] : w[1] + 1]) if np.isfinite(d[w[0] : w[1] + 1]).any()
-            else float(ds[valley])
-            for w, valley in ((bl, vl), (br, vr))
+            _nanmedian(d[w]) if np.isfinite(d[w]).any() else _nanmedian(ds[w])
+            for w in (bl, br)
             if w is not None
         ]
         base = float(np.mean(levels))
@@ -322,7 +331,7 @@ def find_rep_candidates(
                 i -= 1
             if ds[i] <= level:
                 si = i
-                start_s = _crossing_time(times_s, ds, i, i + 1, level)
+                start_s = _crossing_time(times_s, ds, i, min(i + 1, n - 1), level)
         if br is not None:
             level = base_r + th.edge_fraction * (top_level - base_r)
             i = b
@@ -346,8 +355,8 @@ def find_rep_candidates(
             start_i=si,
             end_i=ei,
             plateau=(a, b),
-            baseline_left=bl if bl is not None else (-1, -1),
-            baseline_right=br if br is not None else (-1, -1),
+            baseline_left=bl,
+            baseline_right=br,
             toe_lift_cm=_lift(toe_cm, (a, b), bl, br),
             body_rise_cm=_lift(body_cm, (a, b), bl, br),
             truncated=truncated,
@@ -355,6 +364,32 @@ def find_rep_candidates(
         cand.reason = _why_not_a_rep(cand, th, levels)
         out.append(cand)
     return out
+
+
+def _merge_close_peaks(peaks: list[int], ds: FloatArray) -> list[int]:
+    """Join peaks whose dip between them stays above half their height.
+
+    A rep ends only when the heel comes back down; a dip in the hold (a wobble
+    at the top, a landmark glitch) that stays above half of the rise above the
+    standing level on either side joins the two peaks into one rep (the higher
+    peak is kept).
+    """
+    merged = list(peaks)
+    changed = True
+    while changed and len(merged) > 1:
+        changed = False
+        for k in range(len(merged) - 1):
+            p1, p2 = merged[k], merged[k + 1]
+            lo = merged[k - 1] if k > 0 else 0
+            hi = merged[k + 2] if k + 2 < len(merged) else len(ds) - 1
+            base = max(float(np.min(ds[lo : p1 + 1])), float(np.min(ds[p2 : hi + 1])))
+            dip = float(np.min(ds[p1 : p2 + 1]))
+            lower = min(float(ds[p1]), float(ds[p2]))
+            if dip - base > 0.5 * (lower - base):
+                merged[k : k + 2] = [p1 if ds[p1] >= ds[p2] else p2]
+                changed = True
+                break
+    return merged
 
 
 def _top_centre(times_s: FloatArray, ds: FloatArray, a: int, b: int, level: float) -> float:
@@ -370,24 +405,29 @@ def _top_centre(times_s: FloatArray, ds: FloatArray, a: int, b: int, level: floa
     return float(np.sum(w * times_s[a : b + 1]) / np.sum(w))
 
 
-def _baseline_window(ds: FloatArray, valley: int, lo: int, hi: int, win: int) -> tuple[int, int]:
-    """Index range (inclusive) of standing samples around ``valley`` within [lo, hi]."""
-    a = max(lo, valley - win)
-    b = min(hi, valley + win)
-    return a, b
+def _standing(
+    ds: FloatArray, lo: int, hi: int, level: float, win: int, *, nearest_end: bool
+) -> IntArray:
+    """Indices of standing samples (``ds <= level``) in [lo, hi], the ``win`` nearest the rep.
+
+    Taking every low sample next to the rep, rather than a window centred on
+    the lowest one, avoids measuring the rise from a noise trough.
+    """
+    idx = np.flatnonzero(ds[lo : hi + 1] <= level) + lo
+    return idx[-win:] if nearest_end else idx[:win]
 
 
 def _lift(
     x: FloatArray | None,
     plateau: tuple[int, int],
-    bl: tuple[int, int] | None,
-    br: tuple[int, int] | None,
+    bl: IntArray | None,
+    br: IntArray | None,
 ) -> float:
     """Median of ``x`` on the plateau minus its median on the baselines (NaN if unknown)."""
     if x is None:
         return float("nan")
     x = np.asarray(x, dtype=np.float64)
-    bases = [_nanmedian(x[w[0] : w[1] + 1]) for w in (bl, br) if w is not None]
+    bases = [_nanmedian(x[w]) for w in (bl, br) if w is not None and w.size]
     bases = [v for v in bases if np.isfinite(v)]
     top = _nanmedian(x[plateau[0] : plateau[1] + 1])
     if not bases or not np.isfinite(top):
@@ -817,7 +857,7 @@ def _rep_event(
         seg = slice(c.start_i, c.end_i + 1)
         knee_vals.append(_nanmedian(tr.knee_flexion_deg[seg]))
         pf_vals.append(
-            _lift(tr.plantarflexion_deg, c.plateau, _valid(c.baseline_left), _valid(c.baseline_right))
+            _lift(tr.plantarflexion_deg, c.plateau, c.baseline_left, c.baseline_right)
         )
         rel_frac.append(float(np.mean(tr.reliable[seg])))
     lo = min(c.start_i for c in parts.values())
@@ -864,10 +904,6 @@ def _rep_event(
         "partial": r.partial,
         "flags": flags,
     }
-
-
-def _valid(b: tuple[int, int]) -> tuple[int, int] | None:
-    return None if b[0] < 0 else b
 
 
 def _left_right(complete: list[Rep], th: CalfRaiseThresholds) -> dict[str, Any] | None:
