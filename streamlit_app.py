@@ -1,0 +1,406 @@
+"""formcheck's page: ``streamlit run streamlit_app.py``.
+
+Choose a drill, read how to film it, then upload a video (or try a sample) or
+use the live camera. The page parses input, calls the library and renders
+what comes back; all measuring lives in ``formcheck`` (see ``formcheck.ui``
+for the page helpers).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from pathlib import Path
+from typing import Any, cast
+
+import streamlit as st
+
+from formcheck.drills import drill_names, get_drill
+from formcheck.drills.base import DrillOptions, LegChoice
+from formcheck.errors import FormcheckError
+from formcheck.ui import cards, charts, options, pipeline, rtc, samples, uploads
+
+log = logging.getLogger("formcheck.page")
+
+GENERIC_ERROR = (
+    "Something went wrong on our side while {doing}. Nothing was lost: try again, "
+    "and if it keeps happening, report it (the details are in the app's log)."
+)
+
+
+# ------------------------------------------------------------------ resources
+@st.cache_resource(show_spinner=False)
+def track_cache() -> pipeline.TrackCache:
+    """Pose tracks by content hash, shared by all sessions of this server."""
+    return pipeline.TrackCache()
+
+
+@st.cache_resource(show_spinner="Checking the pose model…")
+def model_path() -> Path:
+    """The verified pose model bundle (resolved once)."""
+    from formcheck.models import resolve_model, verify_bundle
+
+    path = resolve_model()
+    verify_bundle(path)
+    return path
+
+
+@st.cache_resource(show_spinner="Loading the pose model for the camera…")
+def live_pose() -> pipeline.LockedPose:
+    """The live landmarker, created once and shared (calls are serialised)."""
+    from formcheck.pose import LivePose
+
+    return pipeline.LockedPose(LivePose(model_path()))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def preview_frame(path: str) -> Any:
+    """A frame from the middle of the first two seconds of a sample clip (RGB array)."""
+    from formcheck.video import iter_frames
+
+    for frame in iter_frames(path, max_side=480, end_s=1.0):
+        last = frame.rgb
+    return last
+
+
+@contextmanager
+def friendly(doing: str) -> Iterator[None]:
+    """Show errors as messages: a FormcheckError's own text, anything else a generic one."""
+    try:
+        yield
+    except FormcheckError as exc:
+        st.error(str(exc))
+    except ValueError as exc:  # bad option values etc.: the library words them for people
+        log.warning("rejected input while %s: %s", doing, exc)
+        st.error(str(exc))
+    except Exception:
+        log.exception("unexpected error while %s", doing)
+        st.error(GENERIC_ERROR.format(doing=doing))
+
+
+# ------------------------------------------------------------------ sidebar
+def drill_title(name: str) -> str:
+    try:
+        return get_drill(name).title
+    except Exception:  # a drill module that fails to import still gets a name
+        return name.replace("-", " ").capitalize()
+
+
+def sidebar() -> tuple[str, DrillOptions]:
+    """Drill choice and options; returns (drill name, options)."""
+    sb = st.sidebar
+    drill = sb.selectbox("Drill", drill_names(), format_func=drill_title, key="drill")
+    height = sb.number_input(
+        "Your height (cm)",
+        min_value=100.0,
+        max_value=230.0,
+        value=None,
+        step=1.0,
+        placeholder="for centimetres",
+        help="Turns pixels into centimetres. Without it formcheck assumes an average "
+        "adult height and says the numbers are rough.",
+        key="height_cm",
+    )
+    leg = sb.radio(
+        "Leg",
+        ["auto", "left", "right"],
+        horizontal=True,
+        help="auto: the leg(s) formcheck can see best; both when both are measurable.",
+        key="leg",
+    )
+    toggles = options.VARIANT_TOGGLES.get(drill, ())
+    ticked: dict[str, bool] = {}
+    if toggles:
+        sb.markdown("**Drill options**")
+        for t in toggles:
+            ticked[t.key] = sb.checkbox(t.label, help=t.help, key=f"opt-{drill}-{t.key}")
+    defaults = options.default_thresholds(drill)
+    chosen: dict[str, int | float] = {}
+    if defaults:
+        with sb.expander("Thresholds (advanced)"):
+            st.caption("Changing these re-scores the video without running the pose model again.")
+            for key, value in defaults.items():
+                chosen[key] = st.number_input(
+                    key.replace("_", " "), value=value, key=f"th-{drill}-{key}"
+                )
+    opts = DrillOptions(
+        height_cm=float(height) if height is not None else None,
+        leg=cast(LegChoice, leg),
+        variant=options.variant_from(drill, ticked),
+        thresholds=options.threshold_overrides(defaults, chosen),
+    )
+    return drill, opts
+
+
+def how_to(drill_name: str, sample_list: list[samples.Sample]) -> None:
+    """The drill's filming instructions, with a frame of a sample clip."""
+    try:
+        drill = get_drill(drill_name)
+    except Exception:
+        log.exception("drill %s failed to load", drill_name)
+        st.error(GENERIC_ERROR.format(doing=f"loading the {drill_name} drill"))
+        return
+    st.header(drill.title)
+    text_col, pic_col = st.columns([3, 1])
+    with text_col:
+        st.markdown(f"**How to film it.** {drill.how_to_film}")
+        st.markdown(f"**What you get.** {drill.measures}.")
+        st.caption("Camera views it works from: " + ", ".join(sorted(drill.accepted_views)))
+    example = next((s for s in sample_list if s.drill == drill_name), None)
+    if example is not None:
+        with pic_col, friendly("loading the example picture"):
+            st.image(preview_frame(str(example.path)), caption=f"Example: {example.label}")
+
+
+# ------------------------------------------------------------------ results
+def show_results(report: Any, video: bytes | None) -> None:
+    """Everything about one analysed video."""
+    st.subheader(f"Result: {cards.headline(report)}", anchor="result")
+    if not report.trusted:
+        st.warning(
+            "Take these numbers with care:\n\n"
+            + "\n".join(
+                f"- {w.message}" for w in report.warnings if w.severity in ("warning", "error")
+            )
+        )
+    info = [w.message for w in report.warnings if w.severity == "info"]
+    if info:
+        st.info("\n".join(f"- {m}" for m in info))
+    video_col, card_col = st.columns([1, 1])
+    with video_col:
+        if video is not None:
+            st.video(video, format="video/mp4")
+        cal = report.calibration
+        st.caption(
+            f"Centimetres from {cal.get('method', '?')} (±{cal.get('uncertainty_pct', 0):.0f}%). "
+            f"{cal.get('detail', '')}"
+        )
+    with card_col:
+        card_list = cards.cards(report)
+        for row_start in range(0, len(card_list), 2):
+            cols = st.columns(2)
+            for col, card in zip(cols, card_list[row_start : row_start + 2], strict=False):
+                with col:
+                    st.metric(card.label, card.value)
+                    if card.norm:
+                        st.caption(f"Norm: {card.norm}")
+                    if card.flag:
+                        st.warning(f"⚠ {card.flag}")
+        if report.score is not None:
+            st.metric("Score (0-100)", f"{report.score:.0f}")
+        for label, why in cards.other_flags(report):
+            st.warning(f"⚠ {label}: {why}")
+    rows = cards.event_rows(report)
+    if rows:
+        st.markdown("**Each rep / hold / attempt**")
+        st.dataframe(rows, hide_index=True, use_container_width=True)
+    for chart in charts.charts_for(report):
+        st.altair_chart(chart, use_container_width=True)
+    cue_rows = cards.cue_rows(report)
+    st.markdown("**Cues**")
+    if cue_rows:
+        st.dataframe(cue_rows, hide_index=True, use_container_width=True)
+    else:
+        st.caption("No cues: nothing to change.")
+    with st.expander("All numbers"):
+        st.dataframe(cards.all_numbers(report), hide_index=True, use_container_width=True)
+    st.markdown("**Downloads**")
+    d1, d2, d3 = st.columns(3)
+    stem = f"formcheck-{report.drill}"
+    d1.download_button(
+        "Report (JSON)", report.to_json(), f"{stem}.json", "application/json", key="dl-json"
+    )
+    d2.download_button(
+        "Per-frame table (CSV)", report.frames_csv(), f"{stem}.csv", "text/csv", key="dl-csv"
+    )
+    if video is not None:
+        d3.download_button("Annotated video (MP4)", video, f"{stem}.mp4", "video/mp4", key="dl-mp4")
+
+
+# ------------------------------------------------------------------ video mode
+def chosen_video(
+    drill: str, sample_list: list[samples.Sample]
+) -> tuple[str, Callable[[], AbstractContextManager[Path]]] | None:
+    """(content digest, path factory) of the upload or sample, or None when none yet."""
+    source = st.radio(
+        "Video",
+        ["Upload a video", "Try a sample"],
+        horizontal=True,
+        key="source",
+        label_visibility="collapsed",
+    )
+    if source == "Try a sample":
+        ordered = samples.samples_for(drill, sample_list)
+        if not ordered:
+            st.info("No sample videos are installed (sample_videos/ is empty).")
+            return None
+        sample = st.selectbox("Sample", ordered, format_func=lambda s: s.label, key="sample")
+        data = sample.path.read_bytes()
+        return uploads.content_digest(data), lambda: nullcontext(sample.path)
+    upload = st.file_uploader(
+        f"Your video: mp4, mov or webm, up to {uploads.MAX_UPLOAD_MB} MB "
+        "(a drill set is under a minute; trim longer clips)",
+        type=[e[1:] for e in uploads.ALLOWED_EXTENSIONS],
+        key="upload",
+    )
+    if upload is None:
+        return None
+    ext = uploads.checked_extension(upload.name, upload.size)  # server-side check
+    data = upload.getvalue()
+    uploads.checked_extension(upload.name, len(data))
+    return uploads.content_digest(data), lambda: uploads.temp_video(data, ext)
+
+
+def progress_bar(text: str) -> tuple[Any, Callable[[int, int], None]]:
+    bar = st.progress(0.0, text=text)
+    last = [0.0]
+
+    def update(done: int, total: int) -> None:
+        frac = min(1.0, done / total) if total > 0 else 0.0
+        if frac - last[0] >= 0.01 or frac >= 1.0:
+            last[0] = frac
+            bar.progress(frac, text=f"{text} {frac:.0%}")
+
+    return bar, update
+
+
+def video_mode(drill: str, opts: DrillOptions, sample_list: list[samples.Sample]) -> None:
+    with friendly("reading the video"):
+        picked = chosen_video(drill, sample_list)
+        if picked is None:
+            return
+        digest, path_factory = picked
+        cache = track_cache()
+        if digest not in cache:
+            bar, update = progress_bar("Finding your pose in each frame…")
+            pipeline.get_track(cache, digest, path_factory, model_path(), update)
+            bar.empty()
+        track = cache.get(digest)
+        if track is None:
+            return
+        report = pipeline.analyze(track, drill, opts)
+        key = (digest, pipeline.options_key(drill, opts))
+        videos: dict[Any, bytes] = st.session_state.setdefault("videos", {})
+        if key not in videos:
+            bar, update = progress_bar("Drawing the annotated video…")
+            with path_factory() as path:
+                video = pipeline.annotated_video_bytes(path, track, report, update)
+            bar.empty()
+            videos.clear()  # keep one rendered video per session (they are MBs)
+            videos[key] = video
+        show_results(report, videos[key])
+
+
+# ------------------------------------------------------------------ live mode
+def live_mode(drill: str, opts: DrillOptions) -> None:
+    import av
+    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+    from formcheck.live import LiveEngine
+
+    st.markdown(
+        "Press **START**, allow the camera, and step back until your whole body and feet "
+        "are in the picture. The count updates as you go."
+    )
+    with friendly("setting up the camera"):
+        config = rtc.rtc_configuration()
+    holder: dict[str, Any] = st.session_state.setdefault("live", {})
+    results: queue.Queue[Any] = holder.setdefault("queue", queue.Queue(maxsize=1))
+    wanted = (drill, pipeline.options_key(drill, opts))
+    if holder.get("for") != wanted and holder.get("engine") is not None:
+        holder["engine"].close()
+        holder["engine"] = None
+    holder["for"] = wanted
+
+    def callback(frame: av.VideoFrame) -> av.VideoFrame:
+        rgb = frame.to_ndarray(format="rgb24")
+        engine = holder.get("engine")
+        if engine is None:
+            return frame  # model still loading: show the camera as is
+        t = frame.time if frame.time is not None else time.monotonic()
+        engine.submit(rgb, t)
+        engine.annotate(rgb)
+        with suppress(queue.Empty):
+            results.get_nowait()
+        with suppress(queue.Full):
+            results.put_nowait(engine.state)
+        return av.VideoFrame.from_ndarray(rgb, format="rgb24")
+
+    ctx = webrtc_streamer(
+        key=f"live-{drill}",
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=config,
+        media_stream_constraints={"video": True, "audio": False},
+        video_frame_callback=callback,
+        async_processing=True,
+    )
+    if not ctx.state.playing:
+        if holder.get("was_playing"):
+            st.info("The camera stopped. Press START to go again.")
+            holder["was_playing"] = False
+        return
+    holder["was_playing"] = True
+    with friendly("loading the pose model"):
+        if holder.get("engine") is None:
+            holder["engine"] = LiveEngine(live_pose(), drill, opts)
+    if holder.get("engine") is None:
+        return
+    show_live(ctx, results)
+
+
+def show_live(ctx: Any, results: queue.Queue[Any]) -> None:
+    """Show the live numbers until the camera stops."""
+    counter = st.empty()
+    details = st.empty()
+    waited = 0.0
+    while ctx.state.playing:
+        try:
+            state = results.get(timeout=1.0)
+        except queue.Empty:
+            waited += 1.0
+            if waited >= 10.0:
+                counter.warning(
+                    "No picture from the camera: check that the browser may use it and that no "
+                    "other app is using it, then press STOP and START."
+                )
+            continue
+        waited = 0.0
+        c1, c2, c3 = counter.columns(3)
+        value = state.counter
+        label = "Hold (live)" if "hold_s" in state.values else "Reps (live)"
+        c1.metric(label, "—" if value is None else cards.format_number(value))
+        extra = {k: v for k, v in state.values.items() if k not in ("reps", "hold_s")}
+        c2.metric("Frames analysed per second", f"{state.achieved_fps:.0f}")
+        c3.metric("Frames skipped", f"{state.frames_dropped}")
+        lines = [f"{k.replace('_', ' ')}: {cards.format_number(v)}" for k, v in extra.items()]
+        if state.message:
+            lines.append(f"⚠ {state.message}")
+        details.markdown("  \n".join(lines) if lines else " ")
+    st.info("The camera stopped. Press START to go again.")
+
+
+# ------------------------------------------------------------------ page
+def main() -> None:
+    st.set_page_config(page_title="formcheck", page_icon="🦶", layout="wide")
+    st.title("formcheck")
+    st.caption("Measures your ankle drills from video. Everything runs on this computer.")
+    drill, opts = sidebar()
+    sample_list = samples.list_samples(drills=tuple(drill_names()))
+    how_to(drill, sample_list)
+    mode = st.radio(
+        "Mode",
+        ["Analyse a video", "Live camera"],
+        horizontal=True,
+        key="mode",
+        label_visibility="collapsed",
+    )
+    if mode == "Live camera":
+        live_mode(drill, opts)
+    else:
+        video_mode(drill, opts, sample_list)
+
+
+main()

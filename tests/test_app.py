@@ -1,0 +1,236 @@
+"""Page logic with streamlit.testing.v1.AppTest (no browser, no pose model).
+
+Pose extraction is replaced by synthetic tracks from ``formcheck.synth``
+(known reps/holds), so these tests check what the page does with the
+library's answers: drill choice and how-to, options reaching the analysis,
+re-scoring without re-extraction, upload checks, error messages.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from formcheck.drills import drill_names, get_drill
+from formcheck.errors import VideoError
+from formcheck.synth import synthesize
+from formcheck.synth.noise import NoiseSpec
+from formcheck.synth.profiles import BalanceProfile, CalfRaiseProfile
+from formcheck.track import PoseTrack
+from formcheck.ui import pipeline, samples, uploads
+from formcheck.video_out import H264Writer
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+REPS = 4
+
+
+def _tiny_mp4(path: Path, seconds: float = 1.0) -> Path:
+    with H264Writer(path, fps=10) as w:
+        for i in range(int(seconds * 10)):
+            w.write(np.full((48, 64, 3), 40 + i, np.uint8), i / 10)
+    return path
+
+
+class Harness:
+    """Records calls to the (replaced) pose extraction and analysis."""
+
+    def __init__(self) -> None:
+        self.extracted: list[Path] = []
+        self.options: list[Any] = []
+        self.track: PoseTrack = synthesize(
+            CalfRaiseProfile(reps=REPS), noise=NoiseSpec.low(), seed=3
+        ).track
+        self.fail: Exception | None = None
+        self.seen_exists: list[bool] = []
+
+    def extract(self, video_path: Path, model_path: Any, progress: Any) -> PoseTrack:
+        self.extracted.append(video_path)
+        self.seen_exists.append(video_path.is_file())
+        if progress is not None:
+            progress(1, 2)
+            progress(2, 2)
+        if self.fail is not None:
+            raise self.fail
+        return self.track
+
+
+@pytest.fixture
+def harness(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Harness]:
+    h = Harness()
+    real_analyze = pipeline.analyze
+
+    def analyze(track: PoseTrack, drill: str, options: Any) -> Any:
+        h.options.append(options)
+        return real_analyze(track, drill, options)
+
+    monkeypatch.setattr(pipeline, "extract", h.extract)
+    monkeypatch.setattr(pipeline, "analyze", analyze)
+    monkeypatch.setattr("formcheck.models.resolve_model", lambda *a, **k: tmp_path / "m.task")
+    monkeypatch.setattr("formcheck.models.verify_bundle", lambda *a, **k: None)
+    sample_dir = tmp_path / "samples"
+    sample_dir.mkdir()
+    _tiny_mp4(sample_dir / "calf_raise_tiny.mp4")
+    monkeypatch.setattr(samples, "SAMPLES_DIR", sample_dir)
+    tmp_root = tmp_path / "tmp"
+    tmp_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_root))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield h
+    st.cache_resource.clear()
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += (
+        [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+    )
+    return "\n".join(str(p) for p in parts)
+
+
+def _use_sample(at: AppTest) -> AppTest:
+    at.radio(key="source").set_value("Try a sample")
+    return at.run()
+
+
+def _metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return str(m.value)
+    raise AssertionError(f"no metric {label!r} in {[m.label for m in at.metric]}")
+
+
+def test_first_page_offers_drills_with_how_to(harness: Harness) -> None:
+    at = _app()
+    assert not at.exception
+    box = at.sidebar.selectbox(key="drill")
+    assert box.options == [get_drill(n).title for n in drill_names()]
+    for name in drill_names():
+        at.sidebar.selectbox(key="drill").set_value(name).run()
+        drill = get_drill(name)
+        assert at.header[0].value == drill.title
+        assert drill.how_to_film in _texts(at)
+    assert f"up to {uploads.MAX_UPLOAD_MB} MB" in at.get("file_uploader")[0].label
+    assert harness.extracted == []  # nothing runs before a video is chosen
+
+
+def test_calf_raise_options_only_for_calf_raise(harness: Harness) -> None:
+    at = _app()
+    labels = [c.label for c in at.sidebar.checkbox]
+    assert "Bent-knee version (soleus)" in labels and any("Heel-rise test" in x for x in labels)
+    at.sidebar.selectbox(key="drill").set_value("single-leg-balance").run()
+    assert not any("Bent-knee" in c.label for c in at.sidebar.checkbox)
+
+
+def test_sample_is_analysed_and_shown(harness: Harness) -> None:
+    at = _use_sample(_app())
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert len(harness.extracted) == 1
+    assert _metric(at, "Reps") == str(REPS)
+    assert f"Result: {REPS} reps" in at.subheader[0].value
+    assert len(at.get("video")) == 1
+    names = [b.proto.label for b in at.get("download_button")]
+    assert names == ["Report (JSON)", "Per-frame table (CSV)", "Annotated video (MP4)"]
+    assert any("Norm" in c.value or "cm" in c.value for c in at.caption)
+
+
+def test_option_change_rescores_without_new_extraction(harness: Harness) -> None:
+    at = _use_sample(_app())
+    assert len(harness.extracted) == 1
+    at.sidebar.checkbox(key="opt-calf-raise-knee").check().run()
+    at.sidebar.number_input(key="height_cm").set_value(180.0).run()
+    at.sidebar.radio(key="leg").set_value("right").run()
+    assert not at.exception and not at.error
+    assert len(harness.extracted) == 1  # the track came from the content-hash cache
+    last = harness.options[-1]
+    assert last.variant == {"knee": "bent"}
+    assert last.height_cm == 180.0 and last.leg == "right"
+    assert _metric(at, "Reps") == str(REPS)
+
+
+def test_threshold_override_reaches_the_drill(harness: Harness) -> None:
+    at = _use_sample(_app())
+    box = at.sidebar.number_input(key="th-calf-raise-min_rise_cm")
+    box.set_value(float(box.value) + 1.0).run()
+    assert harness.options[-1].thresholds == {"min_rise_cm": pytest.approx(float(box.value))}
+    assert len(harness.extracted) == 1
+
+
+def test_upload_goes_through_a_private_temp_file_removed_after(harness: Harness) -> None:
+    data = _tiny_mp4(Path(tempfile.gettempdir()) / "src.mp4").read_bytes()
+    (Path(tempfile.gettempdir()) / "src.mp4").unlink()
+    at = _app()
+    at.get("file_uploader")[0].set_value(("../../../etc/evil name.MOV", data, "video/quicktime"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (path,) = harness.extracted
+    assert path.name == "video.mov"  # the uploaded name is never a path
+    assert harness.seen_exists == [True]
+    assert list(Path(tempfile.gettempdir()).iterdir()) == []  # cleaned up
+    assert _metric(at, "Reps") == str(REPS)
+
+
+def test_same_content_under_another_name_is_not_extracted_again(harness: Harness) -> None:
+    data = (samples.SAMPLES_DIR / "calf_raise_tiny.mp4").read_bytes()
+    at = _app()
+    at.get("file_uploader")[0].set_value(("a.mp4", data, "video/mp4")).run()
+    at.get("file_uploader")[0].set_value(("b.mp4", data, "video/mp4")).run()
+    assert len(harness.extracted) == 1
+
+
+def test_oversize_upload_refused_on_the_server(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
+    at = _app()
+    at.get("file_uploader")[0].set_value(("big.mp4", b"\0" * 5000, "video/mp4")).run()
+    assert not at.exception
+    assert "the limit is" in at.error[0].value
+    assert harness.extracted == []
+
+
+def test_unreadable_video_shows_its_message(harness: Harness) -> None:
+    harness.fail = VideoError("clip.mp4 is not a video formcheck can read. Export it as .mp4")
+    at = _use_sample(_app())
+    assert not at.exception
+    assert [e.value for e in at.error] == [str(harness.fail)]
+    assert list(Path(tempfile.gettempdir()).iterdir()) == []
+
+
+def test_unexpected_failure_gives_friendly_message_not_traceback(harness: Harness) -> None:
+    harness.fail = ZeroDivisionError("internal detail")
+    at = _use_sample(_app())
+    assert not at.exception
+    (err,) = at.error
+    assert "Something went wrong" in err.value and "internal detail" not in err.value
+
+
+def test_no_person_video_says_what_to_change(harness: Harness) -> None:
+    harness.track = PoseTrack.empty(np.arange(60) / 30.0, 640, 480, 30.0)
+    at = _use_sample(_app())
+    assert not at.exception
+    assert "no person found" in at.error[0].value and "step back" in at.error[0].value
+
+
+def test_balance_result_shows_hold_and_sway(harness: Harness) -> None:
+    syn = synthesize(BalanceProfile(), noise=NoiseSpec.low(), seed=2)
+    harness.track = syn.track
+    at = _app()
+    at.sidebar.selectbox(key="drill").set_value("single-leg-balance").run()
+    at = _use_sample(at)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    longest = _metric(at, "Longest hold")
+    assert longest.endswith(" s") and float(longest.split()[0]) > 1.0
+    assert "longest hold" in at.subheader[0].value
