@@ -177,3 +177,23 @@ def set_mp4_rotation(path: Path, ccw_deg: int) -> Path:
     data[matrix_at : matrix_at + 36] = struct.pack(">9i", *values)
     path.write_bytes(bytes(data))
     return path
+
+
+# ------------------------------------------- pose tracks of shared clips (core I/O)
+_TRACK_CACHE: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session")
+def tracked_clip(shared_model: Path) -> Any:
+    """A function ``tracked_clip(name) -> PoseTrack``: the pose track of a shared
+    clip, extracted once per test session with the shared full model (default
+    ``extract_track`` settings). Tests using it should be marked ``slow``."""
+
+    def get(name: str) -> Any:
+        if name not in _TRACK_CACHE:
+            from formcheck.pose import extract_track
+
+            _TRACK_CACHE[name] = extract_track(shared_video(name), model_path=shared_model)
+        return _TRACK_CACHE[name]
+
+    return get
