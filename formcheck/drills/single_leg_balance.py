@@ -158,6 +158,7 @@ class BalanceThresholds:
     min_touchdown_s: float
     resume_window_s: float
     hop_rise_leg: float
+    max_bridge_s: float
     hop_reference_s: float
     max_hop_air_s: float
     settle_s: float
@@ -391,21 +392,23 @@ def detect_holds(
     b = double_stance_baseline(signal, th.lift_on_leg) if baseline is None else baseline
     seen = np.isfinite(signal)
     spans: list[HoldSpan] = []
+    bridged: list[tuple[float, float]] = []
     for sign, free in ((1.0, "right"), (-1.0, "left")):
         x = sign * (signal - b)
         up = seen & (x > th.lift_off_leg)
         runs = [r for r in _runs(up) if np.nanmax(x[r[0] : r[1]]) > th.lift_on_leg]
         merged: list[list[int]] = []
+        frame_s = float(np.median(np.diff(times_s))) if n > 1 else 0.0
         for a, e in runs:
             if merged:
-                pa, pe = merged[-1]
+                _, pe = merged[-1]
                 gap_s = times_s[a] - times_s[pe - 1]
-                gap_seen = seen[pe:a].all()
-                # a dip shorter than a touchdown (or a short stretch not seen) is merged
-                if gap_s < th.min_touchdown_s + 1e-9 or (
-                    not gap_seen and gap_s < th.min_touchdown_s * 3
-                ):
+                down_s = float((seen[pe:a] & ~(x[pe:a] > th.lift_off_leg)).sum()) * frame_s
+                # Merge when the foot was not *seen* down for a touchdown's length: a
+                # one-frame dip is a glitch, a stretch without landmarks is no evidence.
+                if down_s < th.min_touchdown_s - 1e-9 and gap_s <= th.max_bridge_s:
                     merged[-1][1] = e
+                    bridged.append((float(times_s[pe - 1]), float(times_s[a])))
                     continue
             merged.append([a, e])
         for a, e in merged:
