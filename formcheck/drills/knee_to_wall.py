@@ -104,6 +104,8 @@ class KneeToWallThresholds:
     max_unreliable_fraction: float
     smooth_window_s: float
     deep_phase_cm: float
+    bridge_gap_s: float
+    toe_tip_ahead_of_landmark_fraction_of_height: float
 
 
 def load_knee_to_wall_thresholds(overrides: dict[str, Any] | None = None) -> KneeToWallThresholds:
@@ -194,6 +196,10 @@ def front_side_per_frame(
 ) -> tuple[npt.NDArray[np.object_], float]:
     """Which labelled leg is in front in each frame.
 
+    A frame is a split stance when the feet (heel-toe midpoints) are at least
+    ``min_split_foot_lengths`` foot lengths apart along the floor. When only
+    one foot is seen, it is the front foot if its knee is ahead of the other knee.
+
     Returns:
         ((T,) array of "left"/"right"/None: None where the feet are not in a
         split stance or not seen; foot length in pixels used for the test).
@@ -207,6 +213,14 @@ def front_side_per_frame(
     split = np.abs(diff) >= min_split_foot_lengths * foot_len
     out[split & (diff > 0)] = "left"
     out[split & (diff < 0)] = "right"
+    # One foot hidden (the far foot behind the near leg): the seen foot is the
+    # front one when its knee is the further forward (the back knee trails).
+    knee_diff = left.knee_u - right.knee_u
+    only_left = np.isfinite(left.foot_u) & ~np.isfinite(right.foot_u)
+    only_right = np.isfinite(right.foot_u) & ~np.isfinite(left.foot_u)
+    with np.errstate(invalid="ignore"):
+        out[only_left & (knee_diff > 0)] = "left"
+        out[only_right & (knee_diff < 0)] = "right"
     return out, foot_len
 
 
@@ -519,10 +533,23 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         float(np.nanpercentile(shank_all, 90)) if np.isfinite(shank_all).any() else float("nan")
     )
     knee_front_px = shank_ref * th.knee_front_fraction_of_height / th.shank_fraction_of_height
+    toe_tip_px = (
+        shank_ref * th.toe_tip_ahead_of_landmark_fraction_of_height / th.shank_fraction_of_height
+    )
+
+    def knee_front_u(d: Drive) -> float:
+        """Front of the knee along the floor in the deepest phase, pixels.
+
+        The knee's front surface lies perpendicular to the shank ahead of the
+        joint centre (as in the synthetic body model), so its reach along the
+        floor is the offset times cos(tibia angle)."""
+        tib = float(np.nanmedian(tibia_s[d.deep_start : d.deep_stop]))
+        reach = knee_front_px * np.cos(np.radians(tib)) if np.isfinite(tib) else knee_front_px
+        return _deep(front.knee_u, d) + float(reach)
 
     # --- attempts: peaks of the front knee's forward position (camera assumed still)
     gap_s = float(ctx.conditioned.config.max_gap_s)
-    drive = smooth_signal(front.knee_u, t, th.smooth_window_s, gap_s)
+    drive = smooth_signal(front.knee_u, t, th.smooth_window_s, th.bridge_gap_s)
     tibia_s = smooth_signal(tibia, t, th.smooth_window_s, gap_s)
     min_prom_px = shank_ref * np.sin(np.radians(th.drive_min_prominence_deg))
     drives = (
@@ -570,12 +597,12 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             )
         u = hand_wall_u(hands, windows, th.hand_still_cm / cm_per_px, th.hand_still_fraction)
         if u is not None:
-            knee_front_max = max(_deep(front.knee_u, d) for d in drives) + knee_front_px
+            knee_front_max = max(knee_front_u(d) for d in drives)
             toe_max = max(_deep(front.toe_u, d) for d in drives)
             if u > toe_max and knee_front_max <= u + th.wall_overshoot_cm / cm_per_px:
                 wall_u, wall_method = u, "hands"
     if wall_u is None and drives and bool(ctx.options.variant.get("knee_touches_wall", False)):
-        wall_u = max(_deep(front.knee_u, d) for d in drives) + knee_front_px
+        wall_u = max(knee_front_u(d) for d in drives)
         wall_method = "knee_contact"
 
     # --- per attempt
@@ -607,9 +634,9 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             rise_cm = float("nan")  # a foot partly outside the picture is guessed, not seen
         heel_known = bool(np.isfinite(rise_cm))
         heel_lifted: bool | None = bool(rise_cm > th.heel_lift_cm) if heel_known else None
-        toe_u = _deep(front.toe_u, d)
+        toe_u = _deep(front.toe_u, d) + toe_tip_px
         ttw = None if wall_u is None else (wall_u - toe_u) * cm_per_px
-        gap = None if wall_u is None else (wall_u - _deep(front.knee_u, d) - knee_front_px)
+        gap = None if wall_u is None else (wall_u - knee_front_u(d))
         knee_gap_cm = None if gap is None else gap * cm_per_px
         ev_flags: dict[str, str] = {}
         parts = [side_landmark(label, part) for part in ("knee", "ankle", "heel", "foot_index")]
@@ -670,7 +697,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         wall_u,
         tibia,
         cm_per_px,
-        knee_front_px,
+        toe_tip_px,
     )
 
 
@@ -688,7 +715,7 @@ def _summarise(
     wall_u: float | None,
     tibia: FloatArray,
     cm_per_px: float,
-    knee_front_px: float,
+    toe_tip_px: float,
 ) -> DrillResult:
     del ctx
     valid = [e for e in events if e["valid"] and e["tibia_angle_deg"] is not None]
@@ -860,13 +887,12 @@ def _summarise(
     }
     overlay: tuple[str, ...] = ("tibia_angle_deg",)
     if wall_u is not None:
-        series["toe_to_wall_cm"] = np.asarray((wall_u - front.toe_u) * cm_per_px)
+        series["toe_to_wall_cm"] = np.asarray((wall_u - front.toe_u - toe_tip_px) * cm_per_px)
         overlay = ("toe_to_wall_cm", "tibia_angle_deg")
     count = np.zeros(n)
     for e in events:
         count[t >= e["peak_s"] - 1e-9] += 1
     series["attempts"] = count
-    del knee_front_px
     if not events:
         warnings.append(
             QualityIssue(
