@@ -45,6 +45,7 @@ a controlled lowering, and whole reps.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -79,8 +80,7 @@ VIEW_CM_FLAGS = {
     "model's guess; film side-on for accurate heel rise",
     "back": "back view: the toes are hidden in front of the heel, so the rise is "
     "measured against a guessed toe; film side-on for accurate heel rise",
-    "oblique": "oblique view: part of the foot is hidden, heel rise is less accurate "
-    "than side-on",
+    "oblique": "oblique view: part of the foot is hidden, heel rise is less accurate than side-on",
     "unknown": "camera view unclear: heel rise may be inaccurate",
 }
 """View -> why cm values from that view are less accurate (side view: no flag)."""
@@ -438,7 +438,9 @@ def _lift(
 def _why_not_a_rep(c: RepCandidate, th: CalfRaiseThresholds, levels: list[float]) -> str | None:
     """None if ``c`` is a rep, else the plain-language reason it is not."""
     if c.heel_rise_cm < th.min_rise_cm:
-        return f"heel rose only {c.heel_rise_cm:.1f} cm (under {th.min_rise_cm:g} cm: sway or noise)"
+        return (
+            f"heel rose only {c.heel_rise_cm:.1f} cm (under {th.min_rise_cm:g} cm: sway or noise)"
+        )
     if c.start_s is not None and c.end_s is not None and c.end_s - c.start_s < th.min_rep_s:
         return f"too quick ({c.end_s - c.start_s:.2f} s): a bounce or landmark jitter"
     if len(levels) == 2 and abs(levels[0] - levels[1]) > th.max_baseline_step_fraction * (
@@ -508,8 +510,10 @@ def merge_legs(per_leg: dict[str, list[RepCandidate]]) -> list[Rep]:
     reps: list[Rep] = []
     for leg, c in items:
         last = reps[-1] if reps else None
-        if last is not None and leg not in last.parts and all(
-            _overlap(c, o) for o in last.parts.values()
+        if (
+            last is not None
+            and leg not in last.parts
+            and all(_overlap(c, o) for o in last.parts.values())
         ):
             last.parts[leg] = c
             last.leg = "both"
@@ -602,12 +606,19 @@ def leg_traces(ctx: DrillContext, side: str) -> LegTraces:
 
 
 def choose_legs(
-    options_leg: str, view: str, near_side: str | None, reliable_fraction: dict[str, float],
+    options_leg: str,
+    view: str,
+    near_side: str | None,
+    reliable_fraction: dict[str, float],
     th: CalfRaiseThresholds,
 ) -> tuple[list[str], list[QualityIssue]]:
     """Legs to measure: the user's choice; else the near leg side-on; else every measurable leg."""
     issues: list[QualityIssue] = []
-    usable = [s for s in ("left", "right") if reliable_fraction.get(s, 0.0) >= th.min_leg_reliable_fraction]
+    usable = [
+        s
+        for s in ("left", "right")
+        if reliable_fraction.get(s, 0.0) >= th.min_leg_reliable_fraction
+    ]
     if options_leg in ("left", "right"):
         if options_leg not in usable:
             issues.append(
@@ -647,7 +658,9 @@ class CalfRaiseDrill:
         "front also work, less accurately). Your whole body and both feet must stay in "
         "the picture; stand on a floor that contrasts with your shoes."
     )
-    measures = "reps, heel rise in cm, up/hold/down tempo, knee bend variant, fatigue, left vs right"
+    measures = (
+        "reps, heel rise in cm, up/hold/down tempo, knee bend variant, fatigue, left vs right"
+    )
 
     def analyze(self, ctx: DrillContext) -> DrillResult:
         """Measure a calf-raise set (or a heel-rise test) in ``ctx``."""
@@ -656,15 +669,14 @@ class CalfRaiseDrill:
         times = np.asarray(track.timestamps_s, dtype=np.float64)
         traces = {s: leg_traces(ctx, s) for s in ("left", "right")}
         frac = {s: float(np.mean(traces[s].reliable)) if len(times) else 0.0 for s in traces}
-        legs, warnings = choose_legs(
-            ctx.options.leg, ctx.view.view, ctx.view.near_side, frac, th
-        )
+        legs, warnings = choose_legs(ctx.options.leg, ctx.view.view, ctx.view.near_side, frac, th)
         return analyze_traces(
             times,
             {s: traces[s] for s in legs},
             th,
             variant=dict(ctx.options.variant),
-            views=np.asarray(ctx.view.per_frame) if len(ctx.view.per_frame) == len(times)
+            views=np.asarray(ctx.view.per_frame)
+            if len(ctx.view.per_frame) == len(times)
             else np.full(len(times), ctx.view.view),
             calibration_note=_calibration_note(ctx),
             warnings=warnings,
@@ -756,10 +768,14 @@ def analyze_traces(
     fat = fatigue_pct(rise_list, th.fatigue_min_reps)
     cv = cv_pct(rise_list)
     knees = [e["knee_flexion_deg"] for e in events if e["kind"] == "rep" and not e["partial"]]
-    knee_med = _mean_or_none([float(np.median([k for k in knees if k is not None]))]) if any(
-        k is not None for k in knees
-    ) else None
-    detected = None if knee_med is None else ("bent" if knee_med >= th.bent_knee_deg else "straight")
+    knee_med = (
+        _mean_or_none([float(np.median([k for k in knees if k is not None]))])
+        if any(k is not None for k in knees)
+        else None
+    )
+    detected = (
+        None if knee_med is None else ("bent" if knee_med >= th.bent_knee_deg else "straight")
+    )
     periods = np.diff([r.peak_s for r in complete]) if len(complete) > 1 else np.array([])
     summary: dict[str, Any] = {
         "rep_count": len(complete),
@@ -776,7 +792,9 @@ def analyze_traces(
         "mean_hold_s": _round(_mean_or_none(holds)),
         "mean_down_s": _round(_mean_or_none(downs)),
         "rep_period_s": _round(float(np.median(periods))) if periods.size else None,
-        "cadence_reps_per_min": _round(60.0 / float(np.median(periods)), 1) if periods.size else None,
+        "cadence_reps_per_min": _round(60.0 / float(np.median(periods)), 1)
+        if periods.size
+        else None,
         "median_knee_flexion_deg": _round(knee_med, 1),
         "variant_detected": detected,
         "variant_intended": intended_knee,
@@ -856,9 +874,7 @@ def _rep_event(
         tr = traces[leg]
         seg = slice(c.start_i, c.end_i + 1)
         knee_vals.append(_nanmedian(tr.knee_flexion_deg[seg]))
-        pf_vals.append(
-            _lift(tr.plantarflexion_deg, c.plateau, c.baseline_left, c.baseline_right)
-        )
+        pf_vals.append(_lift(tr.plantarflexion_deg, c.plateau, c.baseline_left, c.baseline_right))
         rel_frac.append(float(np.mean(tr.reliable[seg])))
     lo = min(c.start_i for c in parts.values())
     hi = max(c.end_i for c in parts.values())
@@ -879,13 +895,17 @@ def _rep_event(
     cm_view = sorted(v for v in rep_views if v in VIEW_CM_FLAGS)
     if cm_view:
         reason = "; ".join(VIEW_CM_FLAGS[v] for v in cm_view)
-        flags["heel_rise_cm"] = f"{flags['heel_rise_cm']}; {reason}" if "heel_rise_cm" in flags else reason
+        flags["heel_rise_cm"] = (
+            f"{flags['heel_rise_cm']}; {reason}" if "heel_rise_cm" in flags else reason
+        )
         angle_reason = "; ".join(VIEW_ANGLE_FLAGS[v] for v in cm_view)
         flags["knee_flexion_deg"] = angle_reason
         flags["plantarflexion_deg"] = angle_reason
     if calibration_note:
         flags["heel_rise_cm"] = (
-            f"{flags['heel_rise_cm']}; {calibration_note}" if "heel_rise_cm" in flags else calibration_note
+            f"{flags['heel_rise_cm']}; {calibration_note}"
+            if "heel_rise_cm" in flags
+            else calibration_note
         )
     return {
         "kind": "rep",
@@ -946,31 +966,55 @@ def _cues(
     for e in rep_events:
         if e["partial"] and "clip" not in e["flags"].get("partial", ""):
             cues.append(
-                Cue(e["peak_s"], "warning", f"rise higher: rep {e['index']} was a partial rep "
-                    f"({e['heel_rise_cm']:.1f} cm)")
+                Cue(
+                    e["peak_s"],
+                    "warning",
+                    f"rise higher: rep {e['index']} was a partial rep ({e['heel_rise_cm']:.1f} cm)",
+                )
             )
     if mean_rise is not None and mean_rise < th.rise_higher_cm:
         first = complete[0].peak_s if complete else None
         cues.append(
-            Cue(first, "warning", f"rise higher: your heels rose {mean_rise:.1f} cm on average; "
-                f"aim for at least {th.rise_higher_cm:g} cm")
+            Cue(
+                first,
+                "warning",
+                f"rise higher: your heels rose {mean_rise:.1f} cm on average; "
+                f"aim for at least {th.rise_higher_cm:g} cm",
+            )
         )
     if not test_mode:
-        fast = [e for e in rep_events if not e["partial"] and e["down_s"] is not None
-                and e["down_s"] < th.min_down_s]
+        fast = [
+            e
+            for e in rep_events
+            if not e["partial"] and e["down_s"] is not None and e["down_s"] < th.min_down_s
+        ]
         if fast:
             worst = min(fast, key=lambda e: e["down_s"])
             cues.append(
-                Cue(worst["peak_s"], "warning",
+                Cue(
+                    worst["peak_s"],
+                    "warning",
                     f"lower slowly (down took {worst['down_s']:.1f} s; take at least "
-                    f"{th.min_down_s:g} s)")
+                    f"{th.min_down_s:g} s)",
+                )
             )
     if detected == "bent" and intended == "straight":
-        cues.append(Cue(None, "warning", "keep the knee straight (it was bent "
-                        f"{_knee_of(rep_events):.0f} degrees) for the straight-knee version"))
+        cues.append(
+            Cue(
+                None,
+                "warning",
+                "keep the knee straight (it was bent "
+                f"{_knee_of(rep_events):.0f} degrees) for the straight-knee version",
+            )
+        )
     elif detected == "straight" and intended == "bent":
-        cues.append(Cue(None, "warning", f"bend the knee ~{th.bent_knee_target_deg:.0f} degrees "
-                        "for the soleus version"))
+        cues.append(
+            Cue(
+                None,
+                "warning",
+                f"bend the knee ~{th.bent_knee_target_deg:.0f} degrees for the soleus version",
+            )
+        )
     if fat is not None and fat <= -th.fatigue_cue_pct:
         last = complete[-1].peak_s if complete else None
         cues.append(Cue(last, "info", f"heights fell {-fat:.0f}% over the set"))
@@ -1004,14 +1048,20 @@ def _heel_rise_test(
             )
         )
     off = 0
-    for a, b in zip(complete, complete[1:], strict=False):
+    for a, b in pairwise(complete):
         period = b.peak_s - a.peak_s
         if abs(period - th.test_period_s) > th.test_period_tolerance * th.test_period_s:
             off += 1
     summary["off_metronome_reps"] = off
     if off:
-        cues.append(Cue(None, "info", f"{off} reps were off the 60 bpm beat: one rise every "
-                        f"{th.test_period_s:g} s (up on one beat, down on the next)"))
+        cues.append(
+            Cue(
+                None,
+                "info",
+                f"{off} reps were off the 60 bpm beat: one rise every "
+                f"{th.test_period_s:g} s (up on one beat, down on the next)",
+            )
+        )
     n = len(complete)
     heights = [r.heel_rise_cm for r in complete]
     peak = max(heights) if heights else None
@@ -1024,11 +1074,19 @@ def _heel_rise_test(
             metric="rep_count",
             value=float(n),
             unit="reps",
-            norm=(f"median {norm_reps} reps" if norm_reps is not None
-                  else f"median {th.norm_reps_men} reps men, {th.norm_reps_women} women"),
+            norm=(
+                f"median {norm_reps} reps"
+                if norm_reps is not None
+                else f"median {th.norm_reps_men} reps men, {th.norm_reps_women} women"
+            ),
             source="Hébert-Losier et al. 2017, Physiotherapy 103(4):446 (n=566)",
-            verdict=_verdict(n, norm_reps if norm_reps is not None
-                             else 0.5 * (th.norm_reps_men + th.norm_reps_women), 2.0),
+            verdict=_verdict(
+                n,
+                norm_reps
+                if norm_reps is not None
+                else 0.5 * (th.norm_reps_men + th.norm_reps_women),
+                2.0,
+            ),
         ),
         NormComparison(
             metric="rep_count",
@@ -1087,7 +1145,9 @@ def _score(
     tempo = 0.0 if mean_down is None else min(1.0, mean_down / th.target_down_s)
     whole = n_complete / n_all
     total = (
-        w["height"] * height + w["consistency"] * consistency + w["tempo"] * tempo
+        w["height"] * height
+        + w["consistency"] * consistency
+        + w["tempo"] * tempo
         + w["complete"] * whole
     )
     return round(100.0 * total, 1)
@@ -1105,7 +1165,11 @@ def _series(
         out[f"{leg}_heel_rise_cm"] = tr.rise_cm
         out[f"{leg}_knee_flexion_deg"] = tr.knee_flexion_deg
         out[f"{leg}_plantarflexion_deg"] = tr.plantarflexion_deg
-        rel = tr.rise_cm - np.nanpercentile(tr.rise_cm, 5) if np.isfinite(tr.rise_cm).any() else tr.rise_cm
+        rel = (
+            tr.rise_cm - np.nanpercentile(tr.rise_cm, 5)
+            if np.isfinite(tr.rise_cm).any()
+            else tr.rise_cm
+        )
         rise_stack.append(rel)
     with np.errstate(all="ignore"):
         import warnings

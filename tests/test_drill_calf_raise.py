@@ -1,0 +1,265 @@
+"""Tests of the calf-raise drill: rep logic on constructed traces, synthetic
+done-means (issue 4) over noise presets and views, real shared clips."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from formcheck.analysis import analyze_track
+from formcheck.drills.base import DrillOptions
+from formcheck.drills.calf_raise import (
+    LegTraces,
+    analyze_traces,
+    classify_partial,
+    find_rep_candidates,
+    load_calf_thresholds,
+)
+from formcheck.errors import AnalysisError
+from formcheck.synth import CalfRaiseProfile, CameraSpec, NoiseSpec, synthesize
+
+FPS = 30.0
+TH = load_calf_thresholds()
+
+
+def trapezoid_reps(
+    rises: list[float],
+    *,
+    up: float = 1.0,
+    hold: float = 0.5,
+    down: float = 1.5,
+    rest: float = 1.0,
+    lead: float = 1.5,
+    drift_after_first: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """(times_s, heel_cm, peak centres) for reps of known rise (cm)."""
+    cycle = up + hold + down + rest
+    t = np.arange(0, lead * 2 + cycle * len(rises), 1 / FPS)
+    h = np.zeros_like(t)
+    peaks = []
+    for i, r in enumerate(rises):
+        t0 = lead + i * cycle
+        ramp_up = np.clip((t - t0) / up, 0, 1)
+        ramp_down = np.clip((t - (t0 + up + hold)) / down, 0, 1)
+        h += r * (ramp_up - ramp_down)
+        peaks.append(t0 + up + hold / 2)
+    if drift_after_first:
+        h -= drift_after_first * (t > lead + up + hold + down)
+    return t, h, peaks
+
+
+def traces_for(
+    heel: np.ndarray, *, toe: np.ndarray | None = None, body: np.ndarray | None = None
+) -> LegTraces:
+    n = heel.size
+    return LegTraces(
+        heel_cm=heel,
+        toe_cm=np.zeros(n) if toe is None else toe,
+        body_cm=0.7 * heel if body is None else body,
+        plantarflexion_deg=2.5 * heel,
+        knee_flexion_deg=np.full(n, 2.0),
+        reliable=np.ones(n, bool),
+    )
+
+
+# ------------------------------------------------------------ constructed traces
+def test_reps_counted_and_measured_against_local_baselines_despite_drift() -> None:
+    # the standing heel settles 0.7 cm lower after the first rep (rendered truth, issue 8)
+    t, h, peaks = trapezoid_reps([8.0, 8.0, 8.0, 8.0], drift_after_first=0.7)
+    cands = find_rep_candidates(t, h, TH, toe_cm=np.zeros_like(h), body_cm=0.7 * h)
+    reps = [c for c in cands if c.is_rep]
+    assert len(reps) == 4
+    # the first rep comes down to 0.7 cm below its start: mean of its two baselines
+    assert reps[0].heel_rise_cm == pytest.approx(8.0 + 0.35, abs=0.1)
+    for c in reps[1:]:
+        assert c.heel_rise_cm == pytest.approx(8.0, abs=0.1)
+    for c, p in zip(reps, peaks, strict=True):
+        assert c.peak_s == pytest.approx(p, abs=0.1)
+        assert c.up_s == pytest.approx(0.8, abs=0.1)  # 10% -> 90% of a 1 s linear rise
+    for c in reps[1:]:  # the first rep's lowering ends in the 0.7 cm settling step
+        assert c.down_s == pytest.approx(1.2, abs=0.1)  # 90% -> 10% of a 1.5 s lowering
+
+
+def test_weight_shift_is_not_a_rep() -> None:
+    # one heel peels 3 cm off the floor while the hip sinks: a weight shift
+    t, h, _ = trapezoid_reps([3.0])
+    cands = find_rep_candidates(t, h, TH, toe_cm=np.zeros_like(h), body_cm=-0.3 * h)
+    assert len(cands) == 1 and not cands[0].is_rep
+    assert "weight shift" in (cands[0].reason or "")
+
+
+def test_step_lifting_the_whole_foot_is_not_a_rep() -> None:
+    t, h, _ = trapezoid_reps([6.0], up=0.3, hold=0.2, down=0.3)
+    cands = find_rep_candidates(t, h, TH, toe_cm=0.9 * h, body_cm=0.2 * h)
+    assert cands and not any(c.is_rep for c in cands)
+
+
+def test_turning_round_shifts_the_heel_for_good_and_is_not_a_rep() -> None:
+    # heel-to-floor offset jumps by 7 cm (front-oblique to rear-oblique) with an overshoot
+    t = np.arange(0, 8, 1 / FPS)
+    h = np.where(t < 4, 0.0, -7.0) + 4.0 * np.exp(-(((t - 4.0) / 0.3) ** 2))
+    cands = find_rep_candidates(t, h, TH, toe_cm=np.zeros_like(h), body_cm=np.zeros_like(h))
+    assert not any(c.is_rep for c in cands)
+
+
+def test_sway_below_the_smallest_real_change_is_not_a_rep() -> None:
+    t = np.arange(0, 10, 1 / FPS)
+    h = 0.9 * np.sin(2 * np.pi * 0.3 * t)  # 1.8 cm peak-to-peak < 2.2 cm MDC
+    assert not any(c.is_rep for c in find_rep_candidates(t, h, TH))
+
+
+def test_partial_and_clip_edge_reps_flagged_not_counted() -> None:
+    t, h, _ = trapezoid_reps([8.0, 8.0, 3.0, 8.0, 8.0])
+    reps = [c for c in find_rep_candidates(t, h, TH, body_cm=0.7 * h) if c.is_rep]
+    partial, typical = classify_partial(reps, TH)
+    assert typical == pytest.approx(8.0, abs=0.1)
+    assert partial == [False, False, True, False, False]
+    # a clip that starts at the top and ends at the top: two cut reps, none complete
+    t2 = np.arange(0, 5, 1 / FPS)
+    h2 = 7.0 * ((t2 < 0.8) | (t2 > 4.2))
+    result = analyze_traces(t2, {"right": traces_for(h2)}, TH)
+    assert result.summary["rep_count"] == 0
+    assert result.summary["partial_reps"] == 2
+
+
+def test_summary_fatigue_cues_and_both_legs() -> None:
+    rises = list(np.linspace(9.0, 6.0, 9))  # falls a third over the set
+    t, h, _ = trapezoid_reps(rises, down=0.4)
+    result = analyze_traces(t, {"left": traces_for(h), "right": traces_for(0.9 * h)}, TH)
+    s = result.summary
+    assert s["rep_count"] == 9 and s["stance"] == "double"
+    assert s["fatigue_pct"] == pytest.approx(
+        100 * (np.mean(rises[-3:]) * 0.95 / (np.mean(rises[:3]) * 0.95) - 1), abs=2
+    )
+    assert s["left_right"]["difference_cm"] == pytest.approx(0.1 * np.mean(rises), abs=0.1)
+    messages = " | ".join(c.message for c in result.cues)
+    assert "heights fell" in messages
+    assert "lower slowly" in messages
+    assert all(e["leg"] == "both" for e in result.events if e["kind"] == "rep")
+    assert result.score is not None and 0 <= result.score <= 100
+
+
+def test_knee_variant_cue() -> None:
+    t, h, _ = trapezoid_reps([8.0] * 3)
+    tr = traces_for(h)
+    straight = analyze_traces(t, {"right": tr}, TH, variant={"knee": "bent"})
+    assert straight.summary["variant_detected"] == "straight"
+    assert any("bend the knee ~20 degrees" in c.message for c in straight.cues)
+    bent = LegTraces(
+        tr.heel_cm, tr.toe_cm, tr.body_cm, tr.plantarflexion_deg, np.full(h.size, 22.0), tr.reliable
+    )
+    res = analyze_traces(t, {"right": bent}, TH)
+    assert res.summary["variant_detected"] == "bent"
+    assert any("keep the knee straight" in c.message for c in res.cues)
+
+
+def test_heel_rise_test_mode_norms() -> None:
+    t, h, _ = trapezoid_reps([9.0] * 10, up=0.9, hold=0.1, down=0.9, rest=0.1)
+    res = analyze_traces(t, {"left": traces_for(h)}, TH, variant={"heel_rise_test": True})
+    assert res.summary["rep_count"] == 10
+    assert res.summary["off_metronome_reps"] == 0
+    sources = " ".join(n.source for n in res.norms)
+    assert "Hébert-Losier" in sources and "Sleeswijk Visser" in sources
+    assert any("0.8 cm" in n.norm for n in res.norms)
+
+
+def test_bad_variant_and_threshold_keys_rejected() -> None:
+    t, h, _ = trapezoid_reps([8.0])
+    with pytest.raises(ValueError, match="heel_rise_test"):
+        analyze_traces(t, {"left": traces_for(h)}, TH, variant={"heelrise": True})
+    with pytest.raises(ValueError, match="unknown threshold"):
+        load_calf_thresholds({"min_rise": 1.0})
+
+
+# ------------------------------------------------------------ synthetic done-means
+def _synth_report(
+    profile: CalfRaiseProfile, view: str, noise: str, seed: int = 0
+) -> tuple[Any, Any]:
+    syn = synthesize(profile, CameraSpec(view=view), getattr(NoiseSpec, noise)(), seed=seed)
+    report = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    return syn, report
+
+
+@pytest.mark.parametrize("view", ["side", "oblique", "front"])
+@pytest.mark.parametrize("noise", ["low", "realistic"])
+def test_synthetic_rep_count_exact(view: str, noise: str) -> None:
+    syn, report = _synth_report(CalfRaiseProfile(reps=6), view, noise, seed=1)
+    assert report.summary["rep_count"] == 6
+    truth_peaks = sorted({round(e["peak_s"], 2) for e in syn.truth.events})
+    found = [e["peak_s"] for e in report.events if e["kind"] == "rep"]
+    assert np.max(np.abs(np.array(found) - np.array(truth_peaks))) < 0.3
+
+
+KNOWN_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="known gap (reported): oblique heel landmark reads ~0.5 cm low; realistic noise "
+    "biases the single near-leg rise ~+1.3 cm in side view",
+)
+
+
+@pytest.mark.parametrize(
+    ("view", "noise"),
+    [
+        ("side", "low"),
+        pytest.param("oblique", "low", marks=KNOWN_GAP),
+        pytest.param("side", "realistic", marks=KNOWN_GAP),
+    ],
+)
+def test_synthetic_heel_rise_within_half_cm(view: str, noise: str) -> None:
+    syn, report = _synth_report(CalfRaiseProfile(reps=6), view, noise)
+    truth = np.mean([e["heel_rise_cm"] for e in syn.truth.events])
+    assert abs(report.summary["mean_heel_rise_cm"] - truth) < 0.5
+    for e in report.events:
+        if e["kind"] == "rep":
+            assert abs(e["heel_rise_cm"] - truth) < 0.5
+
+
+def test_synthetic_weight_shifts_and_partial_reps() -> None:
+    profile = CalfRaiseProfile(
+        reps=6, partial_reps=(3,), weight_shifts_s=(0.2,), shift_heel_cm=3.0, lead_in_s=1.6
+    )
+    _, report = _synth_report(profile, "front", "low")
+    assert report.summary["rep_count"] == 5
+    assert report.summary["partial_reps"] == 1
+
+
+def test_synthetic_single_leg_set() -> None:
+    _, report = _synth_report(CalfRaiseProfile(reps=5, leg="left"), "oblique", "low")
+    assert report.summary["rep_count"] == 5
+    reps = [e for e in report.events if e["kind"] == "rep"]
+    assert all(e["leg"] == "left" for e in reps)
+
+
+def test_front_view_flags_cm_values() -> None:
+    _, report = _synth_report(CalfRaiseProfile(reps=3), "front", "low")
+    assert "front view" in report.flags["mean_heel_rise_cm"]
+    assert all("heel_rise_cm" in e["flags"] for e in report.events if e["kind"] == "rep")
+
+
+# ------------------------------------------------------------ real shared clips
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", ["calf_raise_double_front_oblique.mp4", "calf_raise_weighted_turning.mp4"]
+)
+def test_real_clip_counts_and_peaks(name: str, tracked_clip: Any, shared_labels: Any) -> None:
+    label = shared_labels[name]
+    report = analyze_track(tracked_clip(name), "calf-raise", DrillOptions())
+    assert abs(report.summary["rep_count"] - label["reps"]) <= label["reps_tolerance"]
+    peaks = [e["peak_s"] for e in report.events if e["kind"] == "rep" and not e["partial"]]
+    assert len(peaks) == len(label["rep_peaks_s"])
+    for found, want in zip(peaks, label["rep_peaks_s"], strict=True):
+        assert abs(found - want) <= label["time_tolerance_s"]
+
+
+@pytest.mark.slow
+def test_real_clip_lower_leg_only_says_so(tracked_clip: Any) -> None:
+    track = tracked_clip("calf_raise_single_lower_leg_only.mp4")
+    try:
+        report = analyze_track(track, "calf-raise", DrillOptions())
+    except AnalysisError as err:
+        assert "no person" in str(err) or "feet" in str(err)
+        return
+    assert report.summary["rep_count"] == 0
+    assert any(w.severity in ("warning", "error") for w in report.warnings)
