@@ -2,11 +2,13 @@
 
 Pipeline of ``condition_track`` (recorded video, ``live=False``):
 
-1. **Visibility threshold.** A landmark whose ``visibility`` is below
+1. **Left/right swap repair** (``repair_swaps``): the leg landmarks of both
+   sides exchanging places between frames are relabelled back. It runs on all
+   positions, before the threshold: a low-visibility far leg still tells which
+   leg is which.
+2. **Visibility threshold.** A landmark whose ``visibility`` is below
    ``min_visibility`` (or that is NaN) becomes NaN. ``reliable`` records which
    samples survived.
-2. **Left/right swap repair** (``repair_swaps``): the leg landmarks of both
-   sides exchanging places between frames are relabelled back.
 3. **Gap interpolation** (``interpolate_gaps``): gaps up to ``max_gap_s`` long
    are filled linearly in time; longer gaps (and gaps at either end) stay NaN.
 4. **Zero-phase low-pass** (``butterworth_zero_phase``): a Butterworth filter
@@ -360,7 +362,11 @@ def _running_median(x: FloatArray, half: int, causal: bool) -> FloatArray:
     n = x.shape[0]
     out = np.full_like(x, np.nan)
     for t in range(n):
-        a, b = (max(0, t - 2 * half), t + 1) if causal else (max(0, t - half), min(n, t + half + 1))
+        if causal:
+            a, b = max(0, t - 2 * half), t + 1
+        else:  # full-width window, shifted inwards at the ends of the clip
+            a = min(max(0, t - half), max(0, n - (2 * half + 1)))
+            b = min(n, a + 2 * half + 1)
         win = x[a:b]
         ok = np.isfinite(win)
         if ok.any():
@@ -460,19 +466,24 @@ def condition_track(
     cfg = config or ConditioningConfig()
     lm = np.array(track.landmarks, dtype=np.float64, copy=True)
     world = np.array(track.world, dtype=np.float64, copy=True)
-    vis = np.asarray(track.visibility, dtype=np.float64)
-    seen = np.isfinite(lm).all(axis=2) & np.isfinite(vis) & (vis >= cfg.min_visibility)
-    lm[~seen] = np.nan
-    world[~seen] = np.nan
+    vis = np.array(track.visibility, dtype=np.float64, copy=True)
+    pres_out = np.array(track.presence, dtype=np.float32, copy=True)
     n = len(track)
 
+    # swaps are found on all positions, before the visibility threshold: a
+    # low-visibility far leg still tells which leg is which
     swapped = np.zeros(n, dtype=bool)
     if cfg.repair_swaps and n > 1:
         px = lm[:, :, :2] * np.array([track.width, track.height], dtype=np.float64)
         swapped = repair_swaps(px, ratio=cfg.swap_ratio, causal=live, times_s=track.timestamps_s)
         if swapped.any():
-            for arr in (lm, world, seen):
+            for arr in (lm, world, vis):
                 _swap_legs_inplace(arr, swapped)
+            _swap_legs_inplace(pres_out, swapped)
+
+    seen = np.isfinite(lm).all(axis=2) & np.isfinite(vis) & (vis >= cfg.min_visibility)
+    lm[~seen] = np.nan
+    world[~seen] = np.nan
 
     t = track.timestamps_s
     interpolated = np.zeros((n, NUM_LANDMARKS), dtype=bool)
@@ -486,11 +497,7 @@ def condition_track(
         lm = butterworth_zero_phase(lm, track.fps, cfg.cutoff_hz, cfg.order, times_s=t)
         world = butterworth_zero_phase(world, track.fps, cfg.cutoff_hz, cfg.order, times_s=t)
 
-    vis_out = np.array(track.visibility, dtype=np.float32, copy=True)
-    pres_out = np.array(track.presence, dtype=np.float32, copy=True)
-    if swapped.any():
-        _swap_legs_inplace(vis_out, swapped)
-        _swap_legs_inplace(pres_out, swapped)
+    vis_out = vis.astype(np.float32)
     clean = track.with_arrays(
         landmarks=lm.astype(np.float32),
         world=world.astype(np.float32),
