@@ -275,17 +275,21 @@ def lift_signal(points: FloatArray, up: FloatArray) -> tuple[FloatArray, float]:
     return (h_right - h_left) / leg, leg
 
 
-def double_stance_baseline(signal: FloatArray, on_level: float) -> float:
-    """Median of the lift signal over frames that look like both feet down.
+def double_stance_baseline(signal: FloatArray, on_level: float, width: float) -> float:
+    """The lift signal's level with both feet down (its densest value below ``on_level``).
 
     A staggered stance leaves a steady offset (one foot placed further back
-    or on its toes); it is removed before thresholds apply. Frames with
-    ``|signal| < on_level / 2`` count; with fewer than 5 of them, 0.
+    or on its toes); it is removed before thresholds apply. Among frames with
+    ``|signal| < on_level`` (a larger offset cannot be told from a hold), the
+    window of ``width`` holding the most frames is the double stance; its
+    median is returned. 0 with fewer than 5 such frames.
     """
-    quiet = np.isfinite(signal) & (np.abs(signal) < on_level / 2)
-    if quiet.sum() < 5:
+    cand = np.sort(signal[np.isfinite(signal) & (np.abs(signal) < on_level)])
+    if cand.size < 5:
         return 0.0
-    return float(np.median(signal[quiet]))
+    right = np.searchsorted(cand, cand + width, side="right")
+    i = int(np.argmax(right - np.arange(cand.size)))
+    return float(np.median(cand[i : right[i]]))
 
 
 def _runs(mask: BoolArray) -> list[tuple[int, int]]:
@@ -337,7 +341,7 @@ def _tangent_onset(
         above = np.flatnonzero(x[a:e] >= th.lift_on_leg)
         if above.size == 0:
             return fallback
-        lo, hi = a - 1, a + int(above[0])
+        lo, hi = (a - 1 if np.isfinite(x[a - 1]) else a), a + int(above[0])
     else:
         above = np.flatnonzero(x[a:e] >= th.lift_on_leg)
         if above.size == 0:
@@ -389,7 +393,11 @@ def detect_holds(
     n = signal.shape[0]
     if n == 0:
         return []
-    b = double_stance_baseline(signal, th.lift_on_leg) if baseline is None else baseline
+    b = (
+        double_stance_baseline(signal, th.lift_on_leg, th.lift_off_leg)
+        if baseline is None
+        else baseline
+    )
     seen = np.isfinite(signal)
     spans: list[HoldSpan] = []
     bridged: list[tuple[float, float]] = []
@@ -418,7 +426,9 @@ def detect_holds(
                 if a > 0 and seen[a - 1]
                 else float(times_s[a])
             )
-            if a > 0 and seen[a - 1]:
+            if a > 0:
+                # also when the foot was hidden just before (far leg in side view):
+                # the tangent extrapolates the rise back to the floor level
                 start = _tangent_onset(times_s, x, a, e, th, rising=True, fallback=start)
             if e >= n:
                 end, ended = float(times_s[last]), "end of video"
@@ -678,7 +688,7 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
     leg_px = leg_length(px)
     cm_per_px = float(ctx.calibration.cm_per_px)
     leg_cm = leg_px * cm_per_px if math.isfinite(leg_px) else math.nan
-    baseline = double_stance_baseline(signal, th.lift_on_leg)
+    baseline = double_stance_baseline(signal, th.lift_on_leg, th.lift_off_leg)
 
     holds = detect_holds(t, signal, th, baseline)
     stance_h_all = {

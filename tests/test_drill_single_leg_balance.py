@@ -1,0 +1,268 @@
+"""Tests of the single-leg balance drill: hold logic on constructed signals,
+synthetic done-means (issue 4: hold start/end within 0.2 s) over noise presets
+and views, the image-only fallback, failure paths, and the real shared clips."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from formcheck.analysis import analyze_track
+from formcheck.drills.base import DrillOptions
+from formcheck.drills.single_leg_balance import (
+    BalanceThresholds,
+    HoldSpan,
+    detect_holds,
+    ellipse_area_95,
+    knee_flexion_3d,
+    load_balance_thresholds,
+    near_side_from_facing,
+    split_hops,
+    sway_1d,
+)
+from formcheck.landmarks import Landmark
+from formcheck.synth import BalanceProfile, CameraSpec, NoiseSpec, synthesize
+
+FPS = 30.0
+TH = load_balance_thresholds()
+HOLD_TOL_S = 0.2  # issue 4 done-means
+
+
+def lift_trace(
+    holds: list[tuple[float, float]], duration: float, height: float = 0.3, ramp: float = 0.4
+) -> tuple[np.ndarray, np.ndarray]:
+    """(times_s, signal) with raised-cosine lifts of the right foot (leg lengths)."""
+    t = np.arange(0, duration, 1 / FPS)
+    x = np.zeros_like(t)
+    for a, b in holds:
+        up = np.clip((t - a) / ramp, 0, 1)
+        down = np.clip((b - t) / ramp, 0, 1)
+        x = np.maximum(x, height * 0.5 * (1 - np.cos(np.pi * np.minimum(up, down))))
+    return t, x
+
+
+# ------------------------------------------------------------ constructed signals
+def test_two_holds_found_with_their_times() -> None:
+    t, x = lift_trace([(2.0, 6.0), (8.0, 12.0)], 14.0)
+    holds = detect_holds(t, x, TH, baseline=0.0)
+    assert [h.free_side for h in holds] == ["right", "right"]
+    for h, (a, b) in zip(holds, [(2.0, 6.0), (8.0, 12.0)], strict=True):
+        assert abs(h.start_s - a) < 0.1 and abs(h.end_s - b) < 0.1
+        assert h.ended_by == "touchdown"
+
+
+def test_left_foot_lift_is_negative_signal() -> None:
+    t, x = lift_trace([(2.0, 6.0)], 8.0)
+    holds = detect_holds(t, -x, TH, baseline=0.0)
+    assert len(holds) == 1 and holds[0].free_side == "left"
+
+
+def test_hold_to_the_end_of_the_video() -> None:
+    t, x = lift_trace([(2.0, 99.0)], 8.0)
+    (h,) = detect_holds(t, x, TH, baseline=0.0)
+    assert h.ended_by == "end of video"
+    assert h.end_s == pytest.approx(t[-1])
+
+
+def test_step_shorter_than_min_hold_is_not_a_hold() -> None:
+    t, x = lift_trace([(2.0, 2.0 + 0.6 * TH.min_hold_s)], 5.0, ramp=0.1)
+    assert detect_holds(t, x, TH, baseline=0.0) == []
+
+
+def test_one_frame_glitch_does_not_split_but_a_real_tap_does() -> None:
+    t, x = lift_trace([(2.0, 10.0)], 12.0)
+    glitch = x.copy()
+    glitch[150] = 0.0  # one frame at 5 s
+    assert len(detect_holds(t, glitch, TH, baseline=0.0)) == 1
+    tap = x.copy()
+    tap[(t > 5.0) & (t < 5.0 + 2.5 * TH.min_touchdown_s)] = 0.0
+    holds = detect_holds(t, tap, TH, baseline=0.0)
+    assert len(holds) == 2
+    assert holds[0].end_s == pytest.approx(5.0, abs=0.1)
+
+
+def test_unseen_stretch_inside_a_hold_is_bridged_not_a_touchdown() -> None:
+    t, x = lift_trace([(2.0, 10.0)], 12.0)
+    x[(t > 5.0) & (t < 5.0 + 0.8 * TH.max_bridge_s)] = np.nan
+    assert len(detect_holds(t, x, TH, baseline=0.0)) == 1
+
+
+def test_baseline_offset_of_a_staggered_stance_is_removed() -> None:
+    t, x = lift_trace([(2.0, 6.0)], 8.0)
+    offset = 0.9 * TH.lift_on_leg  # a foot standing further back, steady
+    holds = detect_holds(t, x + offset, TH)
+    assert len(holds) == 1 and abs(holds[0].start_s - 2.0) < 0.15
+
+
+def test_hop_splits_a_hold_and_a_foot_glitch_does_not() -> None:
+    t = np.arange(0, 10, 1 / FPS)
+    hold = HoldSpan(1.0, 9.0, 30, 270, "right", "touchdown")
+    stance = np.zeros_like(t)
+    hip = np.zeros_like(t) + 0.5
+    air = (t > 5.0) & (t < 5.3)
+    stance[air] = 2 * TH.hop_rise_leg
+    hip_hop = hip.copy()
+    hip_hop[air] += 2 * TH.hop_rise_leg
+    pieces = split_hops(t, stance, hip_hop, hold, TH)
+    assert [p.ended_by for p in pieces] == ["hop", "touchdown"]
+    assert pieces[0].end_s == pytest.approx(5.0, abs=0.05)
+    assert pieces[1].start_s == pytest.approx(5.3, abs=0.05)
+    assert split_hops(t, stance, hip, hold, TH) == [hold]  # hips still: a glitch
+
+
+def test_ellipse_area_of_a_known_gaussian() -> None:
+    rng = np.random.default_rng(1)
+    sx, sy = 2.0, 0.5
+    xy = rng.normal(size=(20000, 2)) * [sx, sy]
+    expected = math.pi * 5.991 * sx * sy
+    assert ellipse_area_95(xy) == pytest.approx(expected, rel=0.03)
+
+
+def test_sway_path_velocity_rms_of_a_sine() -> None:
+    t = np.arange(0, 10, 1 / 100)
+    amp, hz = 1.0, 0.5
+    u = amp * np.sin(2 * np.pi * hz * t)
+    s = sway_1d(t, u)
+    assert s["path_cm"] == pytest.approx(4 * amp * hz * 10, rel=0.01)
+    assert s["velocity_cm_s"] == pytest.approx(4 * amp * hz, rel=0.01)
+    assert s["rms_cm"] == pytest.approx(amp / math.sqrt(2), rel=0.01)
+
+
+def test_knee_flexion_3d_of_a_known_bend() -> None:
+    world = np.full((1, 33, 3), np.nan)
+    world[0, Landmark.LEFT_HIP] = [0, 0, 0]
+    world[0, Landmark.LEFT_KNEE] = [0, 0.4, 0]
+    bend = math.radians(25)
+    world[0, Landmark.LEFT_ANKLE] = [0.4 * math.sin(bend), 0.4 + 0.4 * math.cos(bend), 0]
+    assert knee_flexion_3d(world, "left")[0] == pytest.approx(25.0, abs=1e-6)
+
+
+def test_near_side_follows_facing() -> None:
+    assert near_side_from_facing("left") == "left"
+    assert near_side_from_facing("right") == "right"
+    assert near_side_from_facing(None) is None
+
+
+def test_thresholds_reject_unknown_keys_and_inverted_hysteresis() -> None:
+    with pytest.raises(ValueError, match="unknown threshold"):
+        load_balance_thresholds({"lift_on": 0.1})
+    with pytest.raises(ValueError, match="lift_off_leg < lift_on_leg"):
+        load_balance_thresholds({"lift_off_leg": 0.2, "lift_on_leg": 0.1})
+    assert isinstance(TH, BalanceThresholds)
+
+
+# ------------------------------------------------------------ synthetic done-means
+PROFILE = BalanceProfile(duration=20.0, stance_leg="left", holds=((2.0, 9.0), (13.0, 18.5)))
+"""Two holds 4 s apart (longer than resume_window_s: a new set, not an interruption)."""
+
+
+def _check_holds(report: Any, truth_events: list[dict[str, Any]], stance: str) -> None:
+    truth = [e for e in truth_events if e["kind"] == "hold"]
+    got = report.events
+    assert len(got) == len(truth), [(e["start_s"], e["end_s"]) for e in got]
+    for g, e in zip(got, truth, strict=True):
+        assert abs(g["start_s"] - e["start_s"]) <= HOLD_TOL_S
+        assert abs(g["end_s"] - e["end_s"]) <= HOLD_TOL_S
+        assert g["stance_leg"] == stance
+        assert g["kind"] == "hold"
+
+
+@pytest.mark.parametrize("noise", ["none", "low", "realistic"])
+@pytest.mark.parametrize("view", ["front", "side", "oblique", "back"])
+def test_synthetic_holds_within_tolerance(view: str, noise: str) -> None:
+    syn = synthesize(PROFILE, CameraSpec(view=view), NoiseSpec.preset(noise), seed=3)
+    report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    _check_holds(report, syn.truth.events, "left")
+    s = report.summary
+    assert s["holds"] == 2
+    assert s["longest_hold_s"] == pytest.approx(syn.truth.summary["longest_hold_s"], abs=0.4)
+    assert s["touchdowns"] == 0
+    assert len(report.series["hold_s"]) == len(syn.track)
+
+
+def test_right_stance_in_front_and_side_views() -> None:
+    profile = BalanceProfile(duration=12.0, stance_leg="right", holds=((2.0, 10.0),))
+    for view in ("front", "side"):
+        syn = synthesize(profile, CameraSpec(view=view), NoiseSpec.low(), seed=1)
+        report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+        _check_holds(report, syn.truth.events, "right")
+
+
+def test_interrupted_hold_counts_a_touchdown_with_a_cue() -> None:
+    profile = BalanceProfile(duration=16.0, stance_leg="left", holds=((2.0, 8.0), (9.5, 15.0)))
+    syn = synthesize(profile, CameraSpec(view="front"), NoiseSpec.low(), seed=2)
+    report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    assert report.summary["touchdowns"] == 1
+    assert any("touched down at 8." in c.message for c in report.cues)
+
+
+def test_sway_axis_follows_the_view_and_measures_the_right_amplitude() -> None:
+    amp = 1.5
+    profile = BalanceProfile(
+        duration=14.0, stance_leg="left", holds=((2.0, 13.0),), sway_ml_cm=amp, sway_ap_cm=0.2
+    )
+    syn = synthesize(profile, CameraSpec(view="front"), NoiseSpec.none(), seed=0)
+    report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    assert "sway_ml_cm" in report.series and "sway_ap_cm" not in report.series
+    rms = report.summary["sway_ml_rms_cm"]
+    assert rms == pytest.approx(amp / math.sqrt(2), rel=0.3)
+    side = synthesize(profile, CameraSpec(view="side"), NoiseSpec.none(), seed=0)
+    rs = analyze_track(side.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    assert "sway_ap_cm" in rs.series and "sway_ml_rms_cm" not in rs.summary
+    assert rs.summary["sway_ap_rms_cm"] < rms  # 0.2 cm AP vs 1.5 cm ML
+    assert "sway_area_cm2" in rs.flags
+
+
+def test_locked_knee_gets_the_soften_cue_and_bent_knee_does_not() -> None:
+    for knee, cued in ((0.0, True), (15.0, False)):
+        profile = BalanceProfile(
+            duration=10.0, stance_leg="left", holds=((2.0, 9.0),), stance_knee_deg=knee
+        )
+        syn = synthesize(profile, CameraSpec(view="side"), NoiseSpec.none(), seed=0)
+        report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+        assert any("soften the stance knee" in c.message for c in report.cues) is cued
+        assert report.summary["stance_knee_flexion_deg"] == pytest.approx(knee, abs=4.0)
+
+
+def test_without_world_landmarks_the_picture_is_used_and_flagged() -> None:
+    syn = synthesize(PROFILE, CameraSpec(view="front"), NoiseSpec.low(), seed=0)
+    track = syn.track.with_arrays(world=np.full_like(syn.track.world, np.nan))
+    report = analyze_track(track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    assert report.summary["lift_signal_source"].startswith("picture")
+    assert "holds" in report.flags
+    _check_holds(report, syn.truth.events, "left")
+
+
+def test_no_lift_gives_a_warning_and_no_score() -> None:
+    profile = BalanceProfile(duration=8.0, stance_leg="left", holds=())
+    syn = synthesize(profile, CameraSpec(view="front"), NoiseSpec.low(), seed=0)
+    report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    assert report.events == [] and report.score is None
+    assert any(w.code == "no_hold" for w in report.warnings)
+
+
+# ------------------------------------------------------------ real shared clips
+REAL = [
+    "balance_both_legs_front_oblique.mp4",
+    "balance_flamingo_side.mp4",
+    "balance_hinge_oblique.mp4",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REAL)
+def test_real_clip_hold_intervals(name: str, tracked_clip: Any, shared_labels: Any) -> None:
+    label = shared_labels[name]
+    tol = label["time_tolerance_s"]
+    report = analyze_track(tracked_clip(name), "single-leg-balance", DrillOptions())
+    got = [(e["start_s"], e["end_s"]) for e in report.events]
+    want = label["single_leg_intervals_s"]
+    assert len(got) == len(want), got
+    for (a, b), (la, lb) in zip(got, want, strict=True):
+        assert abs(a - la) <= tol and abs(b - lb) <= tol, (got, want)
+    assert report.summary["touchdowns"] == len(label.get("touchdowns_s", []))
+    legs = label["stance_leg"] if isinstance(label["stance_leg"], list) else [label["stance_leg"]]
+    assert [e["stance_leg"] for e in report.events] == [leg.split()[0] for leg in legs]
