@@ -105,6 +105,7 @@ class KneeToWallThresholds:
     smooth_window_s: float
     deep_phase_cm: float
     bridge_gap_s: float
+    heel_baseline_margin_s: float
     toe_tip_ahead_of_landmark_fraction_of_height: float
 
 
@@ -368,29 +369,41 @@ def smooth_signal(
 
 def heel_rise_px(
     heel_h: npt.ArrayLike,
+    drive: npt.ArrayLike,
     times_s: npt.ArrayLike,
-    peak: int,
-    window_start_s: float,
-    window_end_s: float,
+    d: Drive,
     half_window_s: float,
+    margin_s: float,
 ) -> float:
     """Heel height at the deepest point above the attempt's standing heel, pixels.
 
-    The standing heel is the 10th percentile of the heel height over
-    ``[window_start_s, window_end_s]`` (the attempt plus the approach: the
-    heel is down at some point there unless the whole attempt was on the toes);
-    the deepest-point height is the median over ``peak +/- half_window_s``.
-    NaN when the heel is not seen.
+    Medians, not extremes, so landmark jitter does not bias the answer:
+    the deepest-point height is the median over the deepest phase (at least
+    ``peak +/- half_window_s``); the standing heel is the median over the
+    frames of ``[start_s - margin_s, end_s + margin_s]`` in which the knee is
+    back (drive signal below half the prominence), when the heel is down by
+    the protocol. NaN when the heel is not seen in either.
+
+    Args:
+        heel_h: (T,) heel height along the floor normal, pixels (+ up).
+        drive: (T,) the drive signal ``d`` was found on.
+        times_s: (T,) frame times, s.
+        d: the drive.
     """
     h = np.asarray(heel_h, dtype=np.float64)
+    x = np.asarray(drive, dtype=np.float64)
     t = np.asarray(times_s, dtype=np.float64)
-    around = np.abs(t - t[peak]) <= half_window_s
-    win = (t >= window_start_s) & (t <= window_end_s)
-    at_peak = h[around]
-    base = h[win]
+    idx = np.arange(len(t))
+    deep = ((idx >= d.deep_start) & (idx < d.deep_stop)) | (np.abs(t - t[d.peak]) <= half_window_s)
+    top = float(np.nanmax(x[deep])) if np.isfinite(x[deep]).any() else float("nan")
+    with np.errstate(invalid="ignore"):
+        back = (
+            (t >= d.start_s - margin_s) & (t <= d.end_s + margin_s) & (x < top - 0.5 * d.prominence)
+        )
+    at_peak, base = h[deep], h[back]
     if not np.isfinite(at_peak).any() or not np.isfinite(base).any():
         return float("nan")
-    return float(np.nanmedian(at_peak) - np.nanpercentile(base, 10))
+    return float(np.nanmedian(at_peak) - np.nanmedian(base))
 
 
 def hand_wall_u(
@@ -608,7 +621,6 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     # --- per attempt
     events: list[dict[str, Any]] = []
     reliable = ctx.conditioned.reliable
-    prev_end = float(t[0])
     for i, d in enumerate(drives):
         p = d.peak
         deep = slice(d.deep_start, d.deep_stop)
@@ -620,14 +632,8 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         by = float(np.nanmedian(legs[back_lbl].heel_image_y[win]))
         leg, leg_method, leg_conf = name_front_leg(label, fy, by, foot_len, facing_sign)
         rise_px = heel_rise_px(
-            front.heel_h,
-            t,
-            p,
-            min(prev_end, d.start_s - 1.0),
-            d.end_s,
-            0.5 * th.heel_window_s,
+            front.heel_h, drive, t, d, 0.5 * th.heel_window_s, th.heel_baseline_margin_s
         )
-        prev_end = d.end_s
         rise_cm = rise_px * cm_per_px
         outside = _outside_frame(track.landmarks, d, label)
         if outside:

@@ -1,0 +1,258 @@
+"""knee-to-wall drill: pure functions on constructed signals, synthetic
+done-means (toe-to-wall within 1 cm, tibia angle within 3 degrees over noise
+levels and views), failure paths, and the shared real clips (slow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from formcheck.analysis import analyze_track
+from formcheck.drills.base import DrillOptions
+from formcheck.drills.knee_to_wall import (
+    DRILL,
+    find_drives,
+    hand_wall_u,
+    heel_rise_px,
+    load_knee_to_wall_thresholds,
+    name_front_leg,
+)
+from formcheck.synth import synthesize
+from formcheck.synth.camera import CameraSpec
+from formcheck.synth.noise import NoiseSpec
+from formcheck.synth.profiles import KneeToWallProfile, LungeAttempt
+
+FPS = 30.0
+
+
+def _bumps(times: np.ndarray, centres: list[float], heights: list[float], width_s: float = 0.5):
+    x = np.zeros_like(times)
+    for c, h in zip(centres, heights, strict=True):
+        x += h * np.exp(-0.5 * ((times - c) / width_s) ** 2)
+    return x
+
+
+# ------------------------------------------------------------ pure functions
+def test_find_drives_counts_and_places_peaks() -> None:
+    t = np.arange(0, 12, 1 / FPS)
+    x = _bumps(t, [2.0, 5.5, 9.0], [60.0, 80.0, 70.0])
+    drives = find_drives(
+        x,
+        t,
+        min_prominence=20.0,
+        min_separation_s=0.8,
+        bounds_rel_height=0.8,
+        deep_depth=2.0,
+    )
+    assert [round(t[d.peak], 2) for d in drives] == pytest.approx([2.0, 5.5, 9.0], abs=0.04)
+    for d in drives:
+        assert d.start_s < t[d.peak] < d.end_s
+
+
+def test_find_drives_ignores_sway_below_prominence() -> None:
+    t = np.arange(0, 8, 1 / FPS)
+    x = _bumps(t, [2.0, 5.0], [5.0, 60.0])  # a 5-unit sway and one real drive
+    drives = find_drives(
+        x, t, min_prominence=20.0, min_separation_s=0.8, bounds_rel_height=0.8, deep_depth=2.0
+    )
+    assert len(drives) == 1
+    assert t[drives[0].peak] == pytest.approx(5.0, abs=0.04)
+
+
+def test_find_drives_hold_peak_is_middle_of_plateau() -> None:
+    t = np.arange(0, 10, 1 / FPS)
+    x = np.interp(t, [0, 2, 3, 6, 7, 10], [0, 0, 50, 50, 0, 0])  # hold 3..6 s
+    x = x + 0.3 * np.sin(7 * t)  # small wobble during the hold
+    (d,) = find_drives(
+        x, t, min_prominence=20.0, min_separation_s=0.8, bounds_rel_height=0.8, deep_depth=2.0
+    )
+    assert t[d.peak] == pytest.approx(4.5, abs=0.3)
+    assert t[d.deep_start] <= 3.1 and t[d.deep_stop - 1] >= 5.9
+
+
+def test_heel_rise_detects_lift_and_ignores_jitter() -> None:
+    rng = np.random.default_rng(3)
+    t = np.arange(0, 6, 1 / FPS)
+    drive = _bumps(t, [3.0], [60.0], width_s=0.6)
+    (d,) = find_drives(
+        drive, t, min_prominence=20.0, min_separation_s=0.8, bounds_rel_height=0.8, deep_depth=2.0
+    )
+    jitter = rng.normal(0, 1.5, t.shape)  # px
+    lifted = 20.0 * (drive / 60.0) ** 4 + jitter  # heel rises only near the top
+    flat = jitter
+    assert heel_rise_px(lifted, drive, t, d, 0.1, 0.5) == pytest.approx(20.0, abs=3.0)
+    assert abs(heel_rise_px(flat, drive, t, d, 0.1, 0.5)) < 2.0
+
+
+def test_hand_wall_still_hand_found_swinging_hand_rejected() -> None:
+    t = np.arange(0, 6, 1 / FPS)
+    window = (t > 1) & (t < 5)
+    still = 900.0 + np.random.default_rng(0).normal(0, 2.0, t.shape)
+    swinging = 700.0 + 150.0 * np.sin(2 * t)
+    assert hand_wall_u({"right": still}, [window], 10.0, 0.8) == pytest.approx(900.0, abs=2.0)
+    assert hand_wall_u({"left": swinging}, [window], 10.0, 0.8) is None
+    # both: the still one wins
+    found = hand_wall_u({"left": swinging, "right": still}, [window], 10.0, 0.8)
+    assert found == pytest.approx(900.0, abs=2.0)
+
+
+@pytest.mark.parametrize(
+    ("label", "front_y", "back_y", "facing", "expected"),
+    [
+        # faces image-right: the right side faces the camera; front foot lower = nearer
+        ("right", 700.0, 650.0, +1.0, ("right", "geometry", "medium")),
+        # same picture but MediaPipe called the front foot "left": geometry wins, low confidence
+        ("left", 700.0, 650.0, +1.0, ("right", "geometry", "low")),
+        # front foot higher in the picture (farther) while facing right: left leg in front
+        ("left", 650.0, 700.0, +1.0, ("left", "geometry", "medium")),
+        # facing left mirrors the near side
+        ("left", 700.0, 650.0, -1.0, ("left", "geometry", "medium")),
+        # feet at the same depth: no geometric cue, fall back to the label
+        ("right", 700.0, 698.0, +1.0, ("right", "labels", "low")),
+    ],
+)
+def test_name_front_leg(
+    label: Any, front_y: float, back_y: float, facing: float, expected: tuple[str, str, str]
+) -> None:
+    assert name_front_leg(label, front_y, back_y, 100.0, facing) == expected
+
+
+def test_thresholds_reject_unknown_keys() -> None:
+    with pytest.raises(ValueError, match="unknown threshold"):
+        load_knee_to_wall_thresholds({"heel_lift_mm": 5})
+
+
+# ------------------------------------------------------------ synthetic truth
+PROFILE = KneeToWallProfile()  # 3 attempts, 9/11/13 cm, the last one with the heel lifted
+
+
+def _run(view: str, near: str, noise: str, seed: int, **variant: Any) -> tuple[Any, Any]:
+    syn = synthesize(
+        PROFILE,
+        camera=CameraSpec(view=view, near_side=near),
+        noise=NoiseSpec.preset(noise),
+        seed=seed,
+    )
+    opts = DrillOptions(height_cm=syn.truth.height_cm, variant=variant)
+    return syn, analyze_track(syn.track, "knee-to-wall", opts)
+
+
+@pytest.mark.parametrize("noise", ["none", "low", "realistic"])
+@pytest.mark.parametrize(("view", "near"), [("side", "right"), ("side", "left")])
+def test_synthetic_toe_to_wall_and_tibia_within_done_means(view: str, near: str, noise: str) -> None:
+    syn, report = _run(view, near, noise, seed=1, knee_touches_wall=True)
+    truth = syn.truth.events_of("lunge")
+    events = report.events
+    assert len(events) == len(truth)
+    assert report.summary["wall_method"] == "knee_contact"
+    for ev, tr in zip(events, truth, strict=True):
+        assert ev["kind"] == "lunge"
+        assert ev["leg"] == tr["leg"]
+        assert abs(ev["peak_s"] - tr["peak_s"]) <= 0.6  # inside the 2 s hold
+        assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+        assert ev["tibia_angle_deg"] == pytest.approx(tr["tibia_angle_deg"], abs=3.0)
+        assert ev["heel_lifted"] == tr["heel_lifted"]
+        assert ev["valid"] == (not tr["heel_lifted"])
+    best = max(t["toe_to_wall_cm"] for t in truth if not t["heel_lifted"])
+    assert report.summary["best_toe_to_wall_cm"] == pytest.approx(best, abs=1.0)
+    assert any("heel" in c.message and "does not count" in c.message for c in report.cues)
+
+
+def test_synthetic_left_leg_tested_is_named_left() -> None:
+    profile = KneeToWallProfile(leg="left", attempts=(LungeAttempt(10.0), LungeAttempt(12.0)))
+    syn = synthesize(profile, camera=CameraSpec(view="side", near_side="left"), seed=2)
+    report = analyze_track(
+        syn.track,
+        "knee-to-wall",
+        DrillOptions(height_cm=syn.truth.height_cm, variant={"knee_touches_wall": True}),
+    )
+    assert [e["leg"] for e in report.events] == ["left", "left"]
+    for ev, tr in zip(report.events, syn.truth.events_of("lunge"), strict=True):
+        assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+
+
+def test_without_wall_evidence_the_wall_is_unknown_and_no_distance_is_made_up() -> None:
+    syn, report = _run("side", "right", "low", seed=0)
+    assert report.summary["wall_method"] == "unknown"
+    assert report.summary["best_toe_to_wall_cm"] is None
+    assert all(e["toe_to_wall_cm"] is None for e in report.events)
+    assert "toe_to_wall_cm" not in report.series
+    assert report.score is None
+    # the attempts and their shin angles are still there
+    truth = syn.truth.events_of("lunge")
+    assert len(report.events) == len(truth)
+    for ev, tr in zip(report.events, truth, strict=True):
+        assert ev["tibia_angle_deg"] == pytest.approx(tr["tibia_angle_deg"], abs=3.0)
+    assert any("wall was not found" in c.message for c in report.cues)
+
+
+def test_given_wall_position_is_used() -> None:
+    syn, _ = _run("side", "right", "none", seed=0)
+    clean = synthesize(PROFILE, camera=CameraSpec(view="side"), noise=NoiseSpec.none(), seed=0)
+    cam = clean.truth.camera
+    # project the wall plane at the front toe's depth and floor level into the image
+    toe = clean.truth.feet["right"]["toe_tip"][0].copy()
+    toe[0] = clean.truth.wall_x_m
+    wall_px = cam.pixels(cam.to_camera(toe[None, None, :]))[0, 0, 0]
+    report = analyze_track(
+        syn.track, "knee-to-wall", DrillOptions(height_cm=175.0, variant={"wall_x_px": wall_px})
+    )
+    assert report.summary["wall_method"] == "given"
+    for ev, tr in zip(report.events, syn.truth.events_of("lunge"), strict=True):
+        assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+
+
+def test_standing_still_gives_no_attempts_and_says_why() -> None:
+    syn, report = _run("side", "right", "low", seed=0, knee_touches_wall=True)
+    still = syn.track.slice(0, int(0.9 * FPS))  # the lead-in: standing before the first drive
+    report = analyze_track(still, "knee-to-wall", DrillOptions(height_cm=175.0))
+    assert report.events == []
+    assert report.summary["best_tibia_angle_deg"] is None
+    codes = {w.code for w in report.warnings}
+    assert codes & {"no_attempts", "no_split_stance"}
+
+
+def test_drill_metadata() -> None:
+    assert DRILL.name == "knee-to-wall"
+    assert "side" in DRILL.accepted_views
+
+
+# ------------------------------------------------------------ real clips
+def _peaks_match(found: list[float], labelled: list[float], tol: float) -> bool:
+    return len(found) == len(labelled) and all(
+        abs(a - b) <= tol for a, b in zip(sorted(found), sorted(labelled), strict=True)
+    )
+
+
+@pytest.mark.slow
+def test_real_knee_to_wall_side(tracked_clip: Any, shared_labels: dict[str, Any]) -> None:
+    name = "knee_to_wall_side.mp4"
+    label = shared_labels[name]
+    report = analyze_track(tracked_clip(name), "knee-to-wall")
+    peaks = [e["peak_s"] for e in report.events]
+    assert len(peaks) == label["reps"]
+    assert _peaks_match(peaks, label["rep_peaks_s"], label["time_tolerance_s"])
+    assert all(e["heel_lifted"] is False for e in report.events)  # heel down throughout
+    if report.summary["wall_known"]:
+        lo, hi = label["toe_to_wall_cm_range"]
+        for e in report.events:
+            assert lo <= e["toe_to_wall_cm"] <= hi
+
+
+@pytest.mark.slow
+def test_real_ankle_rocks_without_wall(tracked_clip: Any, shared_labels: dict[str, Any]) -> None:
+    name = "ankle_rocks_waist_down.mp4"
+    label = shared_labels[name]
+    report = analyze_track(tracked_clip(name), "knee-to-wall")
+    peaks = [e["peak_s"] for e in report.events]
+    assert _peaks_match(peaks, label["rep_peaks_s"], label["time_tolerance_s"])
+    assert report.summary["wall_method"] == "unknown"
+    assert report.summary["best_toe_to_wall_cm"] is None
+    assert all(e["toe_to_wall_cm"] is None for e in report.events)
+    assert all(e["tibia_angle_deg"] is not None for e in report.events)
+    assert report.summary["max_tibia_angle_any_deg"] is not None
+    # labelled heel-down rocks are never called lifted (unknown is allowed: the
+    # front foot leaves the picture)
+    assert not any(e["heel_lifted"] is True for e in report.events)
