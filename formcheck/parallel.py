@@ -89,11 +89,13 @@ gain is smaller than that."""
 MIN_SEGMENT_FRAMES = 4 * WARMUP_FRAMES
 """Fewest frames a segment owns (so the warm-up is a small share of its work)."""
 
-_SAME_PERSON_BODY = 0.5
+_SAME_PERSON_BODY = 0.1
 """Largest median torso-centre distance (in body heights) between two segments
-over their shared frames for them to be following the same person: the two
-tracks differ by about 0.002 of the frame, another person stands at least a
-shoulder width (about 0.25 body heights) away and usually much more."""
+over their shared frames for them to be following the same person. Two
+tracker histories of one person differ by about 0.002 of the frame (well under
+0.01 body heights); two people side by side are at least a shoulder width
+apart (biacromial breadth is about 0.23 of stature), so 0.1 separates them
+with a wide margin either way."""
 
 _TORSO = (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
 
