@@ -1,0 +1,101 @@
+"""Accuracy of the single-leg balance drill: hold start/end errors vs truth.
+
+Synthetic: per view and noise preset (3 seeds each, 2 holds per clip) through
+``analyze_track``. Real: the shared clips vs ``../shared/videos/labels.json``
+(needs the pose model; skipped with --synthetic-only). Prints markdown tables.
+
+    python bench/accuracy_single_leg_balance.py [--synthetic-only] [--tracks DIR]
+
+``--tracks DIR`` reads ``DIR/<clip>.npz`` pose tracks instead of extracting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.analysis import analyze_track
+from formcheck.drills.base import DrillOptions
+from formcheck.synth import BalanceProfile, CameraSpec, NoiseSpec, synthesize
+from formcheck.track import load_track
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CLIPS = [
+    "balance_both_legs_front_oblique.mp4",
+    "balance_flamingo_side.mp4",
+    "balance_hinge_oblique.mp4",
+    "leg_circles_front.mp4",
+]
+PROFILE = BalanceProfile(duration=20.0, stance_leg="left", holds=((2.0, 9.0), (13.0, 18.5)))
+
+
+def synthetic() -> None:
+    print("| view | noise | holds found / true | median err s | max err s | stance leg ok |")
+    print("|---|---|---|---|---|---|")
+    for view in ("front", "side", "oblique", "back"):
+        for noise in ("none", "low", "realistic", "heavy"):
+            errs: list[float] = []
+            found = true = legs_ok = 0
+            for seed in range(3):
+                syn = synthesize(PROFILE, CameraSpec(view=view), NoiseSpec.preset(noise), seed=seed)
+                rep = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+                truth = [e for e in syn.truth.events if e["kind"] == "hold"]
+                found += len(rep.events)
+                true += len(truth)
+                if len(rep.events) == len(truth):
+                    for g, t in zip(rep.events, truth, strict=True):
+                        errs += [abs(g["start_s"] - t["start_s"]), abs(g["end_s"] - t["end_s"])]
+                        legs_ok += g["stance_leg"] == PROFILE.stance_leg
+            med = f"{np.median(errs):.3f}" if errs else "-"
+            mx = f"{np.max(errs):.3f}" if errs else "-"
+            print(f"| {view} | {noise} | {found}/{true} | {med} | {mx} | {legs_ok}/{true} |")
+
+
+def real(tracks: Path | None) -> None:
+    labels = {e["file"]: e for e in json.loads((SHARED / "videos" / "labels.json").read_text())}
+    print(
+        "\n| clip | label intervals (s) | found (s) | max err s | tol s | stance (found / label) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name in CLIPS:
+        if tracks is not None:
+            track = load_track(tracks / f"{name}.npz")
+        else:
+            from formcheck.pose import extract_track
+
+            track = extract_track(
+                SHARED / "videos" / name,
+                model_path=SHARED / "models" / "pose_landmarker_full.task",
+            )
+        rep = analyze_track(track, "single-leg-balance", DrillOptions())
+        lab = labels[name]
+        want = lab["single_leg_intervals_s"]
+        got = [(e["start_s"], e["end_s"]) for e in rep.events]
+        err = "-"
+        if len(got) == len(want):
+            err = f"{max(max(abs(a - c), abs(b - d)) for (a, b), (c, d) in zip(got, want, strict=True)):.2f}"
+        shown = ", ".join(f"{a:.2f}-{b:.2f}" for a, b in got)
+        wanted = ", ".join(f"{a:.2f}-{b:.2f}" for a, b in want)
+        legs = ",".join(e["stance_leg"] for e in rep.events)
+        print(
+            f"| {name} | {wanted} | {shown} | {err} | {lab['time_tolerance_s']} | {legs} / {lab['stance_leg']} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--synthetic-only", action="store_true")
+    parser.add_argument("--tracks", type=Path, default=None)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    synthetic()
+    if not args.synthetic_only:
+        real(args.tracks)
+
+
+if __name__ == "__main__":
+    main()
