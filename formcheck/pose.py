@@ -26,11 +26,13 @@ is not found stay NaN.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import queue
+import sys
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,6 +223,34 @@ def create_landmarker(
     return vision.PoseLandmarker.create_from_options(options)
 
 
+@contextlib.contextmanager
+def quiet_native_logs() -> Iterator[None]:
+    """Silence MediaPipe's C++ log lines (XNNPACK, feedback-manager warnings) on fd 2.
+
+    MediaPipe's native logging ignores GLOG/absl environment variables, so
+    stderr is pointed at /dev/null for the duration (used around landmarker
+    creation and the first frame; errors still arrive as Python exceptions).
+    Set ``FORMCHECK_NATIVE_LOGS=1`` to see them.
+    """
+    if os.environ.get("FORMCHECK_NATIVE_LOGS") == "1":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (embedded interpreters)
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _mp_image(rgb: npt.NDArray[np.uint8]) -> Any:
     return mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
 
@@ -303,13 +333,13 @@ def extract_track(
     info = probe_video(path)
     model = resolve_model(variant, model_path)
     used_variant = variant_of(model, variant)
-    all_times = packet_times(path)
-    times = all_times
-    if start_s is not None:
-        times = times[times >= start_s - 1e-6]
-    if end_s is not None:
-        times = times[times < end_s]
-    total = int(times.size) or info.frame_count
+    all_times: npt.NDArray[np.float64] | None = None
+    total = info.frame_count
+    if start_s is not None or end_s is not None:  # count the segment's frames (index only)
+        all_times = packet_times(path)
+        lo = -np.inf if start_s is None else start_s - 1e-6
+        hi = np.inf if end_s is None else end_s
+        total = int(np.count_nonzero((all_times >= lo) & (all_times < hi)))
     follower = PersonFollower(aspect=info.width / info.height, target_xy=target_xy)
     scouting = num_poses is None
 
@@ -332,21 +362,29 @@ def extract_track(
             known_times=all_times,
         )
     )
-    landmarker = create_landmarker(model, video=True, num_poses=num_poses or 1)
-    scout = create_landmarker(model, video=False, num_poses=_MAX_PEOPLE) if scouting else None
+    with quiet_native_logs():
+        landmarker = create_landmarker(model, video=True, num_poses=num_poses or 1)
+        scout = create_landmarker(model, video=False, num_poses=_MAX_PEOPLE) if scouting else None
     try:
         for frame in frames:
             image = _mp_image(frame.rgb)
             if scout is not None and frame.time_s >= next_scout_s:
                 next_scout_s = frame.time_s + _SCOUT_EVERY_S
-                if len(scout.detect(image).pose_landmarks) > 1:  # several people: switch
+                with quiet_native_logs():
+                    several = len(scout.detect(image).pose_landmarks) > 1
+                if several:  # switch to multi-pose for the rest of the video
                     landmarker.close()
-                    landmarker = create_landmarker(model, video=True, num_poses=_MAX_PEOPLE)
+                    with quiet_native_logs():
+                        landmarker = create_landmarker(model, video=True, num_poses=_MAX_PEOPLE)
                     scout.close()
                     scout = None
             ms = max(round(frame.time_s * 1000), prev_ms + 1)  # MediaPipe needs increasing ints
             prev_ms = ms
-            result = landmarker.detect_for_video(image, ms)
+            if rows_t:
+                result = landmarker.detect_for_video(image, ms)
+            else:
+                with quiet_native_logs():  # the first frame logs a projection warning
+                    result = landmarker.detect_for_video(image, ms)
             count = len(result.pose_landmarks)
             pick = follower.choose(_image_points(result), frame.time_s) if count else None
             if pick is None:
@@ -410,7 +448,8 @@ class LivePose:
     ) -> None:
         self.model_path = resolve_model(variant, model_path)
         self.variant = variant_of(self.model_path, variant)
-        self._landmarker = create_landmarker(self.model_path, video=True, num_poses=1)
+        with quiet_native_logs():
+            self._landmarker = create_landmarker(self.model_path, video=True, num_poses=1)
         self._prev_ms = -1
 
     def process(self, rgb: npt.NDArray[np.uint8], time_s: float) -> FramePose:

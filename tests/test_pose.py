@@ -112,7 +112,7 @@ def test_knee_to_wall_side_clip(tracked_clip: Callable[[str], PoseTrack]) -> Non
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_rotated_phone_file_comes_out_upright(tmp_path: Path) -> None:
+def test_rotated_phone_file_comes_out_upright(tmp_path: Path, shared_model: Path) -> None:
     # Store upright portrait frames the way a phone does: turned to landscape,
     # with a display matrix saying "turn 90 deg clockwise" (FFmpeg angle -90).
     upright = shared_frames(KNEE, 20, max_side=640)  # (640, 360) portrait
@@ -120,13 +120,13 @@ def test_rotated_phone_file_comes_out_upright(tmp_path: Path) -> None:
     h, w = stored[0].shape[:2]
     path = make_video(tmp_path / "phone.mp4", frames=stored, size=(w, h), fps=30)
     set_mp4_rotation(path, 270)
-    track = extract_track(path, num_poses=1)
+    track = extract_track(path, model_path=shared_model, num_poses=1)
     assert (track.width, track.height) == (upright[0].shape[1], upright[0].shape[0])
     assert track.detected_fraction == 1.0
     assert head_above_feet(track) == 1.0
     # control: the same file without the matrix is sideways (head beside the feet)
     plain = make_video(tmp_path / "plain.mp4", frames=stored, size=(w, h), fps=30)
-    sideways = extract_track(plain, num_poses=1)
+    sideways = extract_track(plain, model_path=shared_model, num_poses=1)
     assert sideways.width > sideways.height
     ok = sideways.detected
     nose, ankle = sideways.landmarks[ok, Landmark.NOSE], sideways.landmarks[ok, Landmark.LEFT_ANKLE]
@@ -135,7 +135,7 @@ def test_rotated_phone_file_comes_out_upright(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_follows_one_person_when_two_are_in_frame(tmp_path: Path) -> None:
+def test_follows_one_person_when_two_are_in_frame(tmp_path: Path, shared_model: Path) -> None:
     n = 45
     big = shared_frames(KNEE, n, max_side=640)  # (640, 360): the larger person
     other = shared_frames("balance_flamingo_side.mp4", n, max_side=560)  # (560, 315)
@@ -149,13 +149,17 @@ def test_follows_one_person_when_two_are_in_frame(tmp_path: Path) -> None:
     path = make_video(tmp_path / "two.mp4", frames=frames, size=(width, h), fps=30)
     split = big[0].shape[1] / width
 
-    track = extract_track(path)  # scouting sees two people and switches to multi-pose
+    track = extract_track(
+        path, model_path=shared_model
+    )  # scouting sees two people and switches to multi-pose
     assert np.mean(track.num_people >= 2) > 0.8
     assert track.detected_fraction > 0.95
     hips_x = track.landmarks[track.detected][:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 0]
     assert np.all(hips_x < split)  # always the larger person on the left, never a jump
 
-    right = extract_track(path, target_xy=(0.85, 0.6))  # asked for the other person
+    right = extract_track(
+        path, model_path=shared_model, target_xy=(0.85, 0.6)
+    )  # asked for the other person
     hips_x = right.landmarks[right.detected][:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 0]
     assert right.detected_fraction > 0.9 and np.all(hips_x > split)
 
@@ -163,12 +167,16 @@ def test_follows_one_person_when_two_are_in_frame(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.shared
 def test_segment_matches_full_track_after_warm_up(
-    tracked_clip: Callable[[str], PoseTrack],
+    tracked_clip: Callable[[str], PoseTrack], shared_model: Path
 ) -> None:
     full = tracked_clip(KNEE)
     done: list[tuple[int, int]] = []
     seg = extract_track(
-        shared_video(KNEE), start_s=3.0, end_s=4.0, progress=lambda d, t: done.append((d, t))
+        shared_video(KNEE),
+        model_path=shared_model,
+        start_s=3.0,
+        end_s=4.0,
+        progress=lambda d, t: done.append((d, t)),
     )
     rows = np.flatnonzero((full.timestamps_s >= 3.0 - 1e-6) & (full.timestamps_s < 4.0))
     np.testing.assert_array_equal(seg.timestamps_s, full.timestamps_s[rows])
@@ -180,9 +188,9 @@ def test_segment_matches_full_track_after_warm_up(
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_live_pose_single_frames() -> None:
+def test_live_pose_single_frames(shared_model: Path) -> None:
     frames = shared_frames(KNEE, 10)
-    with LivePose() as live:
+    with LivePose(shared_model) as live:
         poses = [live.process(rgb, i / 30) for i, rgb in enumerate(frames)]
         again = live.process(frames[0], 0.0)  # time going backwards: still works
         with pytest.raises(ValueError, match=r"expected an \(H, W, 3\) uint8 RGB frame"):
@@ -196,8 +204,8 @@ def test_live_pose_single_frames() -> None:
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_nobody_in_frame_keeps_rows_as_nan(tmp_path: Path) -> None:
+def test_nobody_in_frame_keeps_rows_as_nan(tmp_path: Path, shared_model: Path) -> None:
     path = make_video(tmp_path / "empty_room.mp4", n_frames=8, size=(160, 96))
-    track = extract_track(path)
+    track = extract_track(path, model_path=shared_model)
     assert len(track) == 8 and track.detected_fraction == 0.0
     assert np.isnan(track.landmarks).all() and np.all(track.num_people == 0)
