@@ -114,7 +114,10 @@ SPRINGER_2007_EO_BEST_S: dict[str, float] = {
 }
 """Unipedal stance time, eyes open, best of 3 trials (s), women and men
 averaged. Springer et al. 2007, J Geriatr Phys Ther 30(1):8 (n=549); trials
-were stopped at 45 s."""
+were stopped at 45 s. NOT VERIFIED against the paper's table (its full text was
+not reachable when this was written; the age groups and the 45 s cap are from
+the abstract): treat the values as approximate, and correct them from Table 2
+of the paper."""
 
 SPRINGER_2007_EC_BEST_S: dict[str, float] = {
     "18-39": 15.0,
