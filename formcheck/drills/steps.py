@@ -1,0 +1,433 @@
+"""Step segmentation shared by the walking drills (heel, toe, inversion, eversion walks).
+
+A step is one **swing** of a foot: the foot leaves the floor, moves, and lands
+again. In a walk one foot is always on the floor, and a foot on the floor
+stands still in the picture (the camera does not move), so the swing is found
+where the foot moves in the image:
+
+1. Per foot, a foot point (mean of heel, ankle and toe landmarks, pixels) is
+   divided by the person's size in the picture (``body_px``, stature in
+   pixels, per frame), so speeds are in **body heights per second** and do
+   not depend on resolution, zoom or walking toward the camera.
+2. The speed is the displacement over a short centred window
+   (``speed_window_s``). A swing is a stretch above the *on* level
+   (``swing_on_fraction`` of the foot's typical swing speed, and at least
+   ``min_swing_speed_hps``), extended to where the speed falls under the
+   *off* level (hysteresis), lasting at least ``min_swing_s``.
+3. A swing must carry the foot somewhere: the stance positions before and
+   after differ by at least ``min_step_fraction`` of body height. A landmark
+   that jumps and jumps back (a misplaced far foot) is not a step.
+4. After a step the foot stands until its next swing (or the clip's end):
+   that **stance** is where the drills measure toe lift, heel height or tilt.
+
+All numbers come from ``steps.toml`` (unit and source per key).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.landmarks import Landmark, side_landmark
+from formcheck.thresholds import load_thresholds, thresholds_from_mapping
+from formcheck.track import PoseTrack
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+SIDES = ("left", "right")
+
+FOOT_LENGTH_FRAC = 0.152
+"""Foot length as a fraction of stature (Winter 2009, Biomechanics and Motor
+Control of Human Movement, Fig. 4.1). The heel and toe landmarks sit at the
+back of the heel and the tip of the toes, so their distance is about this."""
+
+BALL_FRAC = 0.68
+"""Distance from the heel's floor contact to the ball of the foot (metatarsal
+heads), fraction of foot length: the metatarsal heads sit at ~72% of foot
+length from the back of the heel, and the heel's contact point ~4% of foot
+length in front of the back of the heel (Winter 2009 proportions)."""
+
+
+@dataclass(frozen=True)
+class StepThresholds:
+    """Step segmentation thresholds; see ``steps.toml`` for units and sources."""
+
+    speed_window_s: float
+    body_smoothing_s: float
+    swing_on_fraction: float
+    swing_off_fraction: float
+    min_swing_speed_hps: float
+    min_swing_s: float
+    max_swing_s: float
+    merge_gap_s: float
+    min_step_fraction: float
+    typical_speed_percentile: float
+
+
+def load_step_thresholds(overrides: dict[str, Any] | None = None) -> StepThresholds:
+    """Thresholds from ``steps.toml`` with optional overrides by name."""
+    return load_thresholds(StepThresholds, "steps.toml", overrides)
+
+
+def split_overrides(
+    overrides: dict[str, Any], drill_cls: type[Any], drill_toml: str
+) -> tuple[Any, StepThresholds]:
+    """Split user overrides between a walking drill's thresholds and the step thresholds.
+
+    Keys of ``StepThresholds`` go to the step thresholds, every other key to
+    the drill's; unknown keys are rejected by the drill's loader (the message
+    lists the drill's keys).
+    """
+    step_keys = {f.name for f in fields(StepThresholds)}
+    step = {k: v for k, v in overrides.items() if k in step_keys}
+    rest = {k: v for k, v in overrides.items() if k not in step_keys}
+    return load_thresholds(drill_cls, drill_toml, rest), load_step_thresholds(step)
+
+
+@dataclass
+class Step:
+    """One step: a swing of ``leg`` and the stance that follows it.
+
+    Indices are frame rows (inclusive), times in seconds.
+
+    Attributes:
+        index: 1-based step number in time order.
+        leg: "left" or "right" (the swinging foot).
+        off_i, strike_i: frames where the foot leaves and lands.
+        stance: (first, last) frames of the stance after landing, until the
+            same foot swings again or the clip ends.
+        displacement_h: stance-to-stance foot displacement, body heights.
+        cut: True when the swing touches the clip's start or end.
+    """
+
+    index: int
+    leg: str
+    off_i: int
+    strike_i: int
+    off_s: float
+    strike_s: float
+    stance: tuple[int, int]
+    displacement_h: float
+    cut: bool = False
+
+
+# ------------------------------------------------------------- small helpers
+def median_dt(times_s: FloatArray) -> float:
+    """Median frame interval, s (1/30 for fewer than two frames)."""
+    dt = np.diff(times_s)
+    return float(np.median(dt)) if dt.size else 1.0 / 30.0
+
+
+def fill_nans(times_s: FloatArray, x: FloatArray) -> FloatArray:
+    """Linear interpolation over NaNs along time (edges held); all-NaN stays NaN. (T,) or (T, k)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 2:
+        return np.stack([fill_nans(times_s, x[:, j]) for j in range(x.shape[1])], axis=1)
+    ok = np.isfinite(x)
+    if ok.all() or not ok.any():
+        return x.copy()
+    return np.asarray(np.interp(times_s, times_s[ok], x[ok]), dtype=np.float64)
+
+
+def moving_median(x: FloatArray, n: int) -> FloatArray:
+    """Centred moving median over ``n`` samples (made odd; shorter at the edges), NaN-aware."""
+    n = max(1, int(n) | 1)
+    x = np.asarray(x, dtype=np.float64)
+    if n == 1 or x.size == 0:
+        return x.copy()
+    half = n // 2
+    padded = np.concatenate([np.full(half, np.nan), x, np.full(half, np.nan)])
+    win = np.lib.stride_tricks.sliding_window_view(padded, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmedian(win, axis=1), dtype=np.float64)
+
+
+def nanmedian(x: FloatArray) -> float:
+    """Median of the finite values (NaN when none)."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def rnd(x: float | None, nd: int = 2) -> float | None:
+    """Round for the report; None for None/NaN."""
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+# ------------------------------------------------------------- track signals
+def body_size_px(track: PoseTrack, times_s: FloatArray, smoothing_s: float) -> FloatArray:
+    """(T,) the person's stature in pixels per frame, smoothed (moving median).
+
+    Eye level to the lowest foot landmark / 0.924 (``views.person_height_px``),
+    with NaNs filled along time. Dividing by it makes lengths and speeds
+    independent of zoom and of walking toward or away from the camera.
+    """
+    from formcheck.views import person_height_px
+
+    raw = np.asarray(person_height_px(track), dtype=np.float64)
+    raw = np.where(raw > 0, raw, np.nan)
+    sm = moving_median(raw, round(smoothing_s / median_dt(times_s)))
+    return fill_nans(times_s, sm)
+
+
+def foot_point_px(track: PoseTrack, side: str) -> FloatArray:
+    """(T, 2) mean of the heel, ankle and toe landmarks of one foot, pixels.
+
+    Each landmark's gaps are filled along time *before* averaging: averaging
+    whichever landmarks happen to be seen would jump when one of them hides.
+    """
+    px = track.pixels.astype(np.float64)
+    times = np.asarray(track.timestamps_s, dtype=np.float64)
+    pts = [
+        fill_nans(times, px[:, int(side_landmark(side, p))])
+        for p in ("heel", "ankle", "foot_index")
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmean(np.stack(pts), axis=0), dtype=np.float64)
+
+
+def foot_speed_hps(
+    times_s: FloatArray, pos_px: FloatArray, body_px: FloatArray, window_s: float
+) -> FloatArray:
+    """(T,) speed of a point in body heights per second over a centred window.
+
+    The pixel displacement is divided by the body size *after* differencing: a
+    foot standing still keeps its pixel position even while the person (and so
+    the body size) grows in the picture.
+
+    Args:
+        times_s: (T,) frame times, s.
+        pos_px: (T, 2) position in pixels, NaNs filled.
+        body_px: (T,) body size in pixels (stature), NaNs filled.
+        window_s: window length, s (displacement from t - w/2 to t + w/2).
+    """
+    n = len(times_s)
+    half = max(1, round(0.5 * window_s / median_dt(times_s)))
+    lo = np.clip(np.arange(n) - half, 0, n - 1)
+    hi = np.clip(np.arange(n) + half, 0, n - 1)
+    dt = times_s[hi] - times_s[lo]
+    d = np.linalg.norm(pos_px[hi] - pos_px[lo], axis=1) / body_px
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(dt > 0, d / np.where(dt > 0, dt, 1.0), 0.0)
+
+
+# ------------------------------------------------------------- segmentation
+def find_swings(
+    times_s: FloatArray, speed_hps: FloatArray, th: StepThresholds
+) -> list[tuple[int, int]]:
+    """Swing intervals (first, last frame) of one foot from its speed (body heights/s).
+
+    Hysteresis between ``swing_on_fraction`` and ``swing_off_fraction`` of the
+    foot's typical swing speed (a high percentile of its speed), never below
+    ``min_swing_speed_hps``; gaps under ``merge_gap_s`` are joined; swings
+    shorter than ``min_swing_s`` or longer than ``max_swing_s`` are dropped.
+    """
+    v = np.nan_to_num(np.asarray(speed_hps, dtype=np.float64), nan=0.0)
+    n = v.size
+    if n < 3:
+        return []
+    typical = float(np.percentile(v, th.typical_speed_percentile))
+    on = max(th.min_swing_speed_hps, th.swing_on_fraction * typical)
+    off = max(0.5 * th.min_swing_speed_hps, th.swing_off_fraction * typical)
+    above = v >= on
+    runs: list[list[int]] = []
+    i = 0
+    while i < n:
+        if not above[i]:
+            i += 1
+            continue
+        a = i
+        while a > 0 and v[a - 1] >= off:
+            a -= 1
+        b = i
+        while b < n - 1 and v[b + 1] >= off:
+            b += 1
+        if runs and a <= runs[-1][1] + 1:
+            runs[-1][1] = max(runs[-1][1], b)
+        else:
+            runs.append([a, b])
+        i = b + 1
+    merged: list[list[int]] = []
+    for r in runs:
+        if merged and times_s[r[0]] - times_s[merged[-1][1]] < th.merge_gap_s:
+            merged[-1][1] = r[1]
+        else:
+            merged.append(r)
+    return [
+        (a, b)
+        for a, b in merged
+        if th.min_swing_s <= times_s[b] - times_s[a] <= th.max_swing_s
+    ]
+
+
+def find_steps(
+    times_s: FloatArray,
+    pos_px: dict[str, FloatArray],
+    body_px: FloatArray,
+    th: StepThresholds,
+) -> tuple[list[Step], list[dict[str, Any]]]:
+    """Steps of both feet from their pixel positions.
+
+    Args:
+        times_s: (T,) frame times, s.
+        pos_px: side -> (T, 2) foot point, pixels (NaNs filled).
+        body_px: (T,) body size (stature) in pixels, NaNs filled.
+        th: thresholds.
+
+    Returns:
+        (steps in time order, rejected movements as report events with a
+        "reason").
+    """
+    n = len(times_s)
+    found: list[tuple[str, int, int, float, bool]] = []
+    rejected: list[dict[str, Any]] = []
+    swings: dict[str, list[tuple[int, int]]] = {}
+    for side, pos in pos_px.items():
+        if not np.isfinite(pos).any() or not np.isfinite(body_px).any():
+            swings[side] = []
+            continue
+        speed = foot_speed_hps(times_s, pos, body_px, th.speed_window_s)
+        swings[side] = find_swings(times_s, speed, th)
+    pad = max(1, round(0.5 * th.speed_window_s / median_dt(times_s)))
+    for side, sw in swings.items():
+        pos = pos_px[side]
+        for k, (a, b) in enumerate(sw):
+            lo = sw[k - 1][1] if k > 0 else 0
+            hi = sw[k + 1][0] if k + 1 < len(sw) else n - 1
+            before = pos[lo : max(lo + 1, a - pad + 1)]
+            after = pos[min(b + pad, hi) : hi + 1]
+            if len(before) == 0 or len(after) == 0:
+                disp = float("nan")
+            else:
+                size = float(np.nanmedian(body_px[a : b + 1]))
+                jump = np.median(after, axis=0) - np.median(before, axis=0)
+                disp = float(np.linalg.norm(jump)) / size
+            cut = a == 0 or b == n - 1
+            if np.isfinite(disp) and disp < th.min_step_fraction:
+                rejected.append(
+                    {
+                        "kind": "not_a_step",
+                        "leg": side,
+                        "start_s": rnd(float(times_s[a])),
+                        "end_s": rnd(float(times_s[b])),
+                        "reason": "the foot moved but came back to where it was (a landmark "
+                        "jump or a shuffle), not a step",
+                    }
+                )
+                continue
+            found.append((side, a, b, disp, cut))
+    found.sort(key=lambda s: s[1])
+    steps: list[Step] = []
+    for k, (side, a, b, disp, cut) in enumerate(found):
+        nxt = next((s[1] for s in found[k + 1 :] if s[0] == side), n)
+        steps.append(
+            Step(
+                index=k + 1,
+                leg=side,
+                off_i=a,
+                strike_i=b,
+                off_s=float(times_s[a]),
+                strike_s=float(times_s[b]),
+                stance=(min(b + 1, n - 1), max(min(b + 1, n - 1), nxt - 1)),
+                displacement_h=disp,
+                cut=cut,
+            )
+        )
+    return steps, rejected
+
+
+def stance_core(step: Step, fraction: float, max_s: float, times_s: FloatArray) -> slice:
+    """The middle ``fraction`` of a step's stance, at most ``max_s`` long (a slice of frames).
+
+    The stance after the last step can last until the clip ends (the person
+    stops); only its first ``max_s`` seconds count as part of the walk.
+    """
+    a, b = step.stance
+    t0 = float(times_s[a])
+    t1 = min(float(times_s[b]), t0 + max_s)
+    mid, half = 0.5 * (t0 + t1), 0.5 * fraction * (t1 - t0)
+    i0 = int(np.searchsorted(times_s, mid - half, side="left"))
+    i1 = int(np.searchsorted(times_s, mid + half, side="right"))
+    return slice(max(a, i0), max(max(a, i0) + 1, min(b + 1, i1)))
+
+
+def stance_span(step: Step, max_s: float, times_s: FloatArray) -> slice:
+    """The whole stance after a step, at most ``max_s`` long (a slice of frames)."""
+    a, b = step.stance
+    i1 = int(np.searchsorted(times_s, float(times_s[a]) + max_s, side="right"))
+    return slice(a, max(a + 1, min(b + 1, i1)))
+
+
+@dataclass(frozen=True)
+class WalkSignals:
+    """Per-frame signals of a walk, all aligned with the track's frames.
+
+    Attributes:
+        times_s: (T,) frame times, s.
+        body_px: (T,) stature in pixels (smoothed).
+        pos_px: side -> (T, 2) foot point, pixels (NaNs filled).
+        reliable: side -> (T,) bool, heel, ankle and toe seen (not interpolated).
+    """
+
+    times_s: FloatArray
+    body_px: FloatArray
+    pos_px: dict[str, FloatArray]
+    reliable: dict[str, BoolArray]
+
+
+def walk_signals(track: PoseTrack, reliable: BoolArray, th: StepThresholds) -> WalkSignals:
+    """Foot positions in body heights and reliability per side, from a conditioned track.
+
+    Args:
+        track: conditioned track.
+        reliable: (T, 33) reliability mask (``Conditioned.reliable``).
+        th: step thresholds (body-size smoothing).
+    """
+    times = np.asarray(track.timestamps_s, dtype=np.float64)
+    body = body_size_px(track, times, th.body_smoothing_s)
+    pos: dict[str, FloatArray] = {}
+    rel: dict[str, BoolArray] = {}
+    for s in SIDES:
+        pos[s] = fill_nans(times, foot_point_px(track, s))
+        idx = [int(side_landmark(s, q)) for q in ("heel", "ankle", "foot_index")]
+        rel[s] = np.asarray(reliable[:, idx].all(axis=1), dtype=bool)
+    return WalkSignals(times_s=times, body_px=body, pos_px=pos, reliable=rel)
+
+
+def landmark_px(track: PoseTrack, side: str, part: str) -> FloatArray:
+    """(T, 2) pixel position of one landmark of one side, float64."""
+    return np.asarray(track.pixels[:, int(side_landmark(side, part))], dtype=np.float64)
+
+
+def knee_px(track: PoseTrack, side: str) -> FloatArray:
+    """(T, 2) knee pixel position."""
+    return np.asarray(track.pixels[:, int(side_landmark(side, "knee"))], dtype=np.float64)
+
+
+def hip_mid_px(track: PoseTrack) -> FloatArray:
+    """(T, 2) midpoint of the hips, pixels."""
+    px = track.pixels.astype(np.float64)
+    return 0.5 * (px[:, int(Landmark.LEFT_HIP)] + px[:, int(Landmark.RIGHT_HIP)])
+
+
+__all__ = [
+    "BALL_FRAC",
+    "FOOT_LENGTH_FRAC",
+    "Step",
+    "StepThresholds",
+    "WalkSignals",
+    "find_steps",
+    "find_swings",
+    "foot_speed_hps",
+    "load_step_thresholds",
+    "split_overrides",
+    "thresholds_from_mapping",
+    "walk_signals",
+]
