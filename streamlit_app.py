@@ -196,17 +196,17 @@ def show_results(report: Any, video: bytes | None) -> None:
     rows = cards.event_rows(report)
     if rows:
         st.markdown("**Each rep / hold / attempt**")
-        st.dataframe(rows, hide_index=True, use_container_width=True)
+        st.dataframe(rows, hide_index=True, width="stretch")
     for chart in charts.charts_for(report):
-        st.altair_chart(chart, use_container_width=True)
+        st.altair_chart(chart, width="stretch")
     cue_rows = cards.cue_rows(report)
     st.markdown("**Cues**")
     if cue_rows:
-        st.dataframe(cue_rows, hide_index=True, use_container_width=True)
+        st.dataframe(cue_rows, hide_index=True, width="stretch")
     else:
         st.caption("No cues: nothing to change.")
     with st.expander("All numbers"):
-        st.dataframe(cards.all_numbers(report), hide_index=True, use_container_width=True)
+        st.dataframe(cards.all_numbers(report), hide_index=True, width="stretch")
     st.markdown("**Downloads**")
     d1, d2, d3 = st.columns(3)
     stem = f"formcheck-{report.drill}"
@@ -305,8 +305,11 @@ def live_mode(drill: str, opts: DrillOptions) -> None:
         "Press **START**, allow the camera, and step back until your whole body and feet "
         "are in the picture. The count updates as you go."
     )
+    config: dict[str, Any] | None = None
     with friendly("setting up the camera"):
         config = rtc.rtc_configuration()
+    if config is None:
+        return
     holder: dict[str, Any] = st.session_state.setdefault("live", {})
     results: queue.Queue[Any] = holder.setdefault("queue", queue.Queue(maxsize=1))
     wanted = (drill, pipeline.options_key(drill, opts))
@@ -329,15 +332,26 @@ def live_mode(drill: str, opts: DrillOptions) -> None:
             results.put_nowait(engine.state)
         return av.VideoFrame.from_ndarray(rgb, format="rgb24")
 
-    ctx = webrtc_streamer(
-        key=f"live-{drill}",
-        mode=WebRtcMode.SENDRECV,
-        rtc_configuration=config,
-        media_stream_constraints={"video": True, "audio": False},
-        video_frame_callback=callback,
-        async_processing=True,
-    )
+    video_col, numbers_col = st.columns([3, 2])
+    with video_col:
+        ctx = webrtc_streamer(
+            key=f"live-{drill}",
+            mode=WebRtcMode.SENDRECV,
+            rtc_configuration=config,
+            media_stream_constraints={"video": True, "audio": False},
+            video_frame_callback=callback,
+            async_processing=True,
+            video_html_attrs={
+                "style": {"width": "100%", "maxHeight": "70vh"},
+                "controls": False,
+                "autoPlay": True,
+                "muted": True,
+            },
+        )
     if not ctx.state.playing:
+        if holder.get("engine") is not None:  # stop the model thread with the camera
+            holder["engine"].close()
+            holder["engine"] = None
         if holder.get("was_playing"):
             st.info("The camera stopped. Press START to go again.")
             holder["was_playing"] = False
@@ -348,7 +362,8 @@ def live_mode(drill: str, opts: DrillOptions) -> None:
             holder["engine"] = LiveEngine(live_pose(), drill, opts)
     if holder.get("engine") is None:
         return
-    show_live(ctx, results)
+    with numbers_col:
+        show_live(ctx, results)
 
 
 def show_live(ctx: Any, results: queue.Queue[Any]) -> None:
@@ -371,7 +386,13 @@ def show_live(ctx: Any, results: queue.Queue[Any]) -> None:
         c1, c2, c3 = counter.columns(3)
         value = state.counter
         label = "Hold (live)" if "hold_s" in state.values else "Reps (live)"
-        c1.metric(label, "—" if value is None else cards.format_number(value))
+        if value is None:
+            shown = "—"
+        elif label.startswith("Hold"):
+            shown = f"{value:.1f} s"
+        else:
+            shown = f"{value:.0f}"
+        c1.metric(label, shown)
         extra = {k: v for k, v in state.values.items() if k not in ("reps", "hold_s")}
         c2.metric("Frames analysed per second", f"{state.achieved_fps:.0f}")
         c3.metric("Frames skipped", f"{state.frames_dropped}")
