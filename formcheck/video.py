@@ -151,6 +151,11 @@ def _open(path: str | os.PathLike[str]) -> tuple[Path, Any, Any]:
         )
     try:
         container = av.open(str(p), mode="r")
+    except av.error.EOFError as exc:  # the header promises more than the file holds
+        raise VideoError(
+            f"{p} ends too early: the file is cut short (an interrupted copy, upload or "
+            "recording). Copy or export the video again."
+        ) from exc
     except av.error.InvalidDataError as exc:
         raise VideoError(
             f"{p} is not a video formcheck can read ({_short(exc)}). "
