@@ -261,9 +261,7 @@ def find_swings(
         else:
             merged.append(r)
     return [
-        (a, b)
-        for a, b in merged
-        if th.min_swing_s <= times_s[b] - times_s[a] <= th.max_swing_s
+        (a, b) for a, b in merged if th.min_swing_s <= times_s[b] - times_s[a] <= th.max_swing_s
     ]
 
 
@@ -431,3 +429,82 @@ __all__ = [
     "thresholds_from_mapping",
     "walk_signals",
 ]
+
+
+# ------------------------------------------------------------- shared by walk drills
+def floor_heights_px(ctx: Any, pts_px: FloatArray) -> FloatArray:
+    """(T,) heights of (T, 2) pixel points along the floor normal (image up without a floor)."""
+    if ctx.floor is not None:
+        from formcheck.calibration import height_above_floor
+
+        return np.asarray(height_above_floor(pts_px, ctx.floor), dtype=np.float64)
+    return np.asarray(-pts_px[:, 1], dtype=np.float64)
+
+
+def floor_along_px(ctx: Any, pts_px: FloatArray) -> FloatArray:
+    """(T,) positions of (T, 2) pixel points along the floor line (image right without a floor)."""
+    if ctx.floor is not None:
+        return np.asarray(pts_px @ ctx.floor.direction, dtype=np.float64)
+    return np.asarray(pts_px[:, 0], dtype=np.float64)
+
+
+def calibration_note(ctx: Any) -> str | None:
+    """Why cm values are uncertain (assumed scale or > 10% uncertainty), else None."""
+    cal = ctx.calibration
+    if cal.method == "assumed" or cal.uncertainty_pct > 10.0:
+        return (
+            f"cm scale {cal.method} (±{cal.uncertainty_pct:.0f}%): enter your height for "
+            "accurate centimetres"
+        )
+    return None
+
+
+def stature_cm(ctx: Any, body_px: FloatArray) -> float:
+    """The person's stature in cm: the user's height, else the calibration times the pixel size."""
+    if ctx.options.height_cm is not None:
+        return float(ctx.options.height_cm)
+    return float(ctx.calibration.cm_per_px * nanmedian(body_px))
+
+
+def step_flags(step: Step, reliable: BoolArray, view: str, leg_note: str | None) -> dict[str, str]:
+    """Per-step reasons the step's numbers are less reliable."""
+    flags: dict[str, str] = {}
+    a, b = step.stance
+    frac = float(np.mean(reliable[a : b + 1])) if b >= a else 0.0
+    if frac < 1.0 - 1e-9:
+        flags["landmarks"] = (
+            f"heel, ankle or toe not clearly seen in {100 * (1 - frac):.0f}% of this stance "
+            "(filled in)"
+        )
+    if step.cut:
+        flags["cut"] = "the clip starts or ends during this step"
+    if leg_note:
+        flags["leg"] = leg_note
+    return flags
+
+
+def steps_series(times_s: FloatArray, steps: list[Step]) -> FloatArray:
+    """(T,) running step count (a step counts from its landing)."""
+    count = np.zeros(len(times_s))
+    for s in steps:
+        count[times_s >= s.strike_s] += 1
+    return count
+
+
+def far_leg_note(view: str, near_side: str | None, leg: str) -> str | None:
+    """Flag text for the far leg in a side view (hidden behind the near one)."""
+    if view == "side" and near_side in SIDES and leg != near_side:
+        return "far leg in a side view: partly hidden behind the near leg, less accurate"
+    return None
+
+
+def no_steps_issue(code: str) -> Any:
+    """The warning when no step was found."""
+    from formcheck.views import QualityIssue
+
+    return QualityIssue(
+        code,
+        "warning",
+        "no step found: walk across the picture (or toward the camera for the edge walks) "
+        "with both feet in view the whole time",
+    )

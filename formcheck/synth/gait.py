@@ -110,6 +110,12 @@ class _WalkBase(ProfileBase):
         """(heel_rise, toe_lift) rotations (T,) of one foot, radians."""
         raise NotImplementedError
 
+    def _adjust_foot(
+        self, body: BodyModel, t: FloatArray, side: str, foot: dict[str, FloatArray]
+    ) -> dict[str, FloatArray]:
+        """Hook for subclasses to move a planted foot's points (default: unchanged)."""
+        return foot
+
     def _touch(self, t: FloatArray, side: str, steps: tuple[int, ...]) -> FloatArray:
         """1 - dip where the foot's stance after each listed step lets the raised end touch down."""
         f = np.ones_like(t)
@@ -132,7 +138,7 @@ class _WalkBase(ProfileBase):
             pos = np.stack([x, lift, np.full(n, SIDE_SIGN[s] * 0.5 * body.hip_spacing)], axis=1)
             rise, toe = self._pitch(body, t, s)
             yaw = np.full(n, SIDE_SIGN[s] * toe_in)  # toe-in turns the right foot toward -z
-            feet[s] = planted_foot(body, pos, yaw, rise, toe)
+            feet[s] = self._adjust_foot(body, t, s, planted_foot(body, pos, yaw, rise, toe))
         ankles = {s: feet[s]["ankle"] for s in SIDES}
         px = 0.5 * (ankles["left"][:, 0] + ankles["right"][:, 0]) + 0.01 * body.height_m
         pz = np.zeros(n)

@@ -1,0 +1,313 @@
+"""Heel walk (``heel-walk``): steps, toe lift per step, forefoot touches, foot direction.
+
+Method (numbers from ``heel_walk.toml`` and ``steps.toml``):
+
+1. Steps: swings of each foot found from foot speed (``formcheck.drills.steps``);
+   each step is measured over the stance that follows it.
+2. Toe lift: the toe landmark's height above the heel landmark, measured
+   perpendicular to the floor, divided by the foot's length in pixels (15.2%
+   of the person's stature in pixels, Winter 2009) gives the heel->toe line's
+   angle to the floor; minus the flat-foot angle it is the **toe lift** in
+   degrees (foot rotation about the heel). The **forefoot height** (ball of
+   the foot above the floor, cm) is ``0.68 * foot length * sin(toe lift)``.
+   Heights, not image angles, are used because vertical lengths are not
+   foreshortened when the camera is oblique.
+3. A forefoot touch: the forefoot height (smoothed over ``touch_smoothing_s``)
+   comes within ``touch_height_cm`` of the floor during the stance.
+4. Foot direction (toes forward / in / out) needs the foot's direction
+   across the picture: measured from the front or back (toe sideways of the
+   heel over the foot length), reported "unknown" side-on or oblique, where
+   toes in and toes out look the same.
+
+Score (0-100, None without a step)::
+
+    score = 100 * (0.6 * min(1, mean_toe_lift_deg / target_toe_lift_deg)
+                   + 0.3 * (1 - touched_steps / steps)
+                   + 0.1 * min(1, steps / target_steps))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.drills import steps as st
+from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
+from formcheck.views import QualityIssue
+
+FloatArray = npt.NDArray[np.float64]
+
+SCORE_WEIGHTS = {"lift": 0.6, "no_touch": 0.3, "steps": 0.1}
+"""Weights of the score terms (module docstring); they sum to 1."""
+
+VIEW_FLAGS = {
+    "front": "front view: the toes point at the camera, so toe lift cannot be measured; "
+    "film side-on",
+    "back": "back view: the toes are hidden behind the heel, so toe lift cannot be measured; "
+    "film side-on",
+    "oblique": "oblique view: heights are measured, but the foot is partly hidden; side-on "
+    "is more accurate",
+    "unknown": "camera view unclear: toe lift may be inaccurate",
+}
+"""View -> why toe-lift numbers from that view are less reliable (side: no flag)."""
+
+
+@dataclass(frozen=True)
+class HeelWalkThresholds:
+    """Heel-walk thresholds; see ``heel_walk.toml`` for units and sources."""
+
+    standing_foot_angle_deg: float
+    stance_core_fraction: float
+    max_stance_s: float
+    touch_smoothing_s: float
+    touch_height_cm: float
+    target_toe_lift_deg: float
+    target_steps: int
+    toe_in_min_deg: float
+    toe_out_min_deg: float
+
+
+def foot_angle_deg(dz_px: FloatArray, foot_px: FloatArray) -> FloatArray:
+    """(T,) angle of the heel->toe line to the floor, degrees (+ toes up).
+
+    Args:
+        dz_px: (T,) toe landmark minus heel landmark height along the floor normal, px.
+        foot_px: (T,) foot length in px (heel to toe landmark).
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(np.arcsin(np.clip(dz_px / foot_px, -1.0, 1.0)))
+
+
+def direction_from_offsets(
+    toe_in_deg: list[float], th: HeelWalkThresholds
+) -> tuple[str, float | None]:
+    """Foot direction variant from per-step toe-in angles (degrees, + toes in)."""
+    vals = [v for v in toe_in_deg if np.isfinite(v)]
+    if not vals:
+        return "unknown", None
+    med = float(np.median(vals))
+    if med >= th.toe_in_min_deg:
+        return "in", med
+    if med <= -th.toe_out_min_deg:
+        return "out", med
+    return "forward", med
+
+
+class HeelWalkDrill:
+    """The ``heel-walk`` drill (method and score in the module docstring)."""
+
+    name = "heel-walk"
+    title = "Heel walk"
+    accepted_views = frozenset({"side", "oblique"})
+    how_to_film = (
+        "Put the phone at knee height 3-4 m away, side-on to your path, and walk 10-15 short "
+        "steps across the picture on your heels, toes up. Your whole body and both feet must "
+        "stay in view. To check toes in/out, film a second clip walking toward the camera."
+    )
+    measures = (
+        "steps, toe lift per step (degrees and forefoot height in cm), steps where the "
+        "forefoot touched down, foot direction (from the front)"
+    )
+
+    def analyze(self, ctx: DrillContext) -> DrillResult:
+        """Measure a heel walk in ``ctx``."""
+        th, sth = st.split_overrides(
+            dict(ctx.options.thresholds), HeelWalkThresholds, "heel_walk.toml"
+        )
+        track = ctx.conditioned.track
+        ws = st.walk_signals(track, ctx.conditioned.reliable, sth)
+        times = ws.times_s
+        steps, rejected = st.find_steps(times, ws.pos_px, ws.body_px, sth)
+        view = ctx.view.view
+        foot_px = st.FOOT_LENGTH_FRAC * ws.body_px
+        stature = st.stature_cm(ctx, ws.body_px)
+        foot_cm = st.FOOT_LENGTH_FRAC * stature
+        cal_note = st.calibration_note(ctx)
+        lift: dict[str, FloatArray] = {}
+        fore: dict[str, FloatArray] = {}
+        toe_in: dict[str, FloatArray] = {}
+        for s in st.SIDES:
+            heel = st.fill_nans(times, st.landmark_px(track, s, "heel"))
+            toe = st.fill_nans(times, st.landmark_px(track, s, "foot_index"))
+            dz = st.floor_heights_px(ctx, toe) - st.floor_heights_px(ctx, heel)
+            lift[s] = foot_angle_deg(dz, foot_px) - th.standing_foot_angle_deg
+            fore[s] = st.BALL_FRAC * foot_cm * np.sin(np.radians(lift[s]))
+            across = st.floor_along_px(ctx, toe) - st.floor_along_px(ctx, heel)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                yaw = np.degrees(np.arcsin(np.clip(across / foot_px, -1.0, 1.0)))
+            # + toes in: the right toe points to the person's left
+            sign = {"front": 1.0, "back": -1.0}.get(view, np.nan)
+            toe_in[s] = yaw * sign * (1.0 if s == "right" else -1.0)
+        dt = st.median_dt(times)
+        events: list[dict[str, Any]] = []
+        for step in steps:
+            core = st.stance_core(step, th.stance_core_fraction, th.max_stance_s, times)
+            span = st.stance_span(step, th.max_stance_s, times)
+            smooth = st.moving_median(fore[step.leg][span], round(th.touch_smoothing_s / dt))
+            lowest = float(np.nanmin(smooth)) if np.isfinite(smooth).any() else float("nan")
+            flags = st.step_flags(
+                step,
+                ws.reliable[step.leg],
+                view,
+                st.far_leg_note(view, ctx.view.near_side, step.leg),
+            )
+            if view in VIEW_FLAGS:
+                flags["toe_lift_deg"] = VIEW_FLAGS[view]
+            events.append(
+                {
+                    "kind": "step",
+                    "index": step.index,
+                    "leg": step.leg,
+                    "start_s": st.rnd(step.off_s),
+                    "end_s": st.rnd(step.strike_s),
+                    "toe_lift_deg": st.rnd(st.nanmedian(lift[step.leg][core]), 1),
+                    "forefoot_height_cm": st.rnd(st.nanmedian(fore[step.leg][core])),
+                    "lowest_forefoot_cm": st.rnd(lowest),
+                    "forefoot_touched": bool(np.isfinite(lowest) and lowest < th.touch_height_cm),
+                    "toe_in_deg": st.rnd(st.nanmedian(toe_in[step.leg][core]), 1),
+                    "flags": flags,
+                }
+            )
+        return _result(ctx, th, times, steps, events, rejected, lift, fore, cal_note)
+
+
+def _result(
+    ctx: DrillContext,
+    th: HeelWalkThresholds,
+    times: FloatArray,
+    steps: list[st.Step],
+    events: list[dict[str, Any]],
+    rejected: list[dict[str, Any]],
+    lift: dict[str, FloatArray],
+    fore: dict[str, FloatArray],
+    cal_note: str | None,
+) -> DrillResult:
+    view = ctx.view.view
+    lifts = [e["toe_lift_deg"] for e in events if e["toe_lift_deg"] is not None]
+    heights = [e["forefoot_height_cm"] for e in events if e["forefoot_height_cm"] is not None]
+    touched = [e for e in events if e["forefoot_touched"]]
+    direction, toe_in_med = (
+        direction_from_offsets([e["toe_in_deg"] or np.nan for e in events], th)
+        if view in ("front", "back")
+        else ("unknown", None)
+    )
+    mean_lift = float(np.mean(lifts)) if lifts else None
+    per_leg = {
+        s: [e["toe_lift_deg"] for e in events if e["leg"] == s and e["toe_lift_deg"] is not None]
+        for s in st.SIDES
+    }
+    summary: dict[str, Any] = {
+        "step_count": len(steps),
+        "mean_toe_lift_deg": st.rnd(mean_lift, 1),
+        "min_toe_lift_deg": st.rnd(min(lifts), 1) if lifts else None,
+        "mean_forefoot_height_cm": st.rnd(float(np.mean(heights))) if heights else None,
+        "forefoot_touches": len(touched),
+        "foot_direction": direction,
+        "toe_in_deg": st.rnd(toe_in_med, 1),
+        "left_right": {
+            s: {"steps": len(v), "mean_toe_lift_deg": st.rnd(float(np.mean(v)), 1)}
+            for s, v in per_leg.items()
+            if v
+        }
+        if all(per_leg.values())
+        else None,
+        "ignored_movements": len(rejected),
+    }
+    flags: dict[str, str] = {}
+    if view in VIEW_FLAGS:
+        for k in ("mean_toe_lift_deg", "mean_forefoot_height_cm", "forefoot_touches"):
+            flags[k] = VIEW_FLAGS[view]
+    if view in ("front", "back"):
+        flags["step_count"] = (
+            "walking toward or away from the camera, steps are harder to see than side-on"
+        )
+    else:
+        flags["foot_direction"] = (
+            f"{view} view: toes in and toes out look alike from here; film walking toward "
+            "the camera to see the foot direction"
+        )
+    if cal_note:
+        flags["mean_forefoot_height_cm"] = (
+            f"{flags['mean_forefoot_height_cm']}; {cal_note}"
+            if "mean_forefoot_height_cm" in flags
+            else cal_note
+        )
+    cues: list[Cue] = []
+    for e in touched:
+        cues.append(
+            Cue(
+                e["end_s"],
+                "warning",
+                f"keep the toes up: your forefoot touched down on step {e['index']} "
+                f"({e['leg']} foot)",
+            )
+        )
+    if (
+        mean_lift is not None
+        and mean_lift < th.target_toe_lift_deg
+        and view not in ("front", "back")
+    ):
+        low = min(
+            (e for e in events if e["toe_lift_deg"] is not None), key=lambda e: e["toe_lift_deg"]
+        )
+        cues.append(
+            Cue(
+                low["end_s"],
+                "warning",
+                f"lift the toes higher: {mean_lift:.0f} degrees on average; aim for "
+                f"{th.target_toe_lift_deg:.0f}",
+            )
+        )
+    if 0 < len(steps) < th.target_steps:
+        cues.append(
+            Cue(None, "info", f"{len(steps)} steps: take at least {th.target_steps} for a full set")
+        )
+    if steps and not cues:
+        cues.append(Cue(None, "info", f"{len(steps)} steps on your heels with the toes up"))
+    norms = []
+    if mean_lift is not None:
+        norms.append(
+            NormComparison(
+                metric="mean_toe_lift_deg",
+                value=round(mean_lift, 1),
+                unit="deg",
+                norm=f"no published heel-walk norm; active dorsiflexion ~{th.target_toe_lift_deg:g} degrees",
+                source="AAOS joint-motion norms (reference only)",
+                verdict="at or above" if mean_lift >= th.target_toe_lift_deg else "below",
+            )
+        )
+    warnings: list[QualityIssue] = [] if steps else [st.no_steps_issue("heel_walk_no_steps")]
+    score = None
+    if steps and mean_lift is not None:
+        w = SCORE_WEIGHTS
+        score = round(
+            100
+            * (
+                w["lift"] * max(0.0, min(1.0, mean_lift / th.target_toe_lift_deg))
+                + w["no_touch"] * (1 - len(touched) / len(steps))
+                + w["steps"] * min(1.0, len(steps) / th.target_steps)
+            ),
+            1,
+        )
+    series: dict[str, FloatArray] = {"steps": st.steps_series(times, steps)}
+    for s in st.SIDES:
+        series[f"{s}_toe_lift_deg"] = lift[s]
+        series[f"{s}_forefoot_height_cm"] = fore[s]
+    return DrillResult(
+        summary=summary,
+        events=sorted(events + rejected, key=lambda e: e.get("start_s") or 0.0),
+        cues=cues,
+        score=score,
+        flags=flags,
+        norms=norms,
+        series=series,
+        warnings=warnings,
+        overlay=("steps",),
+    )
+
+
+DRILL = HeelWalkDrill()
+"""The registered drill object."""
