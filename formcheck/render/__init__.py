@@ -2,8 +2,8 @@
 
 The pipeline: a synth motion profile gives 33 joints per frame (synth world,
 metres); ``figure`` builds the figure's meshes from them in NumPy; ``scene``
-poses those meshes in Blender (``bpy``, optional: ``pip install
-"formcheck[render]"``) and renders each frame with the Workbench engine;
+poses those meshes in Blender (``bpy``, optional, installed as
+``scene.INSTALL`` says) and renders each frame with the Workbench engine;
 ``clip`` encodes H.264 MP4 and writes the truth file (``truth``) beside it.
 
 Command line: ``python -m formcheck.render --drill calf-raise --view side --out clip.mp4``.

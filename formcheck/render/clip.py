@@ -114,7 +114,7 @@ def render_clip(
 ) -> tuple[Path, Path]:
     """Render ``job`` to ``out_mp4`` (H.264, yuv420p) and its truth JSON beside it.
 
-    Returns (mp4 path, truth path). Needs ``bpy`` (``pip install "formcheck[render]"``).
+    Returns (mp4 path, truth path). Needs ``bpy`` (see ``formcheck.render.scene.INSTALL``).
     """
     from formcheck.render.scene import BlenderScene
     from formcheck.video_out import H264Writer

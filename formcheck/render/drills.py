@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.landmarks import Landmark
 from formcheck.render.clip import RenderJob
 from formcheck.render.coords import CameraPose
+from formcheck.synth import gait, world_motion
 from formcheck.synth import profiles as prof
 from formcheck.synth.body import BodyModel
 from formcheck.synth.camera import CameraSpec
@@ -98,6 +100,21 @@ PRESETS: dict[str, Preset] = {
         ),
         "knee-to-wall, right leg: 10 cm with the heel down, then 12 cm with a 2.5 cm heel lift",
     ),
+    "heel-walk": Preset(
+        "heel-walk",
+        lambda: gait.HeelWalkProfile(steps=6, lead_in_s=0.6, setup_s=0.6, lead_out_s=0.6),
+        "heel walk: 6 steps of 25 cm on the heels, toes up 25 degrees",
+    ),
+    "toe-walk": Preset(
+        "toe-walk",
+        lambda: gait.ToeWalkProfile(steps=6, lead_in_s=0.6, setup_s=0.6, lead_out_s=0.6),
+        "toe walk: 6 steps of 25 cm on the balls of the feet, heels 6 cm up",
+    ),
+    "lateral-hops": Preset(
+        "lateral-hops",
+        lambda: gait.LateralHopsProfile(hops=6, lead_in_s=0.6, lead_out_s=0.6),
+        "lateral hops: 6 two-footed hops of 30 cm side to side",
+    ),
 }
 """Sample-clip motions by name; each a few seconds long."""
 
@@ -137,8 +154,8 @@ def job_for(
     """A ``RenderJob`` for ``profile`` seen by ``camera`` (frame i at i / fps seconds).
 
     The motion is moved so the world origin is on the floor midway between the
-    heel contact points at t = 0 (the synth world convention); the camera aims
-    at the mean hip-centre position, as ``CameraSpec`` defines.
+    heel contact points at t = 0 (``formcheck.synth.world_motion``); the camera
+    aims where ``formcheck.synth.synthesize`` aims it (the middle of the hip path).
     """
     body = BodyModel.from_height(height_cm)
     n = int(np.floor(profile.duration_s * camera.fps + 1e-9))
@@ -147,12 +164,12 @@ def job_for(
     if n < 2:
         raise ValueError(f"profile too short for {camera.fps} fps: {profile.duration_s} s")
     t = np.arange(n) / camera.fps
-    motion = profile.motion(body, t)
-    mid = (motion.feet["left"]["heel_contact"][0] + motion.feet["right"]["heel_contact"][0]) / 2
-    offset = -np.array([mid[0], 0.0, mid[2]])
-    motion = motion.shifted(offset)
-    hip_mid = motion.joints[:, [23, 24]].mean(axis=1).mean(axis=0)
-    placed = camera.place(hip_mid)
+    motion = world_motion(profile, body, t)
+    m0 = profile.motion(body, np.zeros(1))
+    offset = motion.joints[0, 0] - m0.joints[0, 0]  # the generator's origin shift
+    hip_mid = motion.joints[:, [int(Landmark.LEFT_HIP), int(Landmark.RIGHT_HIP)]].mean(axis=1)
+    # aimed like formcheck.synth.synthesize: at the middle of the hip path's extent
+    placed = camera.place(0.5 * (hip_mid.min(axis=0) + hip_mid.max(axis=0)))
     cam = CameraPose(
         placed.position, placed.forward, placed.up, placed.focal_px, camera.width, camera.height
     )

@@ -1,6 +1,6 @@
 """Blender scene for the figure: the only module of formcheck that imports ``bpy``.
 
-``bpy`` (Blender as a Python module, ``pip install "formcheck[render]"``) is
+``bpy`` (Blender 4.5 as a Python module, installed as ``INSTALL`` says) is
 imported lazily inside ``BlenderScene`` so the rest of the package works
 without it. Rendering uses the Workbench engine (OpenGL, runs on the CPU
 through Mesa) with studio lighting and soft shadows; frames come back as RGB
@@ -26,7 +26,11 @@ import numpy.typing as npt
 from formcheck.render.coords import SENSOR_WIDTH_MM, CameraPose, synth_to_blender
 from formcheck.render.figure import Part
 
-BPY_HINT = 'Blender\'s Python module is needed to render: pip install "formcheck[render]"'
+INSTALL = 'pip install --no-deps "bpy>=4.5,<4.6"'
+"""How to install bpy. ``--no-deps``: bpy 4.5 declares ``numpy<2`` but formcheck needs
+NumPy 2, so pip cannot resolve ``formcheck[render]``; bpy's renderer runs fine with NumPy 2
+(only a bundled module compiled for NumPy 1 prints a warning at import, which is hidden)."""
+BPY_HINT = f"Blender's Python module is needed to render: {INSTALL}"
 
 
 def import_bpy() -> Any:
@@ -68,7 +72,7 @@ class BlenderScene:
         camera: CameraPose,
         *,
         wall_x: float | None = None,
-        aa_samples: str = "8",
+        aa_samples: str = "5",
     ) -> None:
         self.bpy = bpy = import_bpy()
         self.parts = parts
