@@ -17,6 +17,8 @@ DRILLS: dict[str, str] = {
     "calf-raise": "formcheck.drills.calf_raise",
     "single-leg-balance": "formcheck.drills.single_leg_balance",
     "knee-to-wall": "formcheck.drills.knee_to_wall",
+    "heel-walk": "formcheck.drills.heel_walk",
+    "toe-walk": "formcheck.drills.toe_walk",
 }
 """Drill name -> module defining ``DRILL``."""
 

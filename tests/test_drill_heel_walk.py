@@ -1,0 +1,88 @@
+"""Heel-walk drill: synthetic truth (steps exact, toe lift within tolerance, touches), failure paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from formcheck.analysis import analyze_track
+from formcheck.drills.base import DrillOptions
+from formcheck.drills.steps import find_swings, load_step_thresholds
+from formcheck.synth import (
+    STANDING_FOOT_TO_FLOOR_DEG,
+    CameraSpec,
+    HeelWalkProfile,
+    NoiseSpec,
+    synthesize,
+)
+
+TH = load_step_thresholds()
+
+
+def test_swings_found_on_a_constructed_speed_trace() -> None:
+    t = np.arange(0, 6, 1 / 30)
+    v = np.zeros_like(t)
+    for start in (1.0, 2.5, 4.0):  # three 0.4 s swings at 0.8 body heights/s
+        v[(t >= start) & (t < start + 0.4)] = 0.8
+    v[(t > 5.0) & (t < 5.03)] = 0.8  # one-frame jump: not a swing
+    swings = find_swings(t, v, TH)
+    assert len(swings) == 3
+    assert [round(t[a], 1) for a, _ in swings] == [1.0, 2.5, 4.0]
+
+
+def test_standing_still_has_no_swings() -> None:
+    t = np.arange(0, 5, 1 / 30)
+    v = np.abs(np.random.default_rng(0).normal(0, 0.01, t.size))
+    assert find_swings(t, v, TH) == []
+
+
+@pytest.mark.parametrize("noise", ["none", "low", "realistic"])
+def test_synthetic_side_steps_exact_and_toe_lift(noise: str) -> None:
+    syn = synthesize(
+        HeelWalkProfile(steps=10, touch_steps=(4,)),
+        CameraSpec(view="side"),
+        NoiseSpec.preset(noise),
+    )
+    r = analyze_track(syn.track, "heel-walk", DrillOptions(height_cm=syn.truth.height_cm))
+    truth = syn.truth.events_of("step")
+    steps = [e for e in r.events if e["kind"] == "step"]
+    assert r.summary["step_count"] == len(truth) == 10
+    assert [e["leg"] for e in steps] == [e["leg"] for e in truth]
+    assert [e["forefoot_touched"] for e in steps] == [e["forefoot_touched"] for e in truth]
+    # stated tolerances: forefoot height 1.5 cm, toe lift 5 degrees (realistic noise)
+    for e, t in zip(steps, truth, strict=True):
+        if t["forefoot_touched"]:
+            continue
+        assert abs(e["forefoot_height_cm"] - t["forefoot_height_cm"]) < 1.5
+        lift = STANDING_FOOT_TO_FLOOR_DEG - t["foot_to_floor_deg"]
+        assert abs(e["toe_lift_deg"] - lift) < 5.0
+    assert r.summary["foot_direction"] == "unknown"  # side-on: cannot tell, and says so
+    assert "foot_direction" in r.flags
+
+
+def test_front_view_sees_toes_in_and_flags_toe_lift() -> None:
+    syn = synthesize(
+        HeelWalkProfile(steps=10, variant="in"),
+        CameraSpec(view="front", distance_m=5.0),
+        NoiseSpec.low(),
+    )
+    r = analyze_track(syn.track, "heel-walk", DrillOptions(height_cm=syn.truth.height_cm))
+    assert r.summary["foot_direction"] == "in"
+    assert "front view" in r.flags["mean_toe_lift_deg"]
+
+
+def test_standing_still_gives_no_steps_and_a_warning() -> None:
+    syn = synthesize(
+        HeelWalkProfile(steps=1, lead_in_s=3.0), CameraSpec(view="side"), NoiseSpec.low()
+    )
+    short = syn.track.slice(0, 60)  # first 2 s: standing only
+    r = analyze_track(short, "heel-walk")
+    assert r.summary["step_count"] == 0
+    assert r.score is None
+    assert any(w.code == "heel_walk_no_steps" for w in r.warnings)
+
+
+def test_unknown_threshold_rejected() -> None:
+    syn = synthesize(HeelWalkProfile(steps=2), CameraSpec(view="side"), NoiseSpec.none())
+    with pytest.raises(ValueError, match="unknown threshold"):
+        analyze_track(syn.track, "heel-walk", DrillOptions(thresholds={"toe_lift": 3}))

@@ -1,0 +1,37 @@
+"""Toe-walk drill: synthetic truth (steps exact, heel height within tolerance, drops)."""
+
+from __future__ import annotations
+
+import pytest
+
+from formcheck.analysis import analyze_track
+from formcheck.drills.base import DrillOptions
+from formcheck.synth import CameraSpec, NoiseSpec, ToeWalkProfile, synthesize
+
+
+@pytest.mark.parametrize("noise", ["none", "low", "realistic"])
+def test_synthetic_side_steps_heel_height_and_drops(noise: str) -> None:
+    syn = synthesize(
+        ToeWalkProfile(steps=12, drop_steps=(3,)), CameraSpec(view="side"), NoiseSpec.preset(noise)
+    )
+    r = analyze_track(syn.track, "toe-walk", DrillOptions(height_cm=syn.truth.height_cm))
+    truth = syn.truth.events_of("step")
+    steps = [e for e in r.events if e["kind"] == "step"]
+    assert r.summary["step_count"] == len(truth) == 12
+    assert [e["heel_dropped"] for e in steps] == [e["heel_dropped"] for e in truth]
+    # stated tolerance: heel height within 2 cm per step (realistic noise), 0.5 cm on average
+    errs = [
+        e["heel_height_cm"] - t["heel_height_cm"]
+        for e, t in zip(steps, truth, strict=True)
+        if not t["heel_dropped"]
+    ]
+    assert max(abs(x) for x in errs) < 2.0
+    assert abs(sum(errs) / len(errs)) < 0.5
+    assert r.summary["heel_drops"] == 1
+
+
+def test_oblique_view_flags_heel_height() -> None:
+    syn = synthesize(ToeWalkProfile(steps=6), CameraSpec(view="oblique"), NoiseSpec.low())
+    r = analyze_track(syn.track, "toe-walk", DrillOptions(height_cm=syn.truth.height_cm))
+    assert r.summary["step_count"] == 6
+    assert "oblique" in r.flags["mean_heel_height_cm"]
