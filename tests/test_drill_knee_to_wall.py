@@ -141,7 +141,9 @@ def _run(view: str, near: str, noise: str, seed: int, **variant: Any) -> tuple[A
 
 @pytest.mark.parametrize("noise", ["none", "low", "realistic"])
 @pytest.mark.parametrize(("view", "near"), [("side", "right"), ("side", "left")])
-def test_synthetic_toe_to_wall_and_tibia_within_done_means(view: str, near: str, noise: str) -> None:
+def test_synthetic_toe_to_wall_and_tibia_within_done_means(
+    view: str, near: str, noise: str
+) -> None:
     syn, report = _run(view, near, noise, seed=1, knee_touches_wall=True)
     truth = syn.truth.events_of("lunge")
     events = report.events
@@ -158,6 +160,19 @@ def test_synthetic_toe_to_wall_and_tibia_within_done_means(view: str, near: str,
     best = max(t["toe_to_wall_cm"] for t in truth if not t["heel_lifted"])
     assert report.summary["best_toe_to_wall_cm"] == pytest.approx(best, abs=1.0)
     assert any("heel" in c.message and "does not count" in c.message for c in report.cues)
+
+
+@pytest.mark.parametrize("noise", ["none", "low"])
+def test_synthetic_oblique_near_leg_corrected_for_foreshortening(noise: str) -> None:
+    # oblique with the tested leg nearer the camera: accepted with a warning,
+    # numbers corrected for the squeezed floor direction and flagged
+    syn, report = _run("oblique", "right", noise, seed=1, knee_touches_wall=True)
+    truth = syn.truth.events_of("lunge")
+    assert len(report.events) == len(truth)
+    for ev, tr in zip(report.events, truth, strict=True):
+        assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+        assert ev["tibia_angle_deg"] == pytest.approx(tr["tibia_angle_deg"], abs=3.0)
+    assert "tibia_angle_deg" in report.flags
 
 
 def test_synthetic_left_leg_tested_is_named_left() -> None:

@@ -106,6 +106,8 @@ class KneeToWallThresholds:
     deep_phase_cm: float
     bridge_gap_s: float
     heel_baseline_margin_s: float
+    foot_to_shank_ratio: float
+    min_foreshortening: float
     toe_tip_ahead_of_landmark_fraction_of_height: float
 
 
@@ -254,6 +256,35 @@ def select_front(
     return LegTrace(**f_arrays), LegTrace(**b_arrays)
 
 
+def forward_foreshortening(front: LegTrace, foot_to_shank_ratio: float) -> float:
+    """How much distances along the floor are squeezed in the picture (0..1], or NaN.
+
+    In an oblique view the person's forward axis turns towards the camera and
+    shows shorter, while the upright shank keeps its length. The ratio of the
+    front foot's image length (median, foot flat) to the shank's image length
+    in its most upright quarter of frames, over the body's foot-to-shank
+    proportion, estimates the squeeze (medians: jitter does not inflate it).
+    """
+    foot = front.foot_px
+    shank = front.shank_px
+    tib = np.abs(front.tibia_deg)
+    if not (np.isfinite(foot).any() and np.isfinite(tib).any()):
+        return float("nan")
+    upright = tib <= np.nanpercentile(tib, 25)  # the shank's least tilted quarter
+    return float(np.nanmedian(foot) / (np.nanmedian(shank[upright]) * foot_to_shank_ratio))
+
+
+def _stretch_u(leg: LegTrace, squeeze: float) -> LegTrace:
+    """``leg`` with every along-floor coordinate divided by ``squeeze``."""
+    return dataclasses.replace(
+        leg,
+        knee_u=leg.knee_u / squeeze,
+        ankle_u=leg.ankle_u / squeeze,
+        heel_u=leg.heel_u / squeeze,
+        toe_u=leg.toe_u / squeeze,
+    )
+
+
 # ----------------------------------------------------------------- attempts
 @dataclass(frozen=True)
 class Drive:
@@ -321,8 +352,15 @@ def find_drives(
         idx = np.arange(len(seg), dtype=np.float64)
         for k, p in enumerate(peaks):
             prom = float(props["prominences"][k])
-            i0 = max(0, int(np.floor(left[k])))
-            i1 = min(len(seg), int(np.ceil(right[k])) + 1)
+            # search the deepest phase where the smoothed signal stays in the
+            # top half of this drive, contiguous around its peak
+            half = seg[p] - 0.5 * prom
+            i0 = p
+            while i0 > 0 and seg[i0 - 1] >= half:
+                i0 -= 1
+            i1 = p + 1
+            while i1 < len(seg) and seg[i1] >= half:
+                i1 += 1
             near = fine_all[a + i0 : a + i1]
             top = np.nanmax(near) if np.isfinite(near).any() else seg[p]
             level = top - min(deep_depth, 0.5 * prom)
@@ -345,6 +383,16 @@ def find_drives(
                     prominence=prom,
                 )
             )
+    # an attempt ends before the next one peaks and starts after the previous one did
+    drives.sort(key=lambda d: d.peak)
+    for j in range(len(drives)):
+        lo_s = float(t[drives[j - 1].peak]) if j > 0 else float(t[0])
+        hi_s = float(t[drives[j + 1].peak]) if j + 1 < len(drives) else float(t[-1])
+        drives[j] = dataclasses.replace(
+            drives[j],
+            start_s=max(drives[j].start_s, lo_s),
+            end_s=min(drives[j].end_s, hi_s),
+        )
     return drives
 
 
@@ -527,6 +575,15 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     legs = leg_traces(px, fwd, upv)
     front_lbl, foot_len = front_side_per_frame(legs, th.min_split_foot_lengths)
     front, back = select_front(legs, front_lbl)
+    squeeze = 1.0
+    if ctx.view.view == "oblique":
+        squeeze = forward_foreshortening(front, th.foot_to_shank_ratio)
+        if np.isfinite(squeeze):
+            squeeze = float(np.clip(squeeze, th.min_foreshortening, 1.0))
+            legs = {k: _stretch_u(v, squeeze) for k, v in legs.items()}
+            front, back = select_front(legs, front_lbl)
+        else:
+            squeeze = 1.0
     tibia = front.tibia_deg
     cm_per_px = float(ctx.calibration.cm_per_px)
     flags: dict[str, str] = {}
@@ -535,8 +592,10 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
 
     if ctx.view.view not in ("side",):
         flags["tibia_angle_deg"] = (
-            f"filmed from a {ctx.view.view} view: the shin's forward lean and distances "
-            "along the floor are foreshortened, so angles and cm read low; film side-on"
+            f"filmed from a {ctx.view.view} view: the shin's forward lean and distances along "
+            f"the floor are foreshortened (corrected by a factor {1 / squeeze:.2f} estimated "
+            "from your foot's length, which varies between people); film side-on for exact "
+            "numbers"
         )
         flags["toe_to_wall_cm"] = flags["tibia_angle_deg"]
 
@@ -562,7 +621,10 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
 
     # --- attempts: peaks of the front knee's forward position (camera assumed still)
     gap_s = float(ctx.conditioned.config.max_gap_s)
-    drive = smooth_signal(front.knee_u, t, th.smooth_window_s, th.bridge_gap_s)
+    # the leading knee in every frame (also before the split stance, so a drive
+    # starting from standing keeps its full rise); drives must peak in a split stance
+    lead_knee = np.fmax(legs["left"].knee_u, legs["right"].knee_u)
+    drive = smooth_signal(lead_knee, t, th.smooth_window_s, th.bridge_gap_s)
     tibia_s = smooth_signal(tibia, t, th.smooth_window_s, gap_s)
     min_prom_px = shank_ref * np.sin(np.radians(th.drive_min_prominence_deg))
     drives = (
@@ -573,11 +635,12 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             min_separation_s=th.min_attempt_separation_s,
             bounds_rel_height=th.attempt_bounds_rel_height,
             deep_depth=th.deep_phase_cm / cm_per_px,
-            fine=interpolate_gaps(front.knee_u, t, gap_s)[0],
+            fine=interpolate_gaps(lead_knee, t, gap_s)[0],
         )
         if np.isfinite(min_prom_px)
         else []
     )
+    drives = [d for d in drives if front_lbl[d.peak] is not None]
     if not np.isfinite(foot_len) or not np.any(front_lbl != None):  # noqa: E711
         warnings.append(
             QualityIssue(
@@ -597,11 +660,12 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         # a vertical wall line at image x; its position along forward at the front foot
         toe_y = float(np.nanmedian(front.heel_image_y))  # the wall line at floor level
         wall_pt = np.array([float(given), toe_y if np.isfinite(toe_y) else 0.0])
-        wall_u = float(np.nanmedian(fwd @ wall_pt))
+        wall_u = float(np.nanmedian(fwd @ wall_pt)) / squeeze
         wall_method = "given"
     if wall_u is None and drives:
         hands: dict[str, FloatArray] = {
             s: np.asarray(px[:, int(side_landmark(s, "index"))] @ np.nanmedian(fwd, axis=0))
+            / squeeze
             for s in SIDES
         }
         for s in SIDES:  # unreliable hand landmarks do not count
