@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import streamlit as st
 
+from formcheck.annotate import format_value
 from formcheck.drills import drill_names, get_drill
 from formcheck.drills.base import DrillOptions, LegChoice
 from formcheck.errors import FormcheckError
@@ -56,7 +57,7 @@ def live_pose() -> pipeline.LockedPose:
     return pipeline.LockedPose(LivePose(model_path()))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)  # cache_data would pickle
 def preview_frame(path: str) -> Any:
     """A frame from the middle of the first two seconds of a sample clip (RGB array)."""
     from formcheck.video import iter_frames
@@ -342,7 +343,7 @@ def live_mode(drill: str, opts: DrillOptions) -> None:
             video_frame_callback=callback,
             async_processing=True,
             video_html_attrs={
-                "style": {"width": "100%", "maxHeight": "70vh"},
+                "style": {"width": "100%"},
                 "controls": False,
                 "autoPlay": True,
                 "muted": True,
@@ -394,9 +395,9 @@ def show_live(ctx: Any, results: queue.Queue[Any]) -> None:
             shown = f"{value:.0f}"
         c1.metric(label, shown)
         extra = {k: v for k, v in state.values.items() if k not in ("reps", "hold_s")}
-        c2.metric("Frames analysed per second", f"{state.achieved_fps:.0f}")
+        c2.metric("Analysed fps", f"{state.achieved_fps:.0f}")
         c3.metric("Frames skipped", f"{state.frames_dropped}")
-        lines = [f"{k.replace('_', ' ')}: {cards.format_number(v)}" for k, v in extra.items()]
+        lines = [format_value(k, v) for k, v in extra.items()]
         if state.message:
             lines.append(f"⚠ {state.message}")
         details.markdown("  \n".join(lines) if lines else " ")

@@ -8,6 +8,7 @@ re-scoring without re-extraction, upload checks, error messages.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,15 +39,18 @@ def _tiny_mp4(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
+@functools.cache
+def _calf_track() -> PoseTrack:
+    return synthesize(CalfRaiseProfile(reps=REPS), noise=NoiseSpec.low(), seed=3).track
+
+
 class Harness:
     """Records calls to the (replaced) pose extraction and analysis."""
 
     def __init__(self) -> None:
         self.extracted: list[Path] = []
         self.options: list[Any] = []
-        self.track: PoseTrack = synthesize(
-            CalfRaiseProfile(reps=REPS), noise=NoiseSpec.low(), seed=3
-        ).track
+        self.track: PoseTrack = _calf_track()
         self.fail: Exception | None = None
         self.seen_exists: list[bool] = []
 

@@ -232,7 +232,7 @@ def test_live_camera_counter_advances(browser: Any, app_url: str, test_output: P
     numbers = [int(v) for v in seen if v.isdigit()]
     assert numbers and max(numbers) >= 1, f"live counter never advanced: {seen}"
     assert seen[0] != seen[-1], f"live counter did not change: {seen}"
-    fps = float(_metric_value(page, "Frames analysed per second"))
+    fps = float(_metric_value(page, "Analysed fps"))
     assert fps > 0
     frame.get_by_role("button", name="STOP").click()
     page.get_by_text("The camera stopped").first.wait_for(timeout=30_000)
