@@ -12,6 +12,7 @@ loaded with ``allow_pickle=False``: a tampered file raises
 from __future__ import annotations
 
 import os
+import tempfile
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -201,23 +202,28 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
     out = Path(path)
     if out.suffix != ".npz":
         out = out.with_suffix(out.suffix + ".npz") if out.suffix else out.with_suffix(".npz")
-    tmp = out.with_name(out.name + ".partial")
-    with open(tmp, "wb") as fh:
-        np.savez_compressed(
-            fh,
-            format_version=np.array(FORMAT_VERSION, dtype=np.int64),
-            landmarks=track.landmarks,
-            visibility=track.visibility,
-            presence=track.presence,
-            world=track.world,
-            timestamps_s=track.timestamps_s,
-            num_people=track.num_people,
-            frame_size=np.array([track.width, track.height], dtype=np.int64),
-            fps=np.array(track.fps, dtype=np.float64),
-            source=np.array(track.source[:_MAX_NAME], dtype=np.str_),
-            model_variant=np.array(track.model_variant, dtype=np.str_),
-        )
-    os.replace(tmp, out)
+    # a short temporary name: ``out.name + ".partial"`` breaks names near the 255-byte limit
+    fd, name = tempfile.mkstemp(prefix=".formcheck-", suffix=".npz.partial", dir=out.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                format_version=np.array(FORMAT_VERSION, dtype=np.int64),
+                landmarks=track.landmarks,
+                visibility=track.visibility,
+                presence=track.presence,
+                world=track.world,
+                timestamps_s=track.timestamps_s,
+                num_people=track.num_people,
+                frame_size=np.array([track.width, track.height], dtype=np.int64),
+                fps=np.array(track.fps, dtype=np.float64),
+                source=np.array(track.source[:_MAX_NAME], dtype=np.str_),
+                model_variant=np.array(track.model_variant, dtype=np.str_),
+            )
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only if writing failed
     return out
 
 
@@ -251,6 +257,9 @@ def load_track(path: str | os.PathLike[str]) -> PoseTrack:
 
 
 def _track_from_fields(p: Path, fields: dict[str, npt.NDArray[Any]]) -> PoseTrack:
+    for key, value in fields.items():  # NpzFile hands back raw bytes for a non-.npy member
+        if not isinstance(value, np.ndarray):
+            raise TrackFormatError(f"{p}: member {key!r} is not an array; the file is damaged")
     required = (*_ARRAY_FIELDS, "format_version", "frame_size", "fps", "source", "model_variant")
     missing = [k for k in required if k not in fields]
     if missing:
