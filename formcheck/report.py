@@ -19,6 +19,7 @@ import io
 import json
 import math
 import os
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -153,9 +154,15 @@ def _jsonable(value: Any) -> Any:
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` to a temp file beside ``path`` and rename it into place."""
     out = Path(path)
-    tmp = out.with_name(out.name + ".partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
+    # a short temporary name: ``out.name + ".partial"`` breaks names near the 255-byte limit
+    fd, name = tempfile.mkstemp(prefix=".formcheck-", suffix=".partial", dir=out.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only if writing failed
     return out
 
 
@@ -184,7 +191,16 @@ def read_report_json(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise FormcheckError(f"{p} is not a text file, so not a formcheck report") from exc
     except json.JSONDecodeError as exc:
         raise FormcheckError(f"{p} is not valid JSON (line {exc.lineno}): {exc.msg}") from exc
+    except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+        raise FormcheckError(f"{p} is not a formcheck report ({_short(exc)})") from exc
+    except OSError as exc:  # a folder, or unreadable
+        raise FormcheckError(f"cannot read report {p}: {exc.strerror or exc}") from exc
     return validate_report_dict(data, str(p))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:120] if text else type(exc).__name__
 
 
 def validate_report_dict(data: Any, source: str = "report") -> dict[str, Any]:
