@@ -555,6 +555,8 @@ def parse_history_csv(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise FormcheckError(f"{p} is not UTF-8 text, so not a formcheck history export") from exc
+    except OSError as exc:  # a folder, or unreadable
+        raise FormcheckError(f"cannot read {p}: {exc.strerror or exc}") from exc
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
@@ -610,7 +612,7 @@ def _parse_row(record: list[str], where: str) -> dict[str, Any]:
     for key, kind in (("summary_json", dict), ("options_json", dict), ("cues_json", list)):
         try:
             value = json.loads(values[key])
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # bad JSON, numbers too long, nesting too deep
             raise FormcheckError(f"{where}: column {key} is not valid JSON") from None
         if not isinstance(value, kind):
             raise FormcheckError(f"{where}: column {key} must be a JSON {kind.__name__}")
@@ -706,4 +708,7 @@ def _check_time(text: str) -> str:
         ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat(timespec="seconds")
+    try:
+        return when.astimezone(UTC).isoformat(timespec="seconds")
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its UTC offset
+        raise FormcheckError(f"date {text[:40]!r} is out of range") from None
