@@ -61,6 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FormcheckError as exc:
         print(f"formcheck: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # an output folder that does not exist, a read-only place, ...
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"formcheck: error: cannot use{where}: {exc.strerror or exc}. "
+            "Check that the folder exists and that you may read and write there.",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print("formcheck: interrupted", file=sys.stderr)
         return 130
