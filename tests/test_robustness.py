@@ -916,3 +916,26 @@ def test_a_damaged_model_is_refused_before_use(
         from formcheck.models import verify_bundle
 
         verify_bundle(broken)
+
+
+def test_unwritable_or_very_long_output_paths(tmp_path: Path) -> None:
+    """Outputs into a missing folder give a message; a 250-byte name is written."""
+    from formcheck.synth import CalfRaiseProfile, synthesize
+    from formcheck.track import save_track
+
+    track = save_track(synthesize(CalfRaiseProfile()).track, tmp_path / "t.npz")
+    missing = tmp_path / "no such folder" / "r.json"
+    run = run_cli("analyze", "--track", str(track), "--drill", "calf-raise", "--json", str(missing))
+    assert_clean_error(run, "cannot use", "Check that the folder exists")
+    long_json = tmp_path / ("r" * 245 + ".json")
+    long_npz = tmp_path / ("t" * 246 + ".npz")
+    run = run_cli(
+        "analyze", "--track", str(track), "--drill", "calf-raise", "--json", str(long_json),
+        "--quiet", timeout=ERROR_TIMEOUT_S,
+    )  # fmt: skip
+    assert run.code == 0, run
+    assert report_of(long_json)["drill"] == "calf-raise"
+    assert len(load_track(save_track(load_track(track), long_npz))) == len(load_track(track))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [track.name, long_json.name, long_npz.name]
+    )  # no temporary file left behind
