@@ -3,8 +3,8 @@
 View (per frame, then a majority over the clip):
 
 The person's **yaw** to the camera (0 = facing or back to the camera, 90 =
-profile) is estimated each frame from up to three independent cues and the
-median is taken:
+profile) is estimated each frame from two independent cues, each applied to
+the shoulders and to the hips, and the median is taken:
 
 1. *Projected widths.* Seen from the front, the shoulder landmarks are about
    0.76 torso lengths apart (biacromial breadth ~0.22 H in adult surveys,
@@ -13,9 +13,12 @@ median is taken:
    places its hip points somewhat wider, ~0.12 H). Turning by yaw shrinks both
    by cos(yaw), the torso length does not change, so
    ``yaw = arccos(width / (reference * torso))``.
-2. *Depth differences* of the same pairs in MediaPipe's image ``z`` (same
-   scale as x): ``yaw = atan2(|dz|, |dx|)``.
-3. The same with the metric ``world`` landmarks.
+2. *Depth differences* of the same pairs in the metric ``world`` landmarks:
+   ``yaw = atan2(|dz|, |dx|)``.
+
+MediaPipe's normalised image ``z`` is *not* used: MediaPipe documents it only
+as "roughly" on the x scale, and on real clips it read 15-30 deg more side-on
+than both cues above on every clip with a turned body.
 
 Classes: ``front``/``back`` for yaw < 30 deg, ``side`` for yaw > 60 deg,
 ``oblique`` between (equal thirds of the quarter turn). ``front`` and ``back``
@@ -31,12 +34,14 @@ a non-mirrored video), whether seen front-, side- or rear-oblique; when the
 facing is unknown the depth cue (smaller z = nearer) decides.
 
 Per-frame labels are smoothed with a 1 s majority window; runs shorter than
-1 s are merged into their neighbours; a change of view or facing that lasts is
-reported as a ``view_changed`` issue.
+1 s are merged into their neighbours. A lasting turn (facing flips, front and
+rear swap, or the median yaw moves by more than 30 deg between segments) is
+reported as a ``view_changed`` issue; flicker across a class boundary is not.
 """
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -118,6 +123,9 @@ class ViewSegment:
     view: str
     facing: str | None
     oblique: str | None = None
+    yaw_deg: float = float("nan")
+    toward: str | None = None
+    """Majority "front" (facing the camera) or "rear" over the segment, any view."""
 
     def describe(self) -> str:
         """E.g. "rear-oblique facing left 9.5-16.0 s"."""
@@ -154,45 +162,65 @@ class ViewResult:
     @property
     def changed(self) -> bool:
         """True when the view or facing changes during the clip."""
-        return len({(s.view, s.facing, s.oblique) for s in self.segments}) > 1
+        return any(_is_turn(a, b) for a, b in itertools.pairwise(self.segments))
+
+
+TURN_MIN_YAW_DEG = 30.0
+"""A change of median yaw between segments that counts as turning (one class width)."""
+
+
+def _is_turn(a: ViewSegment, b: ViewSegment) -> bool:
+    """True when two consecutive segments differ by a real turn, not a flicker at a
+    class boundary: facing flips, front/rear flips, or the yaw moves > 30 deg."""
+    if a.facing and b.facing and a.facing != b.facing:
+        return True
+    fr = {"front": "front", "back": "rear", "side": None}
+    oa = a.oblique or fr.get(a.view)
+    ob = b.oblique or fr.get(b.view)
+    if oa and ob and oa != ob:
+        return True
+    # front/rear from the shoulder order is only meaningful away from pure profile
+    turned = max(a.yaw_deg, b.yaw_deg) < 90.0 - FRONT_MAX_YAW_DEG / 2
+    if turned and a.toward and b.toward and a.toward != b.toward:
+        return True
+    return bool(abs(a.yaw_deg - b.yaw_deg) > TURN_MIN_YAW_DEG)
 
 
 # ------------------------------------------------------------------ yaw cues
-def _pair(track: PoseTrack, a: Landmark, b: Landmark) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Pixel vector a->b (T, 2), z difference in x-units (T,), world vector (T, 3)."""
+def _pair(track: PoseTrack, a: Landmark, b: Landmark) -> tuple[FloatArray, FloatArray]:
+    """Pixel vector a->b (T, 2) and world vector a->b (T, 3)."""
     px = track.pixels.astype(np.float64)
     d = px[:, int(b)] - px[:, int(a)]
-    dz = (track.landmarks[:, int(b), 2] - track.landmarks[:, int(a), 2]).astype(np.float64)
-    dz_px = dz * track.width
     dw = (track.world[:, int(b)] - track.world[:, int(a)]).astype(np.float64)
-    return d, dz_px, dw
+    return d, dw
 
 
 def estimate_yaw(track: PoseTrack) -> FloatArray:
     """(T,) yaw to the camera in degrees (0 = front/back, 90 = profile), NaN unknown.
 
-    The median of the width-ratio, image-z and world cues (module doc).
+    The median of the width-ratio and world-depth cues (module doc).
     """
     px = track.pixels.astype(np.float64)
     sh_mid = 0.5 * (px[:, Landmark.LEFT_SHOULDER] + px[:, Landmark.RIGHT_SHOULDER])
     hip_mid = 0.5 * (px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP])
     torso = np.linalg.norm(sh_mid - hip_mid, axis=1)
     torso = np.where(torso > 0, torso, np.nan)
+    # a landmark outside the picture is a guess: its cues do not count
+    shoulders_in = ~_out_of_frame(track, (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER))
+    hips_in = ~_out_of_frame(track, (Landmark.LEFT_HIP, Landmark.RIGHT_HIP))
+    torso = np.where(shoulders_in & hips_in, torso, np.nan)
     cues: list[FloatArray] = []
     for (a, b), ref in (
         ((Landmark.RIGHT_SHOULDER, Landmark.LEFT_SHOULDER), SHOULDER_WIDTH_PER_TORSO),
         ((Landmark.RIGHT_HIP, Landmark.LEFT_HIP), HIP_WIDTH_PER_TORSO),
     ):
-        d, dz_px, dw = _pair(track, a, b)
+        d, dw = _pair(track, a, b)
         width = np.linalg.norm(d, axis=1)
         cues.append(np.degrees(np.arccos(np.clip(width / (ref * torso), 0.0, 1.0))))
-        # a z of exactly 0 on both points means "no depth given" (2D-only sources)
-        za = track.landmarks[:, int(a), 2]
-        zb = track.landmarks[:, int(b), 2]
-        dz_px = np.where((za == 0) & (zb == 0), np.nan, dz_px)
+        pair_in = shoulders_in if a == Landmark.RIGHT_SHOULDER else hips_in
         with np.errstate(invalid="ignore"):
-            cues.append(np.degrees(np.arctan2(np.abs(dz_px), np.abs(d[:, 0]))))
-            cues.append(np.degrees(np.arctan2(np.abs(dw[:, 2]), np.abs(dw[:, 0]))))
+            depth = np.degrees(np.arctan2(np.abs(dw[:, 2]), np.abs(dw[:, 0])))
+        cues.append(np.where(pair_in, depth, np.nan))
     stack = np.stack(cues, axis=1)
     out = np.full(len(track), np.nan)
     ok = np.isfinite(stack).any(axis=1)
@@ -319,6 +347,8 @@ def classify_view(track: PoseTrack) -> ViewResult:
             view=lab.split("|")[0],
             facing=None if lab.split("|")[1] in ("-", "unknown") else lab.split("|")[1],
             oblique=None if lab.split("|")[2] in ("-", "unknown") else lab.split("|")[2],
+            yaw_deg=_nanmedian(yaw[a:b]),
+            toward=_majority(toward[a:b]),
         )
         for a, b, lab in segs
     )
@@ -349,6 +379,18 @@ def classify_view(track: PoseTrack) -> ViewResult:
         yaw_deg=yaw,
         segments=segments,
     )
+
+
+def _majority(sign: FloatArray) -> str | None:
+    ok = np.isfinite(sign)
+    if not ok.any():
+        return None
+    m = float(np.mean(sign[ok]))
+    return "front" if m > 0 else "rear" if m < 0 else None
+
+
+def _nanmedian(x: FloatArray) -> float:
+    return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
 
 
 def _near_by_depth(track: PoseTrack) -> str | None:

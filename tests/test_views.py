@@ -103,3 +103,79 @@ def test_person_too_small_and_too_few_frames_and_two_people():
     people = np.ones(30, np.int16)
     people[5:15] = 2
     assert "several_people" in _codes(framing_issues(tr.with_arrays(num_people=people)))
+
+
+# ------------------------------------------------------------ real clips (slow)
+# Expected views derived from each label's "view" text: a hedged label
+# ("near-side / oblique") accepts both classes; "faces image-X" gives the
+# facing and so the nearer side (facing image-right turns the right side to
+# the camera). The label texts are quoted in the comments.
+REAL_VIEWS = [
+    # "side (faces image-right)"
+    ("balance_flamingo_side.mp4", {"side"}, "right"),
+    # "side (faces image-right; the wall face is seen obliquely)"
+    ("knee_to_wall_side.mp4", {"side"}, "right"),
+    # "near-side / oblique (faces image-left)"
+    ("balance_hinge_oblique.mp4", {"side", "oblique"}, "left"),
+    # "near-side / oblique (faces image-left)"
+    ("calf_wall_stretch_oblique.mp4", {"side", "oblique"}, "left"),
+    # "near-side / oblique (faces image-left), waist down only"
+    ("ankle_rocks_waist_down.mp4", {"side", "oblique"}, "left"),
+    # "front-oblique"
+    ("balance_both_legs_front_oblique.mp4", {"oblique"}, None),
+    # "front (slightly oblique)"
+    ("leg_circles_front.mp4", {"front"}, None),
+    # "side"
+    ("jumps_side_7.mp4", {"side"}, None),
+    pytest.param(
+        # "front-oblique (about 3/4 front, person faces image-left)"
+        "calf_raise_double_front_oblique.mp4",
+        {"oblique"},
+        "left",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="measured yaw ~64 deg (width and world cues agree), past the 60 deg "
+            "side boundary; the label says about 45 deg. Facing and near side agree.",
+        ),
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+@pytest.mark.parametrize(("name", "views", "near"), REAL_VIEWS)
+def test_real_clip_view_and_near_side(tracked_clip, shared_labels, name, views, near):
+    from formcheck.signals import condition_track
+
+    assert name in shared_labels
+    result = classify_view(condition_track(tracked_clip(name)).track)
+    if near is not None:
+        assert result.near_side == near
+        assert result.facing == near
+    assert result.view in views
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_real_clip_turning_is_reported(tracked_clip, shared_labels):
+    from formcheck.signals import condition_track
+
+    name = "calf_raise_weighted_turning.mp4"
+    assert "rear-oblique" in shared_labels[name]["view"]
+    result = classify_view(condition_track(tracked_clip(name)).track)
+    assert result.changed
+    # the label: front-oblique 0-8.2 s, turning 8.2-9.5 s, rear-oblique 9.5-16.5 s
+    at_12 = [s for s in result.segments if s.start_s <= 12.0 < s.end_s]
+    assert at_12 and (at_12[0].oblique == "rear" or at_12[0].view == "back")
+    at_4 = [s for s in result.segments if s.start_s <= 4.0 < s.end_s]
+    assert at_4 and at_4[0].toward == "front"
+    assert check_view(result, frozenset({"side", "oblique"})).code == "view_changed"
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_real_clip_lower_leg_only_is_a_framing_error(tracked_clip, shared_labels):
+    name = "calf_raise_single_lower_leg_only.mp4"
+    assert shared_labels[name]["whole_body"] is False
+    issues = framing_issues(tracked_clip(name))
+    assert any(i.severity == "error" for i in issues)
