@@ -74,6 +74,13 @@ SIDES: tuple[Side, Side] = ("left", "right")
 WALL_METHODS = ("given", "hands", "knee_contact", "unknown")
 """Values of ``summary["wall_method"]``."""
 
+
+def _median(x: npt.ArrayLike) -> float:
+    """NaN-ignoring median; NaN (without a warning) when nothing is finite."""
+    a = np.asarray(x, dtype=np.float64)
+    return float(np.median(a[np.isfinite(a)])) if np.isfinite(a).any() else float("nan")
+
+
 NEAR_FOOT_MIN_FOOT_LENGTHS = 0.1
 """Foot lengths by which one heel must sit lower in the picture to call that
 foot nearer the camera. Judgement: with the camera above the floor, a foot a
@@ -208,7 +215,7 @@ def front_side_per_frame(
         split stance or not seen; foot length in pixels used for the test).
     """
     left, right = legs["left"], legs["right"]
-    foot_len = float(np.nanmedian(np.concatenate([left.foot_px, right.foot_px])))
+    foot_len = _median(np.concatenate([left.foot_px, right.foot_px]))
     diff = left.foot_u - right.foot_u  # > 0: left foot ahead
     out = np.full(diff.shape, None, dtype=object)
     if not np.isfinite(foot_len) or foot_len <= 0:
@@ -271,7 +278,7 @@ def forward_foreshortening(front: LegTrace, foot_to_shank_ratio: float) -> float
     if not (np.isfinite(foot).any() and np.isfinite(tib).any()):
         return float("nan")
     upright = tib <= np.nanpercentile(tib, 25)  # the shank's least tilted quarter
-    return float(np.nanmedian(foot) / (np.nanmedian(shank[upright]) * foot_to_shank_ratio))
+    return _median(foot) / (_median(shank[upright]) * foot_to_shank_ratio)
 
 
 def _stretch_u(leg: LegTrace, squeeze: float) -> LegTrace:
@@ -615,7 +622,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         The knee's front surface lies perpendicular to the shank ahead of the
         joint centre (as in the synthetic body model), so its reach along the
         floor is the offset times cos(tibia angle)."""
-        tib = float(np.nanmedian(tibia_s[d.deep_start : d.deep_stop]))
+        tib = _median(tibia_s[d.deep_start : d.deep_stop])
         reach = knee_front_px * np.cos(np.radians(tib)) if np.isfinite(tib) else knee_front_px
         return _deep(front.knee_u, d) + float(reach)
 
@@ -658,7 +665,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     given = ctx.options.variant.get("wall_x_px")
     if given is not None:
         # a vertical wall line at image x; its position along forward at the front foot
-        toe_y = float(np.nanmedian(front.heel_image_y))  # the wall line at floor level
+        toe_y = _median(front.heel_image_y)  # the wall line at floor level
         wall_pt = np.array([float(given), toe_y if np.isfinite(toe_y) else 0.0])
         wall_u = float(np.nanmedian(fwd @ wall_pt)) / squeeze
         wall_method = "given"
@@ -692,8 +699,8 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         lbls = [x for x in front_lbl[win] if x is not None]
         label: Side = "left" if lbls.count("left") >= lbls.count("right") else "right"
         back_lbl: Side = "right" if label == "left" else "left"
-        fy = float(np.nanmedian(legs[label].heel_image_y[win]))
-        by = float(np.nanmedian(legs[back_lbl].heel_image_y[win]))
+        fy = _median(legs[label].heel_image_y[win])
+        by = _median(legs[back_lbl].heel_image_y[win])
         leg, leg_method, leg_conf = name_front_leg(label, fy, by, foot_len, facing_sign)
         rise_px = heel_rise_px(
             front.heel_h, drive, t, d, 0.5 * th.heel_window_s, th.heel_baseline_margin_s
@@ -740,7 +747,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
                 "peak_s": round(float(t[p]), 3),
                 "end_s": round(d.end_s, 3),
                 "toe_to_wall_cm": _fmt(ttw),
-                "tibia_angle_deg": _fmt(float(np.nanmedian(tibia_s[deep]))),
+                "tibia_angle_deg": _fmt(_median(tibia_s[deep])),
                 "knee_forward_cm": _fmt((_deep(front.knee_u, d) - toe_u) * cm_per_px),
                 "knee_to_wall_gap_cm": _fmt(knee_gap_cm),
                 "heel_rise_cm": _fmt(rise_cm),
