@@ -203,7 +203,7 @@ KNOWN_GAP = pytest.mark.xfail(
     ("view", "noise"),
     [
         ("side", "low"),
-        pytest.param("oblique", "low", marks=KNOWN_GAP),
+        ("oblique", "low"),
         pytest.param("side", "realistic", marks=KNOWN_GAP),
     ],
 )

@@ -185,6 +185,12 @@ class RepCandidate:
     toe_lift_cm: float
     body_rise_cm: float
     truncated: bool
+    mid_up_s: float | None = None
+    mid_down_s: float | None = None
+    steep_up_s: float | None = None
+    steep_down_s: float | None = None
+    levels: list[float] = field(default_factory=list)
+    top_window_s: tuple[float, float] | None = None
     reason: str | None = None
     flags: list[str] = field(default_factory=list)
 
@@ -343,6 +349,13 @@ def find_rep_candidates(
         t_a = _crossing_time(times_s, ds, a - 1, a, plat_level) if a > 0 else float(times_s[a])
         t_b = _crossing_time(times_s, ds, b, b + 1, plat_level) if b < n - 1 else float(times_s[b])
         truncated = start_s is None or end_s is None
+        mid = {f: _outward_crossings(times_s, ds, a, b, base + f * rough) for f in MID_RAMP_LEVELS}
+        mid_up = mid[0.5][0]
+        mid_down = mid[0.5][1]
+        lo_up, hi_up = mid[MID_RAMP_LEVELS[0]][0], mid[MID_RAMP_LEVELS[-1]][0]
+        hi_dn, lo_dn = mid[MID_RAMP_LEVELS[-1]][1], mid[MID_RAMP_LEVELS[0]][1]
+        steep_up = None if lo_up is None or hi_up is None else max(0.0, hi_up - lo_up)
+        steep_down = None if lo_dn is None or hi_dn is None else max(0.0, lo_dn - hi_dn)
         cand = RepCandidate(
             peak_i=p,
             start_s=start_s,
@@ -360,10 +373,111 @@ def find_rep_candidates(
             toe_lift_cm=_lift(toe_cm, (a, b), bl, br),
             body_rise_cm=_lift(body_cm, (a, b), bl, br),
             truncated=truncated,
+            mid_up_s=mid_up,
+            mid_down_s=mid_down,
+            steep_up_s=steep_up,
+            steep_down_s=steep_down,
         )
-        cand.reason = _why_not_a_rep(cand, th, levels)
+        cand.levels = levels
         out.append(cand)
+    _timed_rises(times_s, d, out, th)
+    for cand in out:
+        cand.reason = _why_not_a_rep(cand, th, cand.levels)
     return out
+
+
+MID_RAMP_LEVELS = (0.3, 0.5, 0.7)
+"""Fractions of the rise at which the ramps are timed: the middle of each ramp
+(50%) and its steep part (30% to 70%), where noise moves the crossings least."""
+
+RAMP_HALF_SPANS = 1.91
+"""Half a ramp's duration as a multiple of its 30%-70% time.
+
+A raised-cosine (smooth) ramp spends 0.262 of its duration between 30% and
+70% (half the ramp: 1.91 times that); a linear ramp 0.4 (half: 1.25 times).
+Taking the larger keeps the top and standing windows off the ramps whichever
+of the two shapes the rep has (a linear rep only loses some of its top)."""
+
+MIN_TOP_S = 0.2
+"""s. Shortest top window: a rep without a hold is measured over this much
+time around its apex (judgement: ~6 frames at 30 fps average jitter, yet the
+heel of a pointed rep stays within ~2% of its apex over it)."""
+
+
+def _outward_crossings(
+    times_s: FloatArray, ds: FloatArray, a: int, b: int, level: float
+) -> tuple[float | None, float | None]:
+    """Times where ``ds`` last rises through ``level`` before row ``a`` and first falls after ``b``."""
+    n = ds.size
+    i, j = a, b
+    while i > 0 and ds[i - 1] >= level:
+        i -= 1
+    while j < n - 1 and ds[j + 1] >= level:
+        j += 1
+    up = _crossing_time(times_s, ds, i - 1, i, level) if i > 0 else None
+    down = _crossing_time(times_s, ds, j, j + 1, level) if j < n - 1 else None
+    return up, down
+
+
+def _timed_rises(
+    times_s: FloatArray, d: FloatArray, cands: list[RepCandidate], th: CalfRaiseThresholds
+) -> None:
+    """Measure each whole rep's rise on windows chosen **by time**, not by height.
+
+    The top is the stretch between the ends of the up and down ramps, found
+    from the ramps' 50% crossings (where the smoothed trace is steepest, so
+    noise moves them least) and the set's median 30-70% ramp times
+    (``RAMP_HALF_SPANS``; at least ``MIN_TOP_S`` around the apex); the standing levels are the ``baseline_window_s``
+    before the up ramp and after the down ramp (not past a neighbouring
+    rep). Picking samples by height would favour noise peaks at the top and
+    noise troughs at the bottom and inflate the rise. ``heel_rise_cm`` becomes
+    the median of the raw trace on the top minus the mean of the two standing
+    medians; candidates cut by the clip keep their height-based rise.
+    """
+    whole = [c for c in cands if not c.truncated and c.mid_up_s is not None and c.mid_down_s]
+    ups = [c.steep_up_s for c in whole if c.steep_up_s]
+    downs = [c.steep_down_s for c in whole if c.steep_down_s]
+    if not whole or not ups or not downs:
+        return
+    half_up = RAMP_HALF_SPANS * float(np.median(ups))
+    half_down = RAMP_HALF_SPANS * float(np.median(downs))
+    for k, c in enumerate(cands):
+        if c not in whole or c.mid_up_s is None or c.mid_down_s is None:
+            continue
+        t_top0 = c.mid_up_s + half_up
+        t_top1 = c.mid_down_s - half_down
+        if t_top1 - t_top0 < MIN_TOP_S:  # (almost) no hold: around the apex
+            centre = 0.5 * (t_top0 + t_top1)
+            t_top0, t_top1 = centre - 0.5 * MIN_TOP_S, centre + 0.5 * MIN_TOP_S
+        top = _window(times_s, d, t_top0, t_top1)
+        t_l1 = c.mid_up_s - half_up
+        t_r0 = c.mid_down_s + half_down
+        prev = cands[k - 1] if k > 0 else None
+        nxt = cands[k + 1] if k + 1 < len(cands) else None
+        t_l0 = t_l1 - th.baseline_window_s
+        if prev is not None and prev.mid_down_s is not None:
+            t_l0 = max(t_l0, prev.mid_down_s + half_down)
+        t_r1 = t_r0 + th.baseline_window_s
+        if nxt is not None and nxt.mid_up_s is not None:
+            t_r1 = min(t_r1, nxt.mid_up_s - half_up)
+        left = _window(times_s, d, t_l0, t_l1)
+        right = _window(times_s, d, t_r0, t_r1)
+        if not (np.isfinite(top) and np.isfinite(left) and np.isfinite(right)):
+            continue
+        c.heel_rise_cm = top - 0.5 * (left + right)
+        c.levels = [left, right]
+        c.top_window_s = (t_top0, t_top1)
+
+
+def _window(times_s: FloatArray, d: FloatArray, t0: float, t1: float) -> float:
+    """Median of ``d`` over times in [t0, t1] (the nearest sample if none falls inside)."""
+    if t1 < t0:
+        return float("nan")
+    sel = (times_s >= t0) & (times_s <= t1)
+    if not sel.any():
+        sel = np.zeros(times_s.shape, bool)
+        sel[int(np.argmin(np.abs(times_s - 0.5 * (t0 + t1))))] = True
+    return _nanmedian(d[sel])
 
 
 def _merge_close_peaks(peaks: list[int], ds: FloatArray) -> list[int]:
@@ -564,8 +678,73 @@ def _round(x: float | None, nd: int = 2) -> float | None:
 
 
 # ------------------------------------------------------------ measuring a track
-def leg_traces(ctx: DrillContext, side: str) -> LegTraces:
-    """Heights (cm, perpendicular to the floor) and angles of one leg from ``ctx``."""
+MAX_DEPTH_SCALE_DEV = 0.15
+"""Largest correction of a foot's cm scale for its depth (fraction).
+
+Geometry: a foot is at most about half a hip width plus a foot length
+(~0.2 m) nearer or farther than the body's plane; at 1.5 m, the nearest
+sensible filming distance, that is 13%."""
+
+TOE_DOWN_CM = 3.5
+"""cm. A toe within this of its resting level counts as on the floor when
+comparing the two shanks (judgement: 2% of a 175 cm stature; a calf raise
+keeps the toes down, a lifted free foot is far higher)."""
+
+
+def leg_depth_scales(ctx: DrillContext) -> dict[str, float]:
+    """Per-leg factor on the cm scale for the foot's distance from the camera.
+
+    The calibration's cm per pixel holds in the body's plane; a foot nearer
+    the camera (the near foot side-on or oblique) looks bigger, so its rise
+    reads high, and the far foot's low. The two shanks (knee to ankle) are
+    the same length and, with both feet on the floor, about equally upright,
+    so their pixel lengths give the ratio of the feet's depths. Taking the
+    body's plane midway between the feet, leg ``s`` gets
+    ``2 * L_other / (L_s + L_other)`` (medians of the shank lengths in
+    frames where both toes are down and the knees and ankles reliable),
+    bounded by ``MAX_DEPTH_SCALE_DEV``; 1.0 when that cannot be measured
+    (fewer than 10 such frames, e.g. a single-leg set).
+    """
+    ones = {"left": 1.0, "right": 1.0}
+    track = ctx.conditioned.track
+    if ctx.floor is None or len(track) == 0:
+        return ones
+    from formcheck.calibration import height_above_floor
+
+    px = track.landmarks[:, :, :2].astype(np.float64) * np.array([track.width, track.height])
+    rel = ctx.conditioned.reliable
+    band_px = TOE_DOWN_CM / ctx.calibration.cm_per_px
+    use = np.ones(len(track), dtype=bool)
+    shank: dict[str, FloatArray] = {}
+    for s in ("left", "right"):
+        knee, ankle, toe = (side_landmark(s, p) for p in ("knee", "ankle", "foot_index"))
+        shank[s] = np.linalg.norm(px[:, int(knee)] - px[:, int(ankle)], axis=1)
+        rest = ctx.floor.rest_px.get(f"{s}_foot_index", np.nan)
+        if not np.isfinite(rest):
+            return ones
+        toe_h = height_above_floor(px[:, int(toe)], ctx.floor) - rest
+        with np.errstate(invalid="ignore"):
+            use &= np.abs(toe_h) < band_px
+        use &= rel[:, int(knee)] & rel[:, int(ankle)] & np.isfinite(shank[s])
+    if use.sum() < 10:
+        return ones
+    lengths = {s: float(np.median(shank[s][use])) for s in shank}
+    total = lengths["left"] + lengths["right"]
+    if total <= 0:
+        return ones
+    out = {}
+    for s, other in (("left", "right"), ("right", "left")):
+        f = 2.0 * lengths[other] / total
+        out[s] = float(np.clip(f, 1.0 - MAX_DEPTH_SCALE_DEV, 1.0 + MAX_DEPTH_SCALE_DEV))
+    return out
+
+
+def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces:
+    """Heights (cm, perpendicular to the floor) and angles of one leg from ``ctx``.
+
+    ``scale`` multiplies the cm scale of the foot's heights (heel, toe) for
+    the foot's depth (``leg_depth_scales``); the hips stay in the body's plane.
+    """
     from formcheck.angles import compute_angles
 
     track = ctx.conditioned.track
@@ -596,8 +775,8 @@ def leg_traces(ctx: DrillContext, side: str) -> LegTraces:
         pf = knee = np.full(len(track), np.nan)
     rel = ctx.conditioned.reliable
     return LegTraces(
-        heel_cm=height([heel]),
-        toe_cm=height([toe]),
+        heel_cm=scale * height([heel]),
+        toe_cm=scale * height([toe]),
         body_cm=height([Landmark.LEFT_HIP, Landmark.RIGHT_HIP]),
         plantarflexion_deg=np.asarray(pf, dtype=np.float64),
         knee_flexion_deg=np.asarray(knee, dtype=np.float64),
@@ -667,7 +846,8 @@ class CalfRaiseDrill:
         th = load_calf_thresholds(dict(ctx.options.thresholds))
         track = ctx.conditioned.track
         times = np.asarray(track.timestamps_s, dtype=np.float64)
-        traces = {s: leg_traces(ctx, s) for s in ("left", "right")}
+        scales = leg_depth_scales(ctx)
+        traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
         frac = {s: float(np.mean(traces[s].reliable)) if len(times) else 0.0 for s in traces}
         legs, warnings = choose_legs(ctx.options.leg, ctx.view.view, ctx.view.near_side, frac, th)
         return analyze_traces(
