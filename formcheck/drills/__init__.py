@@ -19,8 +19,10 @@ DRILLS: dict[str, str] = {
     "knee-to-wall": "formcheck.drills.knee_to_wall",
     "heel-walk": "formcheck.drills.heel_walk",
     "toe-walk": "formcheck.drills.toe_walk",
+    "lateral-hops": "formcheck.drills.lateral_hops",
 }
-"""Drill name -> module defining ``DRILL``."""
+"""Drill name -> module defining ``DRILL``, or ``"module:ATTR"`` when one module
+defines several drills sharing their logic (the object is ``module.ATTR``)."""
 
 
 def drill_names() -> list[str]:
@@ -38,5 +40,6 @@ def get_drill(name: str) -> Drill:
         module_name = DRILLS[name]
     except KeyError:
         raise ValueError(f"unknown drill {name!r}; expected one of {drill_names()}") from None
-    drill: Drill = import_module(module_name).DRILL
+    module_name, _, attr = module_name.partition(":")
+    drill: Drill = getattr(import_module(module_name), attr or "DRILL")
     return drill
