@@ -108,6 +108,7 @@ class CalfRaiseThresholds:
     smoothing_s: float
     baseline_window_s: float
     min_leg_reliable_fraction: float
+    max_rise_se_cm: float
     partial_fraction: float
     bent_knee_deg: float
     bent_knee_target_deg: float
@@ -568,6 +569,24 @@ def _why_not_a_rep(c: RepCandidate, th: CalfRaiseThresholds, levels: list[float]
     return None
 
 
+def rise_noise_cm(cands: list[RepCandidate]) -> float | None:
+    """Standard error (cm) of one rep's rise, from the set's own standing levels.
+
+    The heel stands at the same level before and after a rep, so the
+    difference of the two standing medians is pure measurement noise of a
+    window level (jitter, slow landmark wobble, the heel settling). Their
+    robust spread over the set (1.4826 * MAD, no centring: the expected
+    difference is 0) over sqrt(2) is one window's error ``s``; a rise is a top
+    window minus the mean of two standing windows, so its error is
+    ``s * sqrt(1 + 1/2)``. None with fewer than 3 whole reps.
+    """
+    diffs = [c.levels[0] - c.levels[1] for c in cands if c.top_window_s and len(c.levels) == 2]
+    if len(diffs) < 3:
+        return None
+    s = 1.4826 * float(np.median(np.abs(diffs))) / np.sqrt(2.0)
+    return float(s * np.sqrt(1.5))
+
+
 def classify_partial(reps: list[RepCandidate], th: CalfRaiseThresholds) -> tuple[list[bool], float]:
     """Which reps are partial, and the set's typical (median) rise in cm.
 
@@ -918,6 +937,7 @@ def analyze_traces(
     rejected = [c for cands in per_leg.values() for c in cands if not c.is_rep]
     flat = [c for r in reps for c in r.parts.values()]
     partial_flags, typical = classify_partial(flat, th)
+    noise = {leg: rise_noise_cm(cands) for leg, cands in per_leg.items()}
     by_id = {id(c): p for c, p in zip(flat, partial_flags, strict=True)}
     for r in reps:
         r.partial = any(by_id[id(c)] for c in r.parts.values())
@@ -925,7 +945,9 @@ def analyze_traces(
     flags: dict[str, str] = {}
     events: list[dict[str, Any]] = []
     for i, r in enumerate(reps):
-        events.append(_rep_event(i, r, traces, times_s, views, th, typical, calibration_note))
+        events.append(
+            _rep_event(i, r, traces, times_s, views, th, typical, calibration_note, noise)
+        )
     for c in rejected:
         events.append(
             {
@@ -1043,6 +1065,7 @@ def _rep_event(
     th: CalfRaiseThresholds,
     typical: float,
     calibration_note: str | None,
+    noise: dict[str, float | None] | None = None,
 ) -> dict[str, Any]:
     parts = r.parts
     starts = [c.start_s for c in parts.values() if c.start_s is not None]
@@ -1072,6 +1095,17 @@ def _rep_event(
             f"heel or toe not clearly seen in {100 * (1 - min(rel_frac)):.0f}% of this rep's "
             "frames (filled in)"
         )
+    ses = [(noise or {}).get(leg) for leg in parts]
+    known = [v for v in ses if v is not None]
+    rise_se = float(np.sqrt(np.sum(np.square(known)))) / len(known) if known else None
+    if rise_se is not None and rise_se > th.max_rise_se_cm:
+        note = (
+            f"landmark noise: this rep's height is only good to about "
+            f"±{1.96 * rise_se:.1f} cm; the set's mean is steadier"
+        )
+        flags["heel_rise_cm"] = (
+            f"{flags['heel_rise_cm']}; {note}" if "heel_rise_cm" in flags else note
+        )
     cm_view = sorted(v for v in rep_views if v in VIEW_CM_FLAGS)
     if cm_view:
         reason = "; ".join(VIEW_CM_FLAGS[v] for v in cm_view)
@@ -1095,6 +1129,7 @@ def _rep_event(
         "end_s": _round(max(ends)) if ends else None,
         "heel_rise_cm": _round(r.heel_rise_cm),
         "heel_rise_cm_by_leg": {leg: _round(c.heel_rise_cm) for leg, c in parts.items()},
+        "heel_rise_se_cm": _round(rise_se),
         "plantarflexion_deg": _round(_mean_or_none(list(pf_vals)), 1),
         "up_s": _round(_mean_or_none([c.up_s for c in parts.values()])),
         "hold_s": _round(_mean_or_none([c.hold_s for c in parts.values()])),
