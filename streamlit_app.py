@@ -18,7 +18,6 @@ from typing import Any, cast
 
 import streamlit as st
 
-from formcheck.annotate import format_value
 from formcheck.drills import drill_names, get_drill
 from formcheck.drills.base import DrillOptions, LegChoice
 from formcheck.errors import FormcheckError
@@ -334,7 +333,8 @@ def live_mode(drill: str, opts: DrillOptions) -> None:
         return av.VideoFrame.from_ndarray(rgb, format="rgb24")
 
     video_col, numbers_col = st.columns([3, 2])
-    with video_col:
+    ctx = None
+    with video_col, friendly("starting the live camera"):
         ctx = webrtc_streamer(
             key=f"live-{drill}",
             mode=WebRtcMode.SENDRECV,
@@ -349,6 +349,8 @@ def live_mode(drill: str, opts: DrillOptions) -> None:
                 "muted": True,
             },
         )
+    if ctx is None:
+        return
     if not ctx.state.playing:
         if holder.get("engine") is not None:  # stop the model thread with the camera
             holder["engine"].close()
@@ -364,13 +366,13 @@ def live_mode(drill: str, opts: DrillOptions) -> None:
     if holder.get("engine") is None:
         return
     with numbers_col:
-        show_live(ctx, results)
+        show_live(ctx, results, drill)
 
 
-def show_live(ctx: Any, results: queue.Queue[Any]) -> None:
+def show_live(ctx: Any, results: queue.Queue[Any], drill: str) -> None:
     """Show the live numbers until the camera stops."""
-    counter = st.empty()
-    details = st.empty()
+    key, label, fmt = cards.LIVE_COUNTERS.get(drill, ("reps", "Reps (live)", "{:.0f}"))
+    box = st.empty()
     waited = 0.0
     while ctx.state.playing:
         try:
@@ -378,29 +380,24 @@ def show_live(ctx: Any, results: queue.Queue[Any]) -> None:
         except queue.Empty:
             waited += 1.0
             if waited >= 10.0:
-                counter.warning(
+                box.warning(
                     "No picture from the camera: check that the browser may use it and that no "
                     "other app is using it, then press STOP and START."
                 )
             continue
         waited = 0.0
-        c1, c2, c3 = counter.columns(3)
-        value = state.counter
-        label = "Hold (live)" if "hold_s" in state.values else "Reps (live)"
-        if value is None:
-            shown = "—"
-        elif label.startswith("Hold"):
-            shown = f"{value:.1f} s"
-        else:
-            shown = f"{value:.0f}"
-        c1.metric(label, shown)
-        extra = {k: v for k, v in state.values.items() if k not in ("reps", "hold_s")}
-        c2.metric("Analysed fps", f"{state.achieved_fps:.0f}")
-        c3.metric("Frames skipped", f"{state.frames_dropped}")
-        lines = [format_value(k, v) for k, v in extra.items()]
-        if state.message:
-            lines.append(f"⚠ {state.message}")
-        details.markdown("  \n".join(lines) if lines else " ")
+        value = state.values.get(key)
+        with box.container():
+            c1, c2, c3 = st.columns(3)
+            c1.metric(label, "—" if value is None or value != value else fmt.format(value))
+            c2.metric("Analysed fps", f"{state.achieved_fps:.0f}")
+            c3.metric("Frames skipped", f"{state.frames_dropped}")
+            extra = [(k, v) for k, v in state.values.items() if k != key]
+            for col, (name, v) in zip(st.columns(max(1, len(extra))), extra, strict=False):
+                name_label, unit = cards.split_unit(name)
+                col.metric(name_label, cards.format_number(v, unit))
+            if state.message:
+                st.warning(state.message)
     st.info("The camera stopped. Press START to go again.")
 
 

@@ -125,8 +125,8 @@ class LiveState:
 
     @property
     def counter(self) -> float | None:
-        """Rep count or hold seconds shown as the counter, if the drill has one."""
-        for key in ("reps", "hold_s"):
+        """Rep count, hold seconds or attempt count, if the drill reports one."""
+        for key in ("reps", "hold_s", "attempts"):
             v = self.values.get(key)
             if v is not None and math.isfinite(v):
                 return float(v)

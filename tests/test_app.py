@@ -20,12 +20,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from formcheck.drills import drill_names, get_drill
-from formcheck.errors import VideoError
+from formcheck.errors import FormcheckError, VideoError
 from formcheck.synth import synthesize
 from formcheck.synth.noise import NoiseSpec
 from formcheck.synth.profiles import BalanceProfile, CalfRaiseProfile
 from formcheck.track import PoseTrack
-from formcheck.ui import pipeline, samples, uploads
+from formcheck.ui import cards, pipeline, rtc, samples, uploads
 from formcheck.video_out import H264Writer
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -238,3 +238,98 @@ def test_balance_result_shows_hold_and_sway(harness: Harness) -> None:
     longest = _metric(at, "Longest hold")
     assert longest.endswith(" s") and float(longest.split()[0]) > 1.0
     assert "longest hold" in at.subheader[0].value
+
+
+def test_live_mode_offers_the_camera_without_loading_the_model(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded: list[bool] = []
+    monkeypatch.setattr("formcheck.pose.LivePose", lambda *a, **k: loaded.append(True))
+    at = _app()
+    at.radio(key="mode").set_value("Live camera").run()
+    assert not at.exception
+    assert "Press **START**" in _texts(at)
+    assert loaded == []  # the model loads only once the camera plays
+    # AppTest has no WebRTC server: the component cannot start, which must read as a
+    # message, not a traceback (the browser test covers the working camera)
+    assert all("Something went wrong" in e.value for e in at.error)
+
+
+def test_bad_turn_configuration_is_a_message(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(rtc.ENV_VAR, "{not json")
+    at = _app()
+    at.radio(key="mode").set_value("Live camera").run()
+    assert not at.exception
+    assert rtc.ENV_VAR in at.error[0].value and "iceServers" in at.error[0].value
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, {"iceServers": []}),  # default: no external server at all
+        ({rtc.ENV_VAR: "  "}, {"iceServers": []}),
+        (
+            {rtc.ENV_VAR: '{"iceServers": [{"urls": ["turn:t.example:3478"], "username": "u"}]}'},
+            {"iceServers": [{"urls": ["turn:t.example:3478"], "username": "u"}]},
+        ),
+    ],
+)
+def test_rtc_configuration(env: dict[str, str], expected: dict[str, Any]) -> None:
+    assert rtc.rtc_configuration(env) == expected
+
+
+@pytest.mark.parametrize("raw", ["[1, 2]", '{"servers": []}', '{"iceServers": "turn:x"}', "nope"])
+def test_rtc_configuration_rejects_malformed(raw: str) -> None:
+    with pytest.raises(FormcheckError, match=rtc.ENV_VAR):
+        rtc.rtc_configuration({rtc.ENV_VAR: raw})
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "ok"),
+    [
+        ("clip.mp4", 10, ".mp4"),
+        ("CLIP.MOV", 10, ".mov"),  # case-insensitive
+        ("a/b\\c.webm", 10, ".webm"),  # only the extension is kept
+        ("clip.mp4.exe", 10, None),  # double extension
+        ("clip", 10, None),  # no extension
+        ("clip.avi", 10, None),  # not offered
+        ("clip.mp4", 0, None),  # empty
+        ("clip.mp4", uploads.MAX_UPLOAD_BYTES + 1, None),  # over the limit
+        ("clip.mp4", uploads.MAX_UPLOAD_BYTES, ".mp4"),  # at the limit
+    ],
+)
+def test_checked_extension(name: str, size: int, ok: str | None) -> None:
+    if ok is None:
+        with pytest.raises(uploads.UploadError):
+            uploads.checked_extension(name, size)
+    else:
+        assert uploads.checked_extension(name, size) == ok
+
+
+def test_temp_video_is_removed_even_on_error(tmp_path: Path) -> None:
+    seen: list[Path] = []
+    with pytest.raises(RuntimeError), uploads.temp_video(b"abc", ".mp4") as path:
+        seen.append(path)
+        assert path.read_bytes() == b"abc"
+        raise RuntimeError
+    assert not seen[0].exists() and not seen[0].parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "label", "shown"),
+    [
+        ("rep_count", 3, "Reps", "3"),
+        ("mean_heel_rise_cm", 5.234, "Mean heel rise", "5.2 cm"),
+        ("best_tibia_angle_deg", 38.04, "Best tibia angle", "38.0°"),
+        ("sway_velocity_cm_s", 1.25, "Sway velocity", "1.2 cm/s"),
+        ("fatigue_pct", None, "Height lost over the set", "—"),  # not measured: no number
+        ("total_vertical_cm", 192.4, "Total vertical", "192 cm"),
+        ("variant_detected", "bent_knee", "Knee variant seen", "bent knee"),
+    ],
+)
+def test_card_labels_and_numbers(key: str, value: Any, label: str, shown: str) -> None:
+    got_label, unit = cards.split_unit(key)
+    assert got_label == label
+    assert cards.format_number(value, unit) == shown

@@ -53,6 +53,13 @@ COUNT_KEYS: dict[str, str] = {
 }
 """The one number each drill is about (shown first, and checked by the browser test)."""
 
+LIVE_COUNTERS: dict[str, tuple[str, str, str]] = {
+    "calf-raise": ("reps", "Reps (live)", "{:.0f}"),
+    "single-leg-balance": ("hold_s", "Hold (live)", "{:.1f} s"),
+    "knee-to-wall": ("attempts", "Attempts (live)", "{:.0f}"),
+}
+"""Per drill: (overlay series, label, format) of the big live counter."""
+
 _UNITS: tuple[tuple[str, str], ...] = (
     ("_cm_s", "cm/s"),
     ("_cm2", "cm²"),
