@@ -7,7 +7,7 @@ import pytest
 
 from formcheck.analysis import analyze_track
 from formcheck.drills.base import DrillOptions
-from formcheck.drills.steps import find_swings, load_step_thresholds
+from formcheck.drills.steps import find_steps, find_swings, load_step_thresholds
 from formcheck.synth import (
     STANDING_FOOT_TO_FLOOR_DEG,
     CameraSpec,
@@ -86,3 +86,40 @@ def test_unknown_threshold_rejected() -> None:
     syn = synthesize(HeelWalkProfile(steps=2), CameraSpec(view="side"), NoiseSpec.none())
     with pytest.raises(ValueError, match="unknown threshold"):
         analyze_track(syn.track, "heel-walk", DrillOptions(thresholds={"toe_lift": 3}))
+
+
+@pytest.mark.parametrize("noise", ["none", "low", "realistic"])
+def test_oblique_forefoot_touch_is_not_a_step(noise: str) -> None:
+    # oblique: the step's forward motion is foreshortened while the forefoot touch
+    # (a rotation about the heel, seen full size) is not; it used to count as 2 steps
+    syn = synthesize(
+        HeelWalkProfile(steps=10, touch_steps=(4,)),
+        CameraSpec(view="oblique"),
+        NoiseSpec.preset(noise),
+    )
+    r = analyze_track(syn.track, "heel-walk", DrillOptions(height_cm=syn.truth.height_cm))
+    truth = syn.truth.events_of("step")
+    steps = [e for e in r.events if e["kind"] == "step"]
+    assert r.summary["step_count"] == len(truth) == 10
+    assert [e["leg"] for e in steps] == [e["leg"] for e in truth]
+    for e, t in zip(steps, truth, strict=True):
+        assert abs(e["start_s"] - t["start_s"]) < 0.15  # a quarter of a 0.6 s step
+    assert [e["forefoot_touched"] for e in steps] == [e["forefoot_touched"] for e in truth]
+    assert "oblique" in r.flags["mean_toe_lift_deg"]
+
+
+def test_foot_rocking_on_its_heel_is_not_a_swing() -> None:
+    # constructed: the toe rises and falls (heel fixed), then one real step moves both
+    t = np.arange(0, 4, 1 / 30)
+    body = np.full(t.size, 400.0)
+    heel = np.zeros((t.size, 2))
+    toe = np.tile([60.0, 0.0], (t.size, 1))
+    toe[:, 1] -= 25.0 * np.exp(-(((t - 1.0) / 0.1) ** 2))  # toe lifts 25 px and lowers
+    move = np.clip((t - 2.5) / 0.4, 0, 1) * 100.0  # one 100 px step at 2.5-2.9 s
+    heel[:, 0] += move
+    toe[:, 0] += move
+    ends = {"right": np.stack([heel, toe], axis=1)}
+    pos = {"right": 0.5 * (heel + toe)}
+    steps, rejected = find_steps(t, pos, body, TH, ends_px=ends)
+    assert [round(s.off_s, 1) for s in steps] == [2.5]
+    assert rejected == []  # the rocking is not even a candidate swing

@@ -58,6 +58,7 @@ class StepThresholds:
     """Step segmentation thresholds; see ``steps.toml`` for units and sources."""
 
     speed_window_s: float
+    toward_speed_window_s: float
     body_smoothing_s: float
     swing_on_fraction: float
     swing_off_fraction: float
@@ -265,11 +266,27 @@ def find_swings(
     ]
 
 
+def _stance_jump(
+    pos: FloatArray, body_px: FloatArray, a: int, b: int, lo: int, hi: int, pad: int
+) -> float:
+    """Stance-to-stance displacement of a (T, 2) point around swing [a, b], body heights."""
+    before = pos[lo : max(lo + 1, a - pad + 1)]
+    after = pos[min(b + pad, hi) : hi + 1]
+    if len(before) == 0 or len(after) == 0:
+        return float("nan")
+    size = float(np.nanmedian(body_px[a : b + 1]))
+    jump = np.median(after, axis=0) - np.median(before, axis=0)
+    return float(np.linalg.norm(jump)) / size
+
+
 def find_steps(
     times_s: FloatArray,
     pos_px: dict[str, FloatArray],
     body_px: FloatArray,
     th: StepThresholds,
+    *,
+    ends_px: dict[str, FloatArray] | None = None,
+    toward_camera: bool = False,
 ) -> tuple[list[Step], list[dict[str, Any]]]:
     """Steps of both feet from their pixel positions.
 
@@ -278,35 +295,48 @@ def find_steps(
         pos_px: side -> (T, 2) foot point, pixels (NaNs filled).
         body_px: (T,) body size (stature) in pixels, NaNs filled.
         th: thresholds.
+        ends_px: side -> (T, 2, 2) heel and toe landmarks, pixels (NaNs
+            filled). When given, a foot's speed and stance-to-stance
+            displacement are the *smaller* of its heel's and its toe's: a
+            swinging foot moves as a whole, while a foot rocking on the floor
+            (rising onto the heels or toes, a forefoot touch, a heel drop)
+            moves one end only, which is not a step.
+        toward_camera: the person walks toward or away from the camera (front
+            or back view): only the vertical image motion counts (perspective
+            moves a stepping foot down or up the picture and the swing lifts
+            it; its sideways motion is only landmark noise), over the longer
+            ``toward_speed_window_s`` (the motion is a few pixels per step).
 
     Returns:
         (steps in time order, rejected movements as report events with a
         "reason").
     """
     n = len(times_s)
+    window = th.toward_speed_window_s if toward_camera else th.speed_window_s
+    keep = np.array([0.0, 1.0]) if toward_camera else np.array([1.0, 1.0])
+    pts: dict[str, list[FloatArray]] = {}
+    for side, pos in pos_px.items():
+        if ends_px is not None and side in ends_px:
+            e = np.asarray(ends_px[side], dtype=np.float64)
+            pts[side] = [e[:, 0] * keep, e[:, 1] * keep]
+        else:
+            pts[side] = [np.asarray(pos, dtype=np.float64) * keep]
     found: list[tuple[str, int, int, float, bool]] = []
     rejected: list[dict[str, Any]] = []
     swings: dict[str, list[tuple[int, int]]] = {}
-    for side, pos in pos_px.items():
-        if not np.isfinite(pos).any() or not np.isfinite(body_px).any():
+    for side, plist in pts.items():
+        if not all(np.isfinite(p).any() for p in plist) or not np.isfinite(body_px).any():
             swings[side] = []
             continue
-        speed = foot_speed_hps(times_s, pos, body_px, th.speed_window_s)
-        swings[side] = find_swings(times_s, speed, th)
-    pad = max(1, round(0.5 * th.speed_window_s / median_dt(times_s)))
+        speeds = [foot_speed_hps(times_s, p, body_px, window) for p in plist]
+        swings[side] = find_swings(times_s, np.min(np.stack(speeds), axis=0), th)
+    pad = max(1, round(0.5 * window / median_dt(times_s)))
     for side, sw in swings.items():
-        pos = pos_px[side]
         for k, (a, b) in enumerate(sw):
             lo = sw[k - 1][1] if k > 0 else 0
             hi = sw[k + 1][0] if k + 1 < len(sw) else n - 1
-            before = pos[lo : max(lo + 1, a - pad + 1)]
-            after = pos[min(b + pad, hi) : hi + 1]
-            if len(before) == 0 or len(after) == 0:
-                disp = float("nan")
-            else:
-                size = float(np.nanmedian(body_px[a : b + 1]))
-                jump = np.median(after, axis=0) - np.median(before, axis=0)
-                disp = float(np.linalg.norm(jump)) / size
+            jumps = [_stance_jump(p, body_px, a, b, lo, hi, pad) for p in pts[side]]
+            disp = float(min(jumps))
             cut = a == 0 or b == n - 1
             if np.isfinite(disp) and disp < th.min_step_fraction:
                 rejected.append(
@@ -315,8 +345,8 @@ def find_steps(
                         "leg": side,
                         "start_s": rnd(float(times_s[a])),
                         "end_s": rnd(float(times_s[b])),
-                        "reason": "the foot moved but came back to where it was (a landmark "
-                        "jump or a shuffle), not a step",
+                        "reason": "the foot moved but did not go anywhere (a landmark jump, a "
+                        "shuffle, or one end of the foot lifting and lowering), not a step",
                     }
                 )
                 continue
@@ -372,12 +402,28 @@ class WalkSignals:
         body_px: (T,) stature in pixels (smoothed).
         pos_px: side -> (T, 2) foot point, pixels (NaNs filled).
         reliable: side -> (T,) bool, heel, ankle and toe seen (not interpolated).
+        ends_px: side -> (T, 2, 2) heel (``[:, 0]``) and toe (``[:, 1]``)
+            landmarks, pixels (NaNs filled); see ``find_steps``.
     """
 
     times_s: FloatArray
     body_px: FloatArray
     pos_px: dict[str, FloatArray]
     reliable: dict[str, BoolArray]
+    ends_px: dict[str, FloatArray]
+
+    def find_steps(
+        self, th: StepThresholds, *, toward_camera: bool = False
+    ) -> tuple[list[Step], list[dict[str, Any]]]:
+        """``find_steps`` on these signals, heel and toe both required to move."""
+        return find_steps(
+            self.times_s,
+            self.pos_px,
+            self.body_px,
+            th,
+            ends_px=self.ends_px,
+            toward_camera=toward_camera,
+        )
 
 
 def walk_signals(track: PoseTrack, reliable: BoolArray, th: StepThresholds) -> WalkSignals:
@@ -392,11 +438,15 @@ def walk_signals(track: PoseTrack, reliable: BoolArray, th: StepThresholds) -> W
     body = body_size_px(track, times, th.body_smoothing_s)
     pos: dict[str, FloatArray] = {}
     rel: dict[str, BoolArray] = {}
+    ends: dict[str, FloatArray] = {}
     for s in SIDES:
         pos[s] = fill_nans(times, foot_point_px(track, s))
+        ends[s] = np.stack(
+            [fill_nans(times, landmark_px(track, s, q)) for q in ("heel", "foot_index")], axis=1
+        )
         idx = [int(side_landmark(s, q)) for q in ("heel", "ankle", "foot_index")]
         rel[s] = np.asarray(reliable[:, idx].all(axis=1), dtype=bool)
-    return WalkSignals(times_s=times, body_px=body, pos_px=pos, reliable=rel)
+    return WalkSignals(times_s=times, body_px=body, pos_px=pos, reliable=rel, ends_px=ends)
 
 
 def landmark_px(track: PoseTrack, side: str, part: str) -> FloatArray:

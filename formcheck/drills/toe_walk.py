@@ -88,7 +88,7 @@ class ToeWalkDrill:
         track = ctx.conditioned.track
         ws = st.walk_signals(track, ctx.conditioned.reliable, sth)
         times = ws.times_s
-        steps, rejected = st.find_steps(times, ws.pos_px, ws.body_px, sth)
+        steps, rejected = ws.find_steps(sth, toward_camera=ctx.view.view in ("front", "back"))
         view = ctx.view.view
         foot_px = st.FOOT_LENGTH_FRAC * ws.body_px
         cm_per_px = st.stature_cm(ctx, ws.body_px) / ws.body_px  # per frame (walking closer)
