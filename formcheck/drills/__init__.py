@@ -20,6 +20,9 @@ DRILLS: dict[str, str] = {
     "heel-walk": "formcheck.drills.heel_walk",
     "toe-walk": "formcheck.drills.toe_walk",
     "lateral-hops": "formcheck.drills.lateral_hops",
+    "soleus-wall-stretch": "formcheck.drills.stretch_hold:SOLEUS_WALL_STRETCH",
+    "deep-squat-hold": "formcheck.drills.stretch_hold:DEEP_SQUAT_HOLD",
+    "calf-step-stretch": "formcheck.drills.stretch_hold:CALF_STEP_STRETCH",
 }
 """Drill name -> module defining ``DRILL``, or ``"module:ATTR"`` when one module
 defines several drills sharing their logic (the object is ``module.ATTR``)."""
