@@ -78,7 +78,10 @@ def format_value(name: str, value: float) -> str:
     if not math.isfinite(value):
         return f"{label} --"
     digits = 0 if abs(value) >= 100 else 1
-    return f"{label} {value:.{digits}f} {unit}".rstrip()
+    text = f"{value:.{digits}f}"
+    if text.lstrip("-").strip("0.") == "":
+        text = text.lstrip("-")  # no "-0.0"
+    return f"{label} {text} {unit}".rstrip()
 
 
 def _scale(frame: npt.NDArray[np.uint8]) -> float:

@@ -45,6 +45,8 @@ def _points() -> np.ndarray:
         ("heel_height_cm", math.nan, "heel height --"),  # NaN never prints a number
         ("reps", math.nan, "reps --"),
         ("score", 7.0, "score 7.0"),  # no unit
+        ("heel_rise_cm", -0.04, "heel rise 0.0 cm"),  # no negative zero
+        ("heel_rise_cm", -0.06, "heel rise -0.1 cm"),
     ],
 )
 def test_format_value(name: str, value: float, expected: str) -> None:

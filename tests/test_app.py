@@ -25,7 +25,7 @@ from formcheck.synth import synthesize
 from formcheck.synth.noise import NoiseSpec
 from formcheck.synth.profiles import BalanceProfile, CalfRaiseProfile
 from formcheck.track import PoseTrack
-from formcheck.ui import cards, pipeline, rtc, samples, uploads
+from formcheck.ui import cards, charts, pipeline, rtc, samples, uploads
 from formcheck.video_out import H264Writer
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -326,6 +326,8 @@ def test_temp_video_is_removed_even_on_error(tmp_path: Path) -> None:
         ("sway_velocity_cm_s", 1.25, "Sway velocity", "1.2 cm/s"),
         ("fatigue_pct", None, "Height lost over the set", "—"),  # not measured: no number
         ("total_vertical_cm", 192.4, "Total vertical", "192 cm"),
+        ("heel_rise_cm", -0.04, "Heel rise", "0.0 cm"),  # no negative zero
+        ("heel_rise_cm", -0.4, "Heel rise", "-0.4 cm"),
         ("variant_detected", "bent_knee", "Knee variant seen", "bent knee"),
     ],
 )
@@ -333,3 +335,39 @@ def test_card_labels_and_numbers(key: str, value: Any, label: str, shown: str) -
     got_label, unit = cards.split_unit(key)
     assert got_label == label
     assert cards.format_number(value, unit) == shown
+
+
+def _fake_report(drill: str, events: list[dict[str, Any]], series: dict[str, Any]) -> Any:
+    from types import SimpleNamespace
+
+    n = len(next(iter(series.values())))
+    return SimpleNamespace(drill=drill, events=events, series=series, times_s=np.arange(n) / 10)
+
+
+def test_deepest_valid_lunge_ignores_heel_lifts() -> None:
+    events = [
+        {"kind": "lunge", "peak_s": 1.0, "tibia_angle_deg": 35.0, "heel_lifted": False},
+        {"kind": "lunge", "peak_s": 2.0, "tibia_angle_deg": 45.0, "heel_lifted": True},
+        {"kind": "lunge", "peak_s": 3.0, "tibia_angle_deg": 38.0, "heel_lifted": False},
+        {"kind": "lunge", "peak_s": 4.0, "tibia_angle_deg": None, "heel_lifted": False},
+    ]
+    report = _fake_report("knee-to-wall", events, {"tibia_angle_deg": np.linspace(0, 40, 50)})
+    marks = charts.event_marks(report, charts.PLOTS["knee-to-wall"][0])
+    assert [(m["time (s)"], m["status"]) for m in marks] == [
+        (1.0, "valid"),
+        (2.0, "heel lifted (not valid)"),
+        (3.0, "deepest valid"),
+    ]
+    assert len(charts.charts_for(report)) == 1  # no toe_to_wall series: that chart is skipped
+
+
+def test_rep_marks_and_missing_series() -> None:
+    events = [
+        {"kind": "rep", "peak_s": 1.5, "partial": False},
+        {"kind": "not_a_rep", "peak_s": 2.0},
+        {"kind": "rep", "peak_s": 3.5, "partial": True},
+    ]
+    report = _fake_report("calf-raise", events, {"left_heel_height_cm": np.full(50, np.nan)})
+    marks = charts.event_marks(report, charts.PLOTS["calf-raise"][0])
+    assert [m["label"] for m in marks] == ["rep 1", "rep 2 (partial)"]
+    assert charts.charts_for(report) == []  # all-NaN series: nothing to draw

@@ -125,6 +125,8 @@ def format_number(value: Any, unit: str = "") -> str:
         text = str(value)
     elif isinstance(value, float):
         text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
+        if text.lstrip("-").strip("0.") == "":
+            text = text.lstrip("-")  # no "-0.0"
     elif isinstance(value, str):
         text = value.replace("_", " ")
     else:

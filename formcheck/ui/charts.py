@@ -142,12 +142,22 @@ def time_chart(report: Report, plot: TimePlot) -> Any:
                 .encode(
                     x="time (s):Q",
                     y="value:Q",
-                    shape=alt.Shape("status:N", title=None),
-                    color=alt.Color("status:N", title=None),
+                    color=alt.Color(
+                        "status:N",
+                        title="attempt",
+                        scale=alt.Scale(
+                            domain=["deepest valid", "valid", "heel lifted (not valid)"],
+                            range=["#1a9850", "#91bfdb", "#d73027"],
+                        ),
+                    ),
                     tooltip=["label:N", "status:N", "time (s):Q", "value:Q"],
                 )
             )
-    return alt.layer(*layers).properties(title=plot.title, height=260)
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent")
+        .properties(title=plot.title, height=260)
+    )
 
 
 def event_marks(report: Report, plot: TimePlot) -> list[dict[str, Any]]:
