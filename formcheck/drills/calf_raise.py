@@ -380,10 +380,10 @@ def find_rep_candidates(
             steep_down_s=steep_down,
         )
         cand.levels = levels
+        # whether it is a rep is decided on the height-based rise and levels
+        cand.reason = _why_not_a_rep(cand, th, levels)
         out.append(cand)
     _timed_rises(times_s, d, out, th)
-    for cand in out:
-        cand.reason = _why_not_a_rep(cand, th, cand.levels)
     return out
 
 
@@ -420,6 +420,13 @@ def _outward_crossings(
     return up, down
 
 
+TIMED_RISE_MAX_DEV = 0.5
+"""Largest relative difference between the time-windowed and the height-based
+rise for the time-windowed one to be used (judgement: landmark noise moves a
+rise by ~1 cm of ~8; a rep whose windows miss its top by half the rise is not
+shaped like stand-up-hold-down, and keeps the height-based value)."""
+
+
 def _timed_rises(
     times_s: FloatArray, d: FloatArray, cands: list[RepCandidate], th: CalfRaiseThresholds
 ) -> None:
@@ -433,7 +440,10 @@ def _timed_rises(
     rep). Picking samples by height would favour noise peaks at the top and
     noise troughs at the bottom and inflate the rise. ``heel_rise_cm`` becomes
     the median of the raw trace on the top minus the mean of the two standing
-    medians; candidates cut by the clip keep their height-based rise.
+    medians; candidates cut by the clip, or whose timed rise is off the
+    height-based one by more than ``TIMED_RISE_MAX_DEV``, keep the
+    height-based rise. Whether a candidate is a rep was decided before, on
+    the height-based rise.
     """
     whole = [c for c in cands if not c.truncated and c.mid_up_s is not None and c.mid_down_s]
     ups = [c.steep_up_s for c in whole if c.steep_up_s]
@@ -465,7 +475,10 @@ def _timed_rises(
         right = _window(times_s, d, t_r0, t_r1)
         if not (np.isfinite(top) and np.isfinite(left) and np.isfinite(right)):
             continue
-        c.heel_rise_cm = top - 0.5 * (left + right)
+        timed = top - 0.5 * (left + right)
+        if abs(timed - c.heel_rise_cm) > TIMED_RISE_MAX_DEV * c.heel_rise_cm:
+            continue  # not trapezoid-shaped (an odd rep or a non-rep): keep the height-based rise
+        c.heel_rise_cm = timed
         c.levels = [left, right]
         c.top_window_s = (t_top0, t_top1)
 
