@@ -244,6 +244,15 @@ class LiveEngine:
         msg = st.message if st.message else (None if st.person else "step into the picture")
         return self._annotator.annotate(rgb, points, reliable, st.values, msg)
 
+    def analyze_now(self) -> LiveState:
+        """Re-run the analysis on the whole history now (e.g. when the camera stops).
+
+        Call from the thread that feeds ``process`` (or after ``close``).
+        """
+        if self._t:
+            self._run_analysis(self._clock())
+        return self.state
+
     def close(self) -> None:
         """Stop the worker thread (frames still waiting are dropped)."""
         with self._lock:
