@@ -14,8 +14,9 @@ where the foot moves in the image:
    (``swing_on_fraction`` of the foot's typical swing speed, and at least
    ``min_swing_speed_hps``), extended to where the speed falls under the
    *off* level (hysteresis), lasting at least ``min_swing_s``.
-3. A swing must carry the foot somewhere: the stance positions before and
-   after differ by at least ``min_step_fraction`` of body height. A landmark
+3. A swing must carry the foot somewhere: the stance positions just before
+   and just after (medians over ``stance_compare_s``) differ by at least
+   ``min_step_fraction`` of body height, for the heel and the toe alike. A landmark
    that jumps and jumps back (a misplaced far foot) is not a step.
 4. After a step the foot stands until its next swing (or the clip's end):
    that **stance** is where the drills measure toe lift, heel height or tilt.
@@ -53,6 +54,11 @@ length from the back of the heel, and the heel's contact point ~4% of foot
 length in front of the back of the heel (Winter 2009 proportions)."""
 
 
+MIN_END_SEEN = 0.5
+"""Fraction of frames in which a heel or toe landmark must be seen to count in
+``find_steps`` (judgement: an end seen less than half the time is mostly filled in)."""
+
+
 @dataclass(frozen=True)
 class StepThresholds:
     """Step segmentation thresholds; see ``steps.toml`` for units and sources."""
@@ -67,6 +73,7 @@ class StepThresholds:
     max_swing_s: float
     merge_gap_s: float
     min_step_fraction: float
+    stance_compare_s: float
     typical_speed_percentile: float
 
 
@@ -267,16 +274,37 @@ def find_swings(
 
 
 def _stance_jump(
-    pos: FloatArray, body_px: FloatArray, a: int, b: int, lo: int, hi: int, pad: int
+    pos: FloatArray, body_px: FloatArray, a: int, b: int, lo: int, hi: int, pad: int, span: int
 ) -> float:
-    """Stance-to-stance displacement of a (T, 2) point around swing [a, b], body heights."""
-    before = pos[lo : max(lo + 1, a - pad + 1)]
-    after = pos[min(b + pad, hi) : hi + 1]
+    """Stance-to-stance displacement of a (T, 2) point around swing [a, b], body heights.
+
+    Medians over at most ``span`` frames of the stance just before lift-off
+    (from ``lo``) and just after landing (up to ``hi``).
+    """
+    end_before = max(lo + 1, a - pad + 1)
+    start_after = min(b + pad, hi)
+    before = pos[max(lo, end_before - span) : end_before]
+    after = pos[start_after : min(hi + 1, start_after + span)]
     if len(before) == 0 or len(after) == 0:
         return float("nan")
     size = float(np.nanmedian(body_px[a : b + 1]))
     jump = np.median(after, axis=0) - np.median(before, axis=0)
     return float(np.linalg.norm(jump)) / size
+
+
+def _whole_foot(speeds: list[FloatArray], seen: list[BoolArray]) -> FloatArray:
+    """(T,) speed of the whole foot: the slower of its heel and toe, else the foot point.
+
+    ``speeds[0]``/``seen[0]`` are the foot point's; the rest the ends'. An end
+    counts when it is seen in at least ``MIN_END_SEEN`` of the frames (its
+    short gaps are interpolated); an end hidden most of the clip (the toes
+    behind the heel seen from behind) is held constant by the filling and
+    would look like a foot standing still.
+    """
+    ends = [v for v, ok in zip(speeds[1:], seen[1:], strict=True) if ok.mean() >= MIN_END_SEEN]
+    if not ends:
+        return speeds[0]
+    return np.asarray(np.min(np.stack(ends), axis=0), dtype=np.float64)
 
 
 def find_steps(
@@ -286,6 +314,7 @@ def find_steps(
     th: StepThresholds,
     *,
     ends_px: dict[str, FloatArray] | None = None,
+    ends_seen: dict[str, BoolArray] | None = None,
     toward_camera: bool = False,
 ) -> tuple[list[Step], list[dict[str, Any]]]:
     """Steps of both feet from their pixel positions.
@@ -301,6 +330,11 @@ def find_steps(
             swinging foot moves as a whole, while a foot rocking on the floor
             (rising onto the heels or toes, a forefoot touch, a heel drop)
             moves one end only, which is not a step.
+        ends_seen: side -> (T, 2) bool, heel / toe landmark actually seen in
+            that frame. An end that is not seen (filled in, e.g. the toes
+            hidden behind the heel from behind) is no evidence of standing
+            still: where neither end is seen the foot point's speed is used,
+            where one is, that one's.
         toward_camera: the person walks toward or away from the camera (front
             or back view): only the vertical image motion counts (perspective
             moves a stepping foot down or up the picture and the swing lifts
@@ -315,28 +349,42 @@ def find_steps(
     window = th.toward_speed_window_s if toward_camera else th.speed_window_s
     keep = np.array([0.0, 1.0]) if toward_camera else np.array([1.0, 1.0])
     pts: dict[str, list[FloatArray]] = {}
+    seen: dict[str, list[BoolArray]] = {}
     for side, pos in pos_px.items():
+        foot = np.asarray(pos, dtype=np.float64) * keep
+        pts[side] = [foot]
+        seen[side] = [np.ones(n, dtype=bool)]
         if ends_px is not None and side in ends_px:
             e = np.asarray(ends_px[side], dtype=np.float64)
-            pts[side] = [e[:, 0] * keep, e[:, 1] * keep]
-        else:
-            pts[side] = [np.asarray(pos, dtype=np.float64) * keep]
+            ok = (
+                np.asarray(ends_seen[side], dtype=bool)
+                if ends_seen is not None and side in ends_seen
+                else np.ones((n, 2), dtype=bool)
+            )
+            pts[side] += [e[:, 0] * keep, e[:, 1] * keep]
+            seen[side] += [ok[:, 0], ok[:, 1]]
+    pad = max(1, round(0.5 * window / median_dt(times_s)))
+    span = max(1, round(th.stance_compare_s / median_dt(times_s)))
     found: list[tuple[str, int, int, float, bool]] = []
     rejected: list[dict[str, Any]] = []
     swings: dict[str, list[tuple[int, int]]] = {}
     for side, plist in pts.items():
-        if not all(np.isfinite(p).any() for p in plist) or not np.isfinite(body_px).any():
+        if not np.isfinite(plist[0]).any() or not np.isfinite(body_px).any():
             swings[side] = []
             continue
         speeds = [foot_speed_hps(times_s, p, body_px, window) for p in plist]
-        swings[side] = find_swings(times_s, np.min(np.stack(speeds), axis=0), th)
-    pad = max(1, round(0.5 * window / median_dt(times_s)))
+        swings[side] = find_swings(times_s, _whole_foot(speeds, seen[side]), th)
     for side, sw in swings.items():
         for k, (a, b) in enumerate(sw):
             lo = sw[k - 1][1] if k > 0 else 0
             hi = sw[k + 1][0] if k + 1 < len(sw) else n - 1
-            jumps = [_stance_jump(p, body_px, a, b, lo, hi, pad) for p in pts[side]]
-            disp = float(min(jumps))
+            jumps = [_stance_jump(p, body_px, a, b, lo, hi, pad, span) for p in pts[side]]
+            ends = [
+                j
+                for j, ok in zip(jumps[1:], seen[side][1:], strict=True)
+                if ok.mean() >= MIN_END_SEEN
+            ]
+            disp = float(min(ends)) if ends else jumps[0]
             cut = a == 0 or b == n - 1
             if np.isfinite(disp) and disp < th.min_step_fraction:
                 rejected.append(
@@ -404,6 +452,7 @@ class WalkSignals:
         reliable: side -> (T,) bool, heel, ankle and toe seen (not interpolated).
         ends_px: side -> (T, 2, 2) heel (``[:, 0]``) and toe (``[:, 1]``)
             landmarks, pixels (NaNs filled); see ``find_steps``.
+        ends_seen: side -> (T, 2) bool, heel / toe seen (reliable) per frame.
     """
 
     times_s: FloatArray
@@ -411,6 +460,7 @@ class WalkSignals:
     pos_px: dict[str, FloatArray]
     reliable: dict[str, BoolArray]
     ends_px: dict[str, FloatArray]
+    ends_seen: dict[str, BoolArray]
 
     def find_steps(
         self, th: StepThresholds, *, toward_camera: bool = False
@@ -422,6 +472,7 @@ class WalkSignals:
             self.body_px,
             th,
             ends_px=self.ends_px,
+            ends_seen=self.ends_seen,
             toward_camera=toward_camera,
         )
 
@@ -439,14 +490,20 @@ def walk_signals(track: PoseTrack, reliable: BoolArray, th: StepThresholds) -> W
     pos: dict[str, FloatArray] = {}
     rel: dict[str, BoolArray] = {}
     ends: dict[str, FloatArray] = {}
+    seen: dict[str, BoolArray] = {}
     for s in SIDES:
         pos[s] = fill_nans(times, foot_point_px(track, s))
         ends[s] = np.stack(
             [fill_nans(times, landmark_px(track, s, q)) for q in ("heel", "foot_index")], axis=1
         )
+        seen[s] = np.asarray(
+            reliable[:, [int(side_landmark(s, q)) for q in ("heel", "foot_index")]], dtype=bool
+        )
         idx = [int(side_landmark(s, q)) for q in ("heel", "ankle", "foot_index")]
         rel[s] = np.asarray(reliable[:, idx].all(axis=1), dtype=bool)
-    return WalkSignals(times_s=times, body_px=body, pos_px=pos, reliable=rel, ends_px=ends)
+    return WalkSignals(
+        times_s=times, body_px=body, pos_px=pos, reliable=rel, ends_px=ends, ends_seen=seen
+    )
 
 
 def landmark_px(track: PoseTrack, side: str, part: str) -> FloatArray:
