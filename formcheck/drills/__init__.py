@@ -20,6 +20,8 @@ DRILLS: dict[str, str] = {
     "heel-walk": "formcheck.drills.heel_walk",
     "toe-walk": "formcheck.drills.toe_walk",
     "lateral-hops": "formcheck.drills.lateral_hops",
+    "inversion-walk": "formcheck.drills.edge_walk:INVERSION_WALK",
+    "eversion-walk": "formcheck.drills.edge_walk:EVERSION_WALK",
     "soleus-wall-stretch": "formcheck.drills.stretch_hold:SOLEUS_WALL_STRETCH",
     "deep-squat-hold": "formcheck.drills.stretch_hold:DEEP_SQUAT_HOLD",
     "calf-step-stretch": "formcheck.drills.stretch_hold:CALF_STEP_STRETCH",
