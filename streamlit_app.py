@@ -180,6 +180,9 @@ def show_results(report: Any, video: bytes | None) -> None:
         )
     with card_col:
         card_list = cards.cards(report)
+        shared = cards.shared_flags(card_list)
+        for text, labels in shared.items():
+            st.warning(f"⚠ {text} (applies to: {', '.join(labels)})")
         for row_start in range(0, len(card_list), 2):
             cols = st.columns(2)
             for col, card in zip(cols, card_list[row_start : row_start + 2], strict=False):
@@ -187,7 +190,9 @@ def show_results(report: Any, video: bytes | None) -> None:
                     st.metric(card.label, card.value)
                     if card.norm:
                         st.caption(f"Norm: {card.norm}")
-                    if card.flag:
+                    if card.flag and card.flag in shared:
+                        st.caption(f"⚠ {cards.short_flag(card.flag)}")
+                    elif card.flag:
                         st.warning(f"⚠ {card.flag}")
         if report.score is not None:
             st.metric("Score (0-100)", f"{report.score:.0f}")

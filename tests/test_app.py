@@ -148,6 +148,8 @@ def test_sample_is_analysed_and_shown(harness: Harness) -> None:
     names = [b.proto.label for b in at.get("download_button")]
     assert names == ["Report (JSON)", "Per-frame table (CSV)", "Annotated video (MP4)"]
     assert any("Norm" in c.value or "cm" in c.value for c in at.caption)
+    shown = [w.value for w in at.warning]
+    assert shown and len(shown) == len(set(shown))  # trust notes shown, none repeated
 
 
 def test_option_change_rescores_without_new_extraction(harness: Harness) -> None:
@@ -371,3 +373,16 @@ def test_rep_marks_and_missing_series() -> None:
     marks = charts.event_marks(report, charts.PLOTS["calf-raise"][0])
     assert [m["label"] for m in marks] == ["rep 1", "rep 2 (partial)"]
     assert charts.charts_for(report) == []  # all-NaN series: nothing to draw
+
+
+def test_repeated_flag_stated_once_and_marked_on_each_card() -> None:
+    flag = "cm scale assumed (±6%): enter your height for accurate centimetres"
+    card_list = [
+        cards.Card("a_cm", "A", "1 cm", None, flag),
+        cards.Card("b_cm", "B", "2 cm", None, flag),
+        cards.Card("c", "C", "3", None, "view was oblique"),
+        cards.Card("d", "D", "4", None, None),
+    ]
+    assert cards.shared_flags(card_list) == {flag: ["A", "B"]}
+    assert cards.short_flag(flag) == "cm scale assumed (±6%)"
+    assert cards.short_flag("no colon here") == "no colon here"

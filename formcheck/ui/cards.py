@@ -162,6 +162,25 @@ def cards(report: Report) -> list[Card]:
     return out
 
 
+def shared_flags(card_list: list[Card]) -> dict[str, list[str]]:
+    """Flags carried by two or more cards: flag text -> the labels of those cards.
+
+    The page states such a flag once in full and marks each card it concerns
+    with its short form (``short_flag``), instead of repeating the sentence.
+    """
+    by_text: dict[str, list[str]] = {}
+    for c in card_list:
+        if c.flag:
+            by_text.setdefault(c.flag, []).append(c.label)
+    return {text: labels for text, labels in by_text.items() if len(labels) > 1}
+
+
+def short_flag(text: str) -> str:
+    """The part of a flag before its first colon ("cm scale assumed (±6%)")."""
+    head = text.split(":", 1)[0].strip()
+    return head if head and len(head) < len(text) else text
+
+
 def other_flags(report: Report) -> list[tuple[str, str]]:
     """(label, reason) of flags whose metric has no card (shown as a list)."""
     shown = {c.key for c in cards(report)}
