@@ -244,14 +244,14 @@ class EdgeWalkDrill:
         measured = [e for e in events if e["tilt_deg"] is not None]
         vals = [self.sign * e["tilt_deg"] for e in measured]  # + in the drill's direction
         flat = [e for e in measured if not e["on_edge"]]
-        mean_tilt = float(np.median(vals)) if vals else None
+        typical_tilt = float(np.median(vals)) if vals else None
         key = f"median_{self.motion}_deg"
         per_leg = {
             s: [self.sign * e["tilt_deg"] for e in measured if e["leg"] == s] for s in st.SIDES
         }
         summary: dict[str, Any] = {
             "step_count": len(steps),
-            key: st.rnd(mean_tilt, 1),
+            key: st.rnd(typical_tilt, 1),
             f"min_{self.motion}_deg": st.rnd(min(vals), 1) if vals else None,
             "steps_on_edge": len(measured) - len(flat) if measured else None,
             "flat_steps": len(flat) if measured else None,
@@ -293,13 +293,13 @@ class EdgeWalkDrill:
                     "landed flat",
                 )
             )
-        if mean_tilt is not None and mean_tilt < target:
+        if typical_tilt is not None and typical_tilt < target:
             low = min(measured, key=lambda e: self.sign * e["tilt_deg"])
             cues.append(
                 Cue(
                     low["end_s"],
                     "warning",
-                    f"roll further onto the {self.edge} edges: {mean_tilt:.0f} degrees of "
+                    f"roll further onto the {self.edge} edges: {typical_tilt:.0f} degrees of "
                     f"{self.motion} in a typical step; aim for {target:.0f}",
                 )
             )
@@ -314,26 +314,26 @@ class EdgeWalkDrill:
         if measured and not cues:
             cues.append(Cue(None, "info", f"{len(steps)} steps on the {self.edge} edges"))
         norms = []
-        if mean_tilt is not None:
+        if typical_tilt is not None:
             norms.append(
                 NormComparison(
                     metric=key,
-                    value=round(mean_tilt, 1),
+                    value=round(typical_tilt, 1),
                     unit="deg",
                     norm=f"no published {self.name} norm; rearfoot {self.motion} range "
                     f"~{target:g} degrees",
                     source="rearfoot (subtalar) range, inversion about twice eversion; "
                     "reference only",
-                    verdict="at or above" if mean_tilt >= target else "below",
+                    verdict="at or above" if typical_tilt >= target else "below",
                 )
             )
         score = None
-        if measured and mean_tilt is not None:
+        if measured and typical_tilt is not None:
             w = SCORE_WEIGHTS
             score = round(
                 100
                 * (
-                    w["tilt"] * max(0.0, min(1.0, mean_tilt / target))
+                    w["tilt"] * max(0.0, min(1.0, typical_tilt / target))
                     + w["on_edge"] * (1 - len(flat) / len(measured))
                     + w["steps"] * min(1.0, len(steps) / th.target_steps)
                 ),
