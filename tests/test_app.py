@@ -386,3 +386,11 @@ def test_repeated_flag_stated_once_and_marked_on_each_card() -> None:
     assert cards.shared_flags(card_list) == {flag: ["A", "B"]}
     assert cards.short_flag(flag) == "cm scale assumed (±6%)"
     assert cards.short_flag("no colon here") == "no colon here"
+
+
+def test_headline_for_a_drill_without_a_table() -> None:
+    from types import SimpleNamespace
+
+    report = SimpleNamespace(drill="new-drill", summary={"step_count": 12}, norms=[], flags={})
+    assert cards.headline(report) == "step count 12"  # type: ignore[arg-type]
+    assert cards.headline(SimpleNamespace(drill="x", summary={}, norms=[], flags={})) == "done"  # type: ignore[arg-type]

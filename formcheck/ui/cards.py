@@ -240,7 +240,8 @@ def headline(report: Report) -> str:
     """One sentence for the top of the results, e.g. "3 reps" or "longest hold 31.2 s"."""
     key = COUNT_KEYS.get(report.drill)
     if key is None or key not in report.summary:
-        return ""
+        first = next(iter(cards(report)), None)  # a drill without an entry: its first number
+        return f"{first.label.lower()} {first.value}" if first else "done"
     value = report.summary[key]
     if key == "rep_count":
         return f"{format_number(value)} reps"
