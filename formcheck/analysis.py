@@ -40,6 +40,10 @@ Judgement: a drill needs a few seconds of a visible person; 20% of a short clip
 is about that. Between this and the framing check's threshold the report is
 produced but marked untrusted."""
 
+MIN_DURATION_S = 1.0
+"""Shortest clip (seconds) worth analysing: every drill needs at least a stand
+before a movement; one second is below any rep, hold or lunge."""
+
 ProgressFn = Callable[[int, int], None]
 
 
@@ -50,6 +54,7 @@ def analyze_track(
     *,
     calibration: Calibration | None = None,
     conditioning: ConditioningConfig | None = None,
+    live: bool = False,
 ) -> Report:
     """Measure ``drill_name`` on ``track``.
 
@@ -61,6 +66,9 @@ def analyze_track(
             None it is derived from the options (height, foot length) or
             assumed from population averages, which the report says.
         conditioning: landmark cleaning settings; defaults suit recorded video.
+        live: condition causally (as for a webcam stream, see
+            ``condition_track``), so numbers already shown do not change
+            when later frames arrive.
 
     Raises:
         ValueError: unknown drill name.
@@ -68,13 +76,20 @@ def analyze_track(
     """
     drill = get_drill(drill_name)
     opts = options or DrillOptions()
+    if 0 < len(track) and track.duration_s < MIN_DURATION_S:
+        raise AnalysisError(
+            f"this clip is only {track.duration_s:.2f} s long ({len(track)} frame"
+            f"{'s' if len(track) != 1 else ''}), too short to measure a drill: film the whole "
+            "drill, from a few seconds before you start until after you finish, and step back "
+            "so your whole body and both feet are in the picture"
+        )
     if len(track) == 0 or track.detected_fraction < MIN_DETECTED_FRACTION:
         pct = 100.0 * (1.0 - track.detected_fraction) if len(track) else 100.0
         raise AnalysisError(
             f"no person found in {pct:.0f}% of frames: step back so your whole body and both "
             "feet are in the picture, with light on you, and film again"
         )
-    conditioned = condition_track(track, conditioning or ConditioningConfig())
+    conditioned = condition_track(track, conditioning or ConditioningConfig(), live=live)
     clean = conditioned.track
     view = classify_view(clean)
     issues: list[QualityIssue] = list(framing_issues(track))
