@@ -76,7 +76,7 @@ def analyze_track(
     """
     drill = get_drill(drill_name)
     opts = options or DrillOptions()
-    if 0 < len(track) and track.duration_s < MIN_DURATION_S:
+    if len(track) > 0 and track.duration_s < MIN_DURATION_S:
         raise AnalysisError(
             f"this clip is only {track.duration_s:.2f} s long ({len(track)} frame"
             f"{'s' if len(track) != 1 else ''}), too short to measure a drill: film the whole "
