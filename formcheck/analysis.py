@@ -40,9 +40,10 @@ Judgement: a drill needs a few seconds of a visible person; 20% of a short clip
 is about that. Between this and the framing check's threshold the report is
 produced but marked untrusted."""
 
-MIN_DURATION_S = 1.0
-"""Shortest clip (seconds) worth analysing: every drill needs at least a stand
-before a movement; one second is below any rep, hold or lunge."""
+MIN_DURATION_S = 0.5
+"""Shortest clip (seconds) worth analysing. Judgement: half a second is shorter
+than any rep, hold, lunge or step, so a shorter clip cannot hold one; it is
+still long enough to say "nothing happened" for a short standing clip."""
 
 ProgressFn = Callable[[int, int], None]
 
