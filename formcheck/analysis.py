@@ -183,7 +183,53 @@ def analyze_video(
     track = extract_track(
         Path(video_path), model_path=model_path, variant=variant, progress=progress
     )
-    return track, analyze_track(track, drill_name, options)
+    calibration = None
+    if options is not None and options.marker_size_cm is not None:
+        calibration = marker_calibration(video_path, options.marker_size_cm, track)
+    return track, analyze_track(track, drill_name, options, calibration=calibration)
+
+
+MARKER_SEARCH_S = 5.0
+"""Seconds from the start of the clip searched for an ArUco marker (judgement:
+the marker is set up before the drill starts and stays in view)."""
+
+
+def marker_calibration(
+    video_path: str | os.PathLike[str], marker_size_cm: float, track: PoseTrack
+) -> Calibration:
+    """cm per pixel from an ArUco marker seen in the first seconds of the video.
+
+    Tries about ten frames of the first ``MARKER_SEARCH_S`` seconds and keeps
+    the detection with the smallest uncertainty. The scale is expressed in the
+    track's pixel units (the upright frame the landmarks are normalised to).
+
+    Raises:
+        AnalysisError: no marker in any tried frame (the message says how to fix it).
+    """
+    from formcheck.calibration import from_aruco
+    from formcheck.video import iter_frames
+
+    best: Calibration | None = None
+    last_error: AnalysisError | None = None
+    step = max(1, round(track.fps * MARKER_SEARCH_S / 10))
+    for frame in iter_frames(video_path, end_s=MARKER_SEARCH_S):
+        if frame.index % step:
+            continue
+        try:
+            cal = from_aruco(frame.rgb, marker_size_cm)
+        except AnalysisError as exc:
+            last_error = exc
+            continue
+        px_scale = frame.rgb.shape[1] / track.width  # frame pixels per track pixel
+        cal = Calibration(cal.method, cal.cm_per_px * px_scale, cal.uncertainty_pct, cal.detail)
+        if best is None or cal.uncertainty_pct < best.uncertainty_pct:
+            best = cal
+    if best is None:
+        raise last_error or AnalysisError(
+            "no ArUco marker found in the first seconds of the video: keep the printed marker "
+            "flat and fully in view from the start"
+        )
+    return best
 
 
 def _options_dict(options: DrillOptions) -> dict[str, object]:

@@ -37,6 +37,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--foot-length-cm", type=float, help="your foot (shoe) length in cm, another way to get cm"
     )
     p.add_argument(
+        "--marker-cm",
+        type=float,
+        help="side in cm of a printed ArUco marker (4x4, 5x5, 6x6 or original dictionary) in the "
+        "picture: another way to get cm",
+    )
+    p.add_argument(
         "--leg", choices=("left", "right", "auto"), default="auto", help="leg to analyse"
     )
     p.add_argument(
@@ -106,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         height_cm=args.height_cm,
         leg=args.leg,
         foot_length_cm=args.foot_length_cm,
+        marker_size_cm=args.marker_cm,
         variant=parse_pairs(args.option, "option"),
         thresholds=parse_pairs(args.threshold, "threshold"),
     )
@@ -123,8 +130,15 @@ def run(args: argparse.Namespace) -> int:
         )
         if args.save_track:
             save_track(track, args.save_track)
+    calibration = None
+    if args.marker_cm is not None:
+        if args.video is None:
+            raise FormcheckError("--marker-cm needs the source VIDEO, where the marker is seen")
+        from formcheck.analysis import marker_calibration
+
+        calibration = marker_calibration(args.video, args.marker_cm, track)
     try:
-        report = analyze_track(track, args.drill, options)
+        report = analyze_track(track, args.drill, options, calibration=calibration)
     except ValueError as exc:  # bad threshold/option names come back as ValueError
         raise FormcheckError(str(exc)) from exc
     if args.json:
