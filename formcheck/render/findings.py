@@ -5,10 +5,10 @@ rendered clip) and its truth dictionary (``formcheck.render.truth``). Run
 ``python -m formcheck.render.findings sample_videos/*.mp4`` to print the
 figures in ``docs/RENDER_FINDINGS.md``; that entry point runs the pose model.
 
-Distances in the image are measured along the *projected* world directions at
-the point in question (world up for heights, the person's forward +x for the
-knee), so a camera tilt does not leak into them; pixels become centimetres with
-the truth camera's scale at that point's depth (``100 * depth / focal_px``).
+MediaPipe's 2D landmarks are back-projected with the truth camera onto the
+sagittal plane of the leg in question (world z of the truth heel or knee),
+which is exact for a point in that plane and keeps perspective and camera tilt
+out of heights and distances; heights are then world y in cm.
 """
 
 from __future__ import annotations
@@ -55,6 +55,17 @@ def cm_per_px(cam: CameraPose, point: FloatArray) -> float:
     return float(100.0 * cam.depth(point) / cam.focal_px)
 
 
+def plane_xy(cam: CameraPose, pixels: FloatArray, z: float) -> FloatArray:
+    """Back-project pixels (T, 2) onto the world plane z = ``z`` (a leg's sagittal
+    plane): (T, 2) world (x, y) in metres. Exact for points that lie in that plane."""
+    u = (pixels[:, 0] - cam.width / 2.0) / cam.focal_px
+    v = (pixels[:, 1] - cam.height / 2.0) / cam.focal_px
+    rays = cam.forward + u[:, None] * cam.right - v[:, None] * cam.up
+    s = (z - cam.position[2]) / rays[:, 2]
+    pts = cam.position + s[:, None] * rays
+    return np.asarray(pts[:, :2])
+
+
 def _frames(truth: dict[str, Any], start: float, end: float) -> npt.NDArray[np.bool_]:
     t = np.asarray(truth["frames"]["time_s"])
     return np.asarray((t >= start - 1e-9) & (t <= end + 1e-9))
@@ -64,9 +75,20 @@ def _pix(track: PoseTrack, lm: Landmark) -> FloatArray:
     return np.asarray(track.pixels[:, int(lm)], dtype=np.float64)
 
 
+def _in_plane(
+    track: PoseTrack, truth: dict[str, Any], label: str, part: str, z: float
+) -> FloatArray:
+    """MediaPipe's ``label`` ``part`` landmark back-projected onto plane z: (T, 2) (x, y) m."""
+    return plane_xy(camera_of(truth), _pix(track, Landmark[f"{label.upper()}_{part.upper()}"]), z)
+
+
+def _heel_z(truth: dict[str, Any], side: str) -> float:
+    return float(np.median(np.asarray(truth["frames"][side]["heel_point_3d"])[:, 2]))
+
+
 @dataclass(frozen=True)
 class RepRise:
-    """One rep's heel rise: truth (mesh heel point) and MediaPipe's heel landmark."""
+    """One rep's heel rise (cm): truth (mesh heel point), MediaPipe's heel, the nominal joint."""
 
     index: int
     truth_cm: float
@@ -81,28 +103,25 @@ class RepRise:
 def heel_rises(track: PoseTrack, truth: dict[str, Any], side: str, label: str) -> list[RepRise]:
     """Per-rep heel rise of truth leg ``side`` read from MediaPipe's ``label`` heel.
 
+    Heights are world y after back-projecting onto the heel's sagittal plane.
     Baseline: median over the lead-in (before the first rep); peak: median
     over the rep's top hold. All three series are measured the same way.
     """
-    cam = camera_of(truth)
     reps = [e for e in truth["events"] if e["kind"] == "rep" and e["leg"] == side]
     fr = truth["frames"]
-    mesh3 = np.asarray(fr[side]["heel_point_3d"])
-    mesh2 = np.asarray(fr[side]["heel_point_2d"])
-    joint2 = np.asarray(fr["joints_2d"])[:, int(Landmark[f"{side.upper()}_HEEL"])]
-    mp2 = _pix(track, Landmark[f"{label.upper()}_HEEL"])
+    z = _heel_z(truth, side)
+    mesh_y = np.asarray(fr[side]["heel_point_3d"])[:, 1]
+    joint_y = np.asarray(fr["joints_3d"])[:, int(Landmark[f"{side.upper()}_HEEL"]), 1]
+    mp_y = _in_plane(track, truth, label, "heel", z)[:, 1]
     base = _frames(truth, 0.0, reps[0]["start_s"] - 0.1)
-    up_img = image_dir(cam, mesh3[base].mean(axis=0), UP)
-    scale = cm_per_px(cam, mesh3[base].mean(axis=0))
     out = []
     for e in reps:
         top = _frames(truth, e["top_start_s"], e["top_end_s"])
-
-        def rise(p: FloatArray, top: npt.NDArray[np.bool_] = top) -> float:
-            d = np.nanmedian(p[top], axis=0) - np.nanmedian(p[base], axis=0)
-            return float(d @ up_img) * scale
-
-        out.append(RepRise(e["index"], rise(mesh2), rise(mp2), rise(joint2)))
+        rise = [
+            100.0 * float(np.nanmedian(y[top]) - np.nanmedian(y[base]))
+            for y in (mesh_y, mp_y, joint_y)
+        ]
+        out.append(RepRise(e["index"], *rise))
     return out
 
 
@@ -114,98 +133,67 @@ def standing_drift_cm(
     Negative = below where it started. Rest windows skip 0.2 s after the rep
     ends so the lowering is not counted.
     """
-    cam = camera_of(truth)
     reps = [e for e in truth["events"] if e["kind"] == "rep" and e["leg"] == side]
     fr = truth["frames"]
-    mesh3 = np.asarray(fr[side]["heel_point_3d"])
-    mp2 = _pix(track, Landmark[f"{label.upper()}_HEEL"])
+    mp_y = _in_plane(track, truth, label, "heel", _heel_z(truth, side))[:, 1]
     base = _frames(truth, 0.0, reps[0]["start_s"] - 0.1)
-    up_img = image_dir(cam, mesh3[base].mean(axis=0), UP)
-    scale = cm_per_px(cam, mesh3[base].mean(axis=0))
     end_clip = float(fr["time_s"][-1])
     out = []
     for i, e in enumerate(reps):
         stop = reps[i + 1]["start_s"] - 0.05 if i + 1 < len(reps) else end_clip
         rest = _frames(truth, e["end_s"] + 0.2, stop)
-        d = np.nanmedian(mp2[rest], axis=0) - np.nanmedian(mp2[base], axis=0)
-        out.append(float(d @ up_img) * scale)
+        out.append(100.0 * float(np.nanmedian(mp_y[rest]) - np.nanmedian(mp_y[base])))
     return out
 
 
 @dataclass(frozen=True)
 class LungeReading:
-    """One knee-to-wall hold: knee landmark vs the knee's front, and tibia angles (degrees)."""
+    """One knee-to-wall hold: knee landmark vs the knee's front (cm), tibia angles (degrees)."""
 
     index: int
     knee_behind_front_cm: float  # MediaPipe knee landmark behind the mesh's knee front
     joint_behind_front_cm: float  # truth knee joint centre behind the knee front
     mediapipe_vs_joint_cm: float  # MediaPipe knee ahead (+) of the truth joint centre
     tibia_truth_3d: float
-    tibia_truth_image: float
     tibia_mediapipe: float
-
-
-def _tibia_image(
-    cam: CameraPose, ankle3: FloatArray, ankle2: FloatArray, knee2: FloatArray
-) -> FloatArray:
-    """Tibia angle (T,) from the projected vertical at the ankle, + toward projected +x, degrees."""
-    out = np.full(ankle2.shape[0], np.nan)
-    for i in range(ankle2.shape[0]):
-        up_i = image_dir(cam, ankle3[i], UP)
-        fwd_i = image_dir(cam, ankle3[i], FORWARD)
-        fwd_i = fwd_i - up_i * float(fwd_i @ up_i)
-        fwd_i /= np.linalg.norm(fwd_i)
-        v = knee2[i] - ankle2[i]
-        out[i] = np.degrees(np.arctan2(v @ fwd_i, v @ up_i))
-    return out
 
 
 def lunge_readings(
     track: PoseTrack, truth: dict[str, Any], side: str, label: str
 ) -> list[LungeReading]:
-    """Knee and tibia at each knee-to-wall hold (medians over the hold)."""
-    cam = camera_of(truth)
+    """Knee and tibia at each knee-to-wall hold (medians over the hold).
+
+    MediaPipe's knee and ankle are back-projected onto the tested leg's
+    sagittal plane (the truth knee's z); x is toward the wall.
+    """
     fr = truth["frames"]
     s = side.upper()
     j3 = np.asarray(fr["joints_3d"])
-    j2 = np.asarray(fr["joints_2d"])
-    front2 = np.asarray(fr[side]["knee_front_2d"])
-    knee_i, ankle_i = int(Landmark[f"{s}_KNEE"]), int(Landmark[f"{s}_ANKLE"])
-    mp_knee = _pix(track, Landmark[f"{label.upper()}_KNEE"])
-    mp_ankle = _pix(track, Landmark[f"{label.upper()}_ANKLE"])
+    knee_i = int(Landmark[f"{s}_KNEE"])
+    front3 = np.asarray(fr[side]["knee_front_3d"])
+    z = float(np.median(j3[:, knee_i, 2]))
+    mp_knee = _in_plane(track, truth, label, "knee", z)
+    mp_ankle = _in_plane(track, truth, label, "ankle", z)
+    shank = mp_knee - mp_ankle
+    tib_mp = np.degrees(np.arctan2(shank[:, 0], shank[:, 1]))
     out = []
     for e in (e for e in truth["events"] if e["kind"] == "lunge"):
         hold = _frames(truth, e["hold_start_s"], e["hold_end_s"])
-        k3 = j3[hold, knee_i].mean(axis=0)
-        fwd_img = image_dir(cam, k3, FORWARD)
-        scale = cm_per_px(cam, k3)
 
-        def ahead(a: FloatArray, b: FloatArray) -> float:
-            return _median_along(a, b, hold, fwd_img, scale)  # noqa: B023 (used at once)
+        def med(x: FloatArray, hold: npt.NDArray[np.bool_] = hold) -> float:
+            return float(np.nanmedian(x[hold]))
 
-        tib_mp = _tibia_image(cam, j3[:, ankle_i], mp_ankle, mp_knee)
-        tib_img = _tibia_image(cam, j3[:, ankle_i], j2[:, ankle_i], j2[:, knee_i])
         out.append(
             LungeReading(
                 index=e["index"],
-                knee_behind_front_cm=ahead(front2, mp_knee),
-                joint_behind_front_cm=ahead(front2, j2[:, knee_i]),
-                mediapipe_vs_joint_cm=ahead(mp_knee, j2[:, knee_i]),
-                tibia_truth_3d=float(
-                    np.median(np.asarray(fr[side]["tibia_inclination_deg"])[hold])
-                ),
-                tibia_truth_image=float(np.nanmedian(tib_img[hold])),
-                tibia_mediapipe=float(np.nanmedian(tib_mp[hold])),
+                knee_behind_front_cm=100.0 * med(front3[:, 0] - mp_knee[:, 0]),
+                joint_behind_front_cm=100.0 * med(front3[:, 0] - j3[:, knee_i, 0]),
+                mediapipe_vs_joint_cm=100.0 * med(mp_knee[:, 0] - j3[:, knee_i, 0]),
+                tibia_truth_3d=med(np.asarray(fr[side]["tibia_inclination_deg"])),
+                tibia_mediapipe=med(tib_mp),
             )
         )
     return out
-
-
-def _median_along(
-    a: FloatArray, b: FloatArray, mask: npt.NDArray[np.bool_], direction: FloatArray, scale: float
-) -> float:
-    """Median over ``mask`` frames of (a - b) along image ``direction``, times ``scale`` (cm/px)."""
-    return float(np.nanmedian((a[mask] - b[mask]) @ direction)) * scale
 
 
 LEG = ("HIP", "KNEE", "ANKLE", "HEEL", "FOOT_INDEX")
@@ -253,15 +241,34 @@ def standing_heel_offset_cm(
     track: PoseTrack, truth: dict[str, Any], side: str, label: str, mask: npt.NDArray[np.bool_]
 ) -> tuple[float, float]:
     """Where MediaPipe's ``label`` heel sits relative to the sole under truth ``side``'s heel
-    over ``mask`` frames: (cm above, cm ahead along the person's forward)."""
-    cam = camera_of(truth)
-    p3 = np.asarray(truth["frames"][side]["heel_point_3d"])[mask].mean(axis=0)
-    p2 = np.asarray(truth["frames"][side]["heel_point_2d"])
-    mp2 = _pix(track, Landmark[f"{label.upper()}_HEEL"])
-    scale = cm_per_px(cam, p3)
-    up = _median_along(mp2, p2, mask, image_dir(cam, p3, UP), scale)
-    fwd = _median_along(mp2, p2, mask, image_dir(cam, p3, FORWARD), scale)
-    return up, fwd
+    over ``mask`` frames: (cm above, cm ahead along +x), in the heel's sagittal plane."""
+    mp = _in_plane(track, truth, label, "heel", _heel_z(truth, side))
+    p3 = np.asarray(truth["frames"][side]["heel_point_3d"])
+    d = np.nanmedian(mp[mask] - p3[mask][:, :2], axis=0) * 100.0
+    return float(d[1]), float(d[0])
+
+
+def stance_height_cm(
+    track: PoseTrack,
+    truth: dict[str, Any],
+    side: str,
+    part: str,
+    truth_y: FloatArray,
+    start_s: float,
+) -> tuple[float, float]:
+    """Median height (cm) above its standing height of MediaPipe's ``side`` ``part``
+    landmark and of the truth heights ``truth_y`` (T,) m, over the frames after
+    ``start_s`` where that foot is on the floor (its sole's lowest point < 0.5 cm)."""
+    t = np.asarray(truth["frames"]["time_s"])
+    base = t < 0.4
+    on_floor = np.asarray(truth["frames"][side]["sole_lowest_cm"]) < 0.5
+    mask = (t > start_s) & on_floor
+    mp_y = _in_plane(track, truth, side, part, _heel_z(truth, side))[:, 1]
+
+    def height(y: FloatArray) -> float:
+        return 100.0 * float(np.nanmedian(y[mask]) - np.nanmedian(y[base]))
+
+    return height(mp_y), height(truth_y)
 
 
 def report(mp4: Path, track: PoseTrack, truth: dict[str, Any]) -> list[str]:
@@ -318,32 +325,59 @@ def report(mp4: Path, track: PoseTrack, truth: dict[str, Any]) -> list[str]:
                 f"- raised ({free}) leg labelled {free.upper()} (by ankle position) in "
                 f"{frac:.0%} of hold frames"
             )
+    prof = truth["profile"]
+    if prof.get("type") in ("HeelWalkProfile", "ToeWalkProfile"):
+        start = prof["lead_in_s"] + prof["setup_s"]
+        near = truth["camera"].get("near_side") or "right"
+        fr = truth["frames"]
+        if prof["type"] == "ToeWalkProfile":
+            got, want = stance_height_cm(
+                track, truth, near, "heel", np.asarray(fr[near]["heel_point_3d"])[:, 1], start
+            )
+            what = "heel (truth: sole under the heel)"
+        else:
+            toe = np.asarray(fr["joints_3d"])[:, int(Landmark[f"{near.upper()}_FOOT_INDEX"]), 1]
+            got, want = stance_height_cm(track, truth, near, "foot_index", toe, start)
+            what = "foot_index (truth: the foot_index joint)"
+        lines.append(
+            f"- {near} {what} height in stance, truth / MediaPipe (cm): {want:.1f} / {got:.1f} "
+            f"(ratio {got / want:.2f})"
+        )
     legs = {e["leg"] for e in truth["events"] if e["kind"] == "lunge"}
     for side in sorted(legs):
         for r in lunge_readings(track, truth, side, side):
             lines.append(
                 f"- lunge {r.index}: MediaPipe knee {r.knee_behind_front_cm:.1f} cm behind the knee "
                 f"front (truth joint centre {r.joint_behind_front_cm:.1f} cm behind; MediaPipe "
-                f"{r.mediapipe_vs_joint_cm:+.1f} cm vs joint); tibia truth 3D "
-                f"{r.tibia_truth_3d:.1f}, truth in image {r.tibia_truth_image:.1f}, MediaPipe "
-                f"{r.tibia_mediapipe:.1f} deg"
+                f"{r.mediapipe_vs_joint_cm:+.1f} cm vs joint); tibia truth "
+                f"{r.tibia_truth_3d:.1f}, MediaPipe {r.tibia_mediapipe:.1f} deg"
             )
     return [*lines, ""]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Extract poses from rendered clips and print the findings as Markdown."""
+    """Extract poses from rendered clips and print the findings as Markdown.
+
+    Usage: ``python -m formcheck.render.findings [--model=PATH] [--tracks=DIR] CLIP.mp4 ...``;
+    with ``--tracks`` each clip's track is read from (or saved to) ``DIR/<clip>.npz``.
+    """
     from formcheck.pose import extract_track
     from formcheck.render.truth import load_truth
+    from formcheck.track import load_track, save_track
 
-    args = sys.argv[1:] if argv is None else argv
-    model = None
-    if args and args[0].startswith("--model="):
-        model = args.pop(0).split("=", 1)[1]
-    for name in args:
+    args = list(sys.argv[1:] if argv is None else argv)
+    opts = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in args if a.startswith("--")}
+    for name in (a for a in args if not a.startswith("--")):
         mp4 = Path(name)
         truth = load_truth(mp4.with_name(mp4.stem + ".truth.json"))
-        track = extract_track(mp4, model_path=model)
+        cached = Path(opts["--tracks"]) / f"{mp4.stem}.npz" if "--tracks" in opts else None
+        if cached is not None and cached.exists():
+            track = load_track(cached)
+        else:
+            track = extract_track(mp4, model_path=opts.get("--model"))
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                save_track(track, cached)
         print("\n".join(report(mp4, track, truth)))
     return 0
 
