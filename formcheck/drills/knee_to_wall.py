@@ -62,6 +62,12 @@ from scipy.signal import find_peaks, medfilt, peak_widths
 
 from formcheck.angles import body_frame
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
+from formcheck.drills.common import (
+    LegTrace,
+    front_side_per_frame,
+    leg_traces,
+    select_front,
+)
 from formcheck.landmarks import side_landmark
 from formcheck.signals import interpolate_gaps, nan_free_runs
 from formcheck.thresholds import load_thresholds
@@ -124,145 +130,6 @@ def load_knee_to_wall_thresholds(overrides: dict[str, Any] | None = None) -> Kne
 
 
 # ----------------------------------------------------------------- geometry
-@dataclass(frozen=True)
-class LegTrace:
-    """One labelled leg in body-frame pixels.
-
-    Every array is (T,) float64, pixels: ``*_u`` along the floor (+ the way
-    the person faces), ``*_h`` along the floor normal (+ up); NaN where unseen.
-    """
-
-    knee_u: FloatArray
-    knee_h: FloatArray
-    ankle_u: FloatArray
-    ankle_h: FloatArray
-    heel_u: FloatArray
-    heel_h: FloatArray
-    toe_u: FloatArray
-    toe_h: FloatArray
-    heel_image_y: FloatArray
-    """(T,) raw image y of the heel, pixels (down = larger), for the depth cue."""
-
-    @property
-    def foot_u(self) -> FloatArray:
-        """(T,) heel-toe midpoint along the floor, pixels."""
-        return np.asarray(0.5 * (self.heel_u + self.toe_u))
-
-    @property
-    def tibia_deg(self) -> FloatArray:
-        """(T,) tibia angle from the floor normal, degrees, + knee forward of the ankle."""
-        return np.asarray(
-            np.degrees(np.arctan2(self.knee_u - self.ankle_u, self.knee_h - self.ankle_h))
-        )
-
-    @property
-    def shank_px(self) -> FloatArray:
-        """(T,) ankle-knee length in the image, pixels."""
-        return np.asarray(np.hypot(self.knee_u - self.ankle_u, self.knee_h - self.ankle_h))
-
-    @property
-    def foot_px(self) -> FloatArray:
-        """(T,) heel-toe length in the image, pixels."""
-        return np.asarray(np.hypot(self.toe_u - self.heel_u, self.toe_h - self.heel_h))
-
-
-def leg_traces(
-    pixels: npt.ArrayLike, forward: npt.ArrayLike, up: npt.ArrayLike
-) -> dict[Side, LegTrace]:
-    """Project each leg's landmarks into the body frame.
-
-    Args:
-        pixels: (T, 33, 2) landmark positions in image pixels (x right, y down).
-        forward: (T, 2) unit vector along the floor, the way the person faces.
-        up: (T, 2) unit floor normal, pointing up in the image.
-    """
-    px = np.asarray(pixels, dtype=np.float64)
-    fwd = np.asarray(forward, dtype=np.float64)
-    upv = np.asarray(up, dtype=np.float64)
-    out: dict[Side, LegTrace] = {}
-    for side in SIDES:
-
-        def proj(part: str, axis: FloatArray, side: Side = side) -> FloatArray:
-            p = px[:, int(side_landmark(side, part))]
-            return np.asarray(np.einsum("ij,ij->i", p, axis))
-
-        heel = px[:, int(side_landmark(side, "heel"))]
-        out[side] = LegTrace(
-            knee_u=proj("knee", fwd),
-            knee_h=proj("knee", upv),
-            ankle_u=proj("ankle", fwd),
-            ankle_h=proj("ankle", upv),
-            heel_u=proj("heel", fwd),
-            heel_h=proj("heel", upv),
-            toe_u=proj("foot_index", fwd),
-            toe_h=proj("foot_index", upv),
-            heel_image_y=np.asarray(heel[:, 1]),
-        )
-    return out
-
-
-def front_side_per_frame(
-    legs: dict[Side, LegTrace], min_split_foot_lengths: float
-) -> tuple[npt.NDArray[np.object_], float]:
-    """Which labelled leg is in front in each frame.
-
-    A frame is a split stance when the feet (heel-toe midpoints) are at least
-    ``min_split_foot_lengths`` foot lengths apart along the floor. When only
-    one foot is seen, it is the front foot if its knee is ahead of the other knee.
-
-    Returns:
-        ((T,) array of "left"/"right"/None: None where the feet are not in a
-        split stance or not seen; foot length in pixels used for the test).
-    """
-    left, right = legs["left"], legs["right"]
-    foot_len = _median(np.concatenate([left.foot_px, right.foot_px]))
-    diff = left.foot_u - right.foot_u  # > 0: left foot ahead
-    out = np.full(diff.shape, None, dtype=object)
-    if not np.isfinite(foot_len) or foot_len <= 0:
-        return out, float("nan")
-    split = np.abs(diff) >= min_split_foot_lengths * foot_len
-    out[split & (diff > 0)] = "left"
-    out[split & (diff < 0)] = "right"
-    # One foot hidden (the far foot behind the near leg): the seen foot is the
-    # front one when its knee is the further forward (the back knee trails).
-    knee_diff = left.knee_u - right.knee_u
-    only_left = np.isfinite(left.foot_u) & ~np.isfinite(right.foot_u)
-    only_right = np.isfinite(right.foot_u) & ~np.isfinite(left.foot_u)
-    with np.errstate(invalid="ignore"):
-        out[only_left & (knee_diff > 0)] = "left"
-        out[only_right & (knee_diff < 0)] = "right"
-    return out, foot_len
-
-
-def select_front(
-    legs: dict[Side, LegTrace], front: npt.NDArray[np.object_]
-) -> tuple[LegTrace, LegTrace]:
-    """(front leg, back leg) traces assembled frame by frame by position.
-
-    The foot points (ankle, heel, toe) come from the foot further forward, the
-    knee from the knee further forward (in a split stance the driving knee is
-    ahead of the back knee), so a left/right label swap of single landmarks
-    cannot put the back leg's point into the front leg. NaN where ``front``
-    is None (no split stance).
-    """
-    names = [f.name for f in dataclasses.fields(LegTrace)]
-    is_left = np.asarray(front == "left", dtype=bool)
-    is_right = np.asarray(front == "right", dtype=bool)
-    split = is_left | is_right
-    f_arrays: dict[str, FloatArray] = {}
-    b_arrays: dict[str, FloatArray] = {}
-    knee_left_ahead = legs["left"].knee_u >= legs["right"].knee_u
-    for name in names:
-        lv, rv = getattr(legs["left"], name), getattr(legs["right"], name)
-        pick_left = knee_left_ahead if name.startswith("knee") else is_left
-        fa = np.where(pick_left, lv, rv)
-        ba = np.where(pick_left, rv, lv)
-        fa[~split] = np.nan
-        ba[~split] = np.nan
-        f_arrays[name], b_arrays[name] = fa, ba
-    return LegTrace(**f_arrays), LegTrace(**b_arrays)
-
-
 def forward_foreshortening(front: LegTrace, foot_to_shank_ratio: float) -> float:
     """How much distances along the floor are squeezed in the picture (0..1], or NaN.
 

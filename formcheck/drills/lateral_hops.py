@@ -60,13 +60,14 @@ from scipy.signal import find_peaks
 
 from formcheck.angles import compute_angles
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
-from formcheck.drills.calf_raise import fill_nans, moving_median
-from formcheck.drills.single_leg_balance import (
-    _floor_up_px,
+from formcheck.drills.common import (
+    fill_nans,
     knee_flexion_3d,
     leg_length,
     lowest_point_height,
+    moving_median,
 )
+from formcheck.drills.common import floor_up_px as _floor_up_px
 from formcheck.landmarks import Landmark, side_landmark
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue

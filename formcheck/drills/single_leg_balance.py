@@ -75,6 +75,13 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
+from formcheck.drills.common import floor_up_px as _floor_up_px
+from formcheck.drills.common import (
+    knee_flexion_3d,
+    leg_length,
+    lowest_point_height,
+)
+from formcheck.drills.common import true_runs as _runs
 from formcheck.landmarks import Landmark, side_landmark
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
@@ -215,48 +222,8 @@ class HoldSpan:
         return self.end_s - self.start_s
 
 
-def lowest_point_height(points: FloatArray, up: FloatArray) -> FloatArray:
-    """Height of the lowest of several points along ``up``.
-
-    Args:
-        points: (T, K, D) positions (any unit).
-        up: (D,) unit vector pointing up in the same frame.
-
-    Returns:
-        (T,) the minimum over K of ``points . up`` (NaN-aware; NaN when all are NaN).
-    """
-    h = np.einsum("tkd,d->tk", points, up)
-    out = np.full(h.shape[0], np.nan)
-    ok = np.isfinite(h).any(axis=1)
-    out[ok] = np.nanmin(h[ok], axis=1)
-    return out
-
-
 def _foot_idx(side: str) -> list[int]:
     return [int(side_landmark(side, p)) for p in FOOT_PARTS]
-
-
-def leg_length(points: FloatArray) -> float:
-    """Median over frames of the longer hip-to-ankle distance (the straighter leg).
-
-    Args:
-        points: (T, 33, D) landmark positions (world metres or pixels).
-
-    Returns:
-        leg length in the unit of ``points``; NaN when never seen.
-    """
-    lengths = []
-    for side in SIDES:
-        hip = points[:, side_landmark(side, "hip")]
-        ankle = points[:, side_landmark(side, "ankle")]
-        lengths.append(np.linalg.norm(hip - ankle, axis=1))
-    both = np.stack(lengths, axis=1)
-    per_frame = np.full(both.shape[0], np.nan)
-    ok = np.isfinite(both).any(axis=1)
-    per_frame[ok] = np.nanmax(both[ok], axis=1)
-    if not np.isfinite(per_frame).any():
-        return math.nan
-    return float(np.nanmedian(per_frame))
 
 
 def lift_signal(points: FloatArray, up: FloatArray) -> tuple[FloatArray, float]:
@@ -293,15 +260,6 @@ def double_stance_baseline(signal: FloatArray, on_level: float, width: float) ->
     right = np.searchsorted(cand, cand + width, side="right")
     i = int(np.argmax(right - np.arange(cand.size)))
     return float(np.median(cand[i : right[i]]))
-
-
-def _runs(mask: BoolArray) -> list[tuple[int, int]]:
-    """[start, stop) index runs where ``mask`` is True."""
-    if mask.size == 0:
-        return []
-    padded = np.concatenate([[False], mask, [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _crossing_time(times: FloatArray, x: FloatArray, i0: int, i1: int, level: float) -> float:
@@ -547,17 +505,6 @@ def sway_1d(times_s: FloatArray, u_cm: FloatArray) -> dict[str, float]:
     }
 
 
-def knee_flexion_3d(world: FloatArray, side: str) -> FloatArray:
-    """(T,) knee flexion in degrees (0 = straight) from 3D thigh and shank vectors."""
-    hip = world[:, side_landmark(side, "hip")]
-    knee = world[:, side_landmark(side, "knee")]
-    ankle = world[:, side_landmark(side, "ankle")]
-    a = knee - hip
-    b = ankle - knee
-    cos = np.einsum("td,td->t", a, b) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-
-
 def wrist_out(world: FloatArray, limit_torso: float) -> BoolArray:
     """(T,) True where either wrist is further than ``limit_torso`` torso lengths
     from the trunk axis (shoulder midpoint to hip midpoint), in 3D."""
@@ -618,25 +565,6 @@ def stance_from_depth(
 
 
 # =============================================================== the drill
-def _floor_up_px(ctx: DrillContext) -> FloatArray:
-    """Unit 'up' vector in pixel coordinates (y down), perpendicular to the floor line."""
-    floor = ctx.floor
-    normal = getattr(floor, "normal", None) if floor is not None else None
-    if normal is not None:
-        v = np.asarray(normal, dtype=np.float64)[:2]
-        if np.isfinite(v).all() and np.linalg.norm(v) > 0:
-            v = v / np.linalg.norm(v)
-            return v if v[1] < 0 else -v
-    direction = getattr(floor, "direction", None) if floor is not None else None
-    if direction is not None:
-        d = np.asarray(direction, dtype=np.float64)[:2]
-        if np.isfinite(d).all() and np.linalg.norm(d) > 0:
-            d = d / np.linalg.norm(d)
-            v = np.array([d[1], -d[0]])
-            return v if v[1] < 0 else -v
-    return np.array([0.0, -1.0])
-
-
 class SingleLegBalance:
     """The single-leg balance drill (see the module docstring)."""
 

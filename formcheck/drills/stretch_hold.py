@@ -52,13 +52,16 @@ import numpy.typing as npt
 
 from formcheck.angles import body_frame
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
-from formcheck.drills.calf_raise import fill_nans, moving_median
-from formcheck.drills.knee_to_wall import (
+from formcheck.drills.common import (
+    fill_nans,
     front_side_per_frame,
+    leg_length,
     leg_traces,
+    moving_median,
     select_front,
 )
-from formcheck.drills.single_leg_balance import _floor_up_px, _runs, leg_length
+from formcheck.drills.common import floor_up_px as _floor_up_px
+from formcheck.drills.common import true_runs as _runs
 from formcheck.landmarks import Landmark
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
