@@ -21,7 +21,8 @@ import streamlit as st
 from formcheck.drills import drill_names, get_drill
 from formcheck.drills.base import DrillOptions, LegChoice
 from formcheck.errors import FormcheckError
-from formcheck.ui import cards, charts, options, pipeline, rtc, samples, uploads
+from formcheck.history import Profile
+from formcheck.ui import cards, charts, history_view, options, pipeline, rtc, samples, uploads
 
 log = logging.getLogger("formcheck.page")
 
@@ -89,9 +90,12 @@ def drill_title(name: str) -> str:
         return name.replace("-", " ").capitalize()
 
 
-def sidebar() -> tuple[str, DrillOptions]:
-    """Drill choice and options; returns (drill name, options)."""
+def sidebar() -> tuple[str, DrillOptions, Profile | None]:
+    """Profile, drill choice and options; returns (drill name, options, profile)."""
     sb = st.sidebar
+    profile: Profile | None = None
+    with friendly("reading the history"):
+        profile = history_view.render_profile_picker(st)
     drill = sb.selectbox("Drill", drill_names(), format_func=drill_title, key="drill")
     height = sb.number_input(
         "Your height (cm)",
@@ -112,11 +116,33 @@ def sidebar() -> tuple[str, DrillOptions]:
         key="leg",
     )
     toggles = options.VARIANT_TOGGLES.get(drill, ())
+    choices = options.VARIANT_CHOICES.get(drill, ())
+    numbers = options.VARIANT_NUMBERS.get(drill, ())
     ticked: dict[str, bool] = {}
-    if toggles:
+    chosen_variant: dict[str, Any] = {}
+    if toggles or choices or numbers:
         sb.markdown("**Drill options**")
         for t in toggles:
             ticked[t.key] = sb.checkbox(t.label, help=t.help, key=f"opt-{drill}-{t.key}")
+        for c in choices:
+            shown = sb.selectbox(
+                c.label, [text for text, _ in c.options], help=c.help, key=f"opt-{drill}-{c.key}"
+            )
+            chosen_variant[c.key] = dict(c.options)[shown]
+        for n in numbers:
+            key = f"opt-{drill}-{n.key}"
+            if key not in st.session_state and n.key == "age" and profile and profile.birth_year:
+                st.session_state[key] = history_view.age_in(profile.birth_year)
+            number = sb.number_input(
+                n.label,
+                min_value=n.min_value,
+                max_value=n.max_value,
+                value=None,
+                step=1,
+                help=n.help,
+                key=key,
+            )
+            chosen_variant[n.key] = int(number) if number is not None else None
     defaults = options.default_thresholds(drill)
     chosen: dict[str, int | float] = {}
     if defaults:
@@ -129,10 +155,10 @@ def sidebar() -> tuple[str, DrillOptions]:
     opts = DrillOptions(
         height_cm=float(height) if height is not None else None,
         leg=cast(LegChoice, leg),
-        variant=options.variant_from(drill, ticked),
+        variant=options.variant_from(drill, ticked, chosen_variant),
         thresholds=options.threshold_overrides(defaults, chosen),
     )
-    return drill, opts
+    return drill, opts, profile
 
 
 def how_to(drill_name: str, sample_list: list[samples.Sample]) -> None:
@@ -228,8 +254,12 @@ def show_results(report: Any, video: bytes | None) -> None:
 # ------------------------------------------------------------------ video mode
 def chosen_video(
     drill: str, sample_list: list[samples.Sample]
-) -> tuple[str, Callable[[], AbstractContextManager[Path]]] | None:
-    """(content digest, path factory) of the upload or sample, or None when none yet."""
+) -> tuple[str, Callable[[], AbstractContextManager[Path]], Path | tuple[bytes, str]] | None:
+    """(content digest, path factory, original) of the upload or sample, or None when none yet.
+
+    ``original`` is the sample's path, or the upload's (bytes, extension): kept
+    only if the person asks to keep the video with a saved session.
+    """
     source = st.radio(
         "Video",
         ["Upload a video", "Try a sample"],
@@ -244,7 +274,7 @@ def chosen_video(
             return None
         sample = st.selectbox("Sample", ordered, format_func=lambda s: s.label, key="sample")
         data = sample.path.read_bytes()
-        return uploads.content_digest(data), lambda: nullcontext(sample.path)
+        return uploads.content_digest(data), lambda: nullcontext(sample.path), sample.path
     upload = st.file_uploader(
         f"Your video: mp4, mov or webm, up to {uploads.MAX_UPLOAD_MB} MB "
         "(a drill set is under a minute; trim longer clips)",
@@ -256,7 +286,7 @@ def chosen_video(
     ext = uploads.checked_extension(upload.name, upload.size)  # server-side check
     data = upload.getvalue()
     uploads.checked_extension(upload.name, len(data))
-    return uploads.content_digest(data), lambda: uploads.temp_video(data, ext)
+    return uploads.content_digest(data), lambda: uploads.temp_video(data, ext), (data, ext)
 
 
 def progress_bar(text: str) -> tuple[Any, Callable[[int, int], None]]:
@@ -272,12 +302,14 @@ def progress_bar(text: str) -> tuple[Any, Callable[[int, int], None]]:
     return bar, update
 
 
-def video_mode(drill: str, opts: DrillOptions, sample_list: list[samples.Sample]) -> None:
+def video_mode(
+    drill: str, opts: DrillOptions, sample_list: list[samples.Sample], profile: Profile | None
+) -> None:
     with friendly("reading the video"):
         picked = chosen_video(drill, sample_list)
         if picked is None:
             return
-        digest, path_factory = picked
+        digest, path_factory, original = picked
         cache = track_cache()
         if digest not in cache:
             bar, update = progress_bar("Finding your pose in each frame…")
@@ -297,6 +329,9 @@ def video_mode(drill: str, opts: DrillOptions, sample_list: list[samples.Sample]
             videos.clear()  # keep one rendered video per session (they are MBs)
             videos[key] = video
         show_results(report, videos[key])
+        history_view.render_save_panel(
+            st, profile, report, videos[key], "|".join(key), digest, original
+        )
 
 
 # ------------------------------------------------------------------ live mode
@@ -411,20 +446,25 @@ def main() -> None:
     st.set_page_config(page_title="formcheck", page_icon="🦶", layout="wide")
     st.title("formcheck")
     st.caption("Measures your ankle drills from video. Everything runs on this computer.")
-    drill, opts = sidebar()
-    sample_list = samples.list_samples(drills=tuple(drill_names()))
-    how_to(drill, sample_list)
+    drill, opts, profile = sidebar()
     mode = st.radio(
         "Mode",
-        ["Analyse a video", "Live camera"],
+        ["Analyse a video", "Live camera", "History"],
         horizontal=True,
         key="mode",
         label_visibility="collapsed",
     )
+    if mode == "History":
+        st.header("History")
+        with friendly("showing the history"):
+            history_view.render_history(st, profile.name if profile else None, drill)
+        return
+    sample_list = samples.list_samples(drills=tuple(drill_names()))
+    how_to(drill, sample_list)
     if mode == "Live camera":
         live_mode(drill, opts)
     else:
-        video_mode(drill, opts, sample_list)
+        video_mode(drill, opts, sample_list, profile)
 
 
 main()

@@ -540,6 +540,26 @@ class HistoryStore:
         return len(rows)
 
 
+def session_legs(summary: Mapping[str, Any]) -> list[str]:
+    """The legs a stored summary measured, sorted ([] when it does not say).
+
+    Read from the drills' own fields: a list under ``legs_measured`` or
+    ``front_legs``, or the ``"left"``/``"right"`` keys of a nested per-leg dict
+    (``legs``, ``by_leg``, ``left_right``, ...). Lets a view tell a single-leg
+    set on the left from one on the right when its top-level metrics carry no
+    leg.
+    """
+    found: set[str] = set()
+    for key in ("legs_measured", "front_legs"):
+        value = summary.get(key)
+        if isinstance(value, list):
+            found.update(v for v in value if v in ("left", "right"))
+    for value in summary.values():
+        if isinstance(value, dict):
+            found.update(leg for leg in ("left", "right") if isinstance(value.get(leg), dict))
+    return sorted(found)
+
+
 def parse_history_csv(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Read and check a history CSV; raise FormcheckError naming the bad line."""
     p = Path(path)

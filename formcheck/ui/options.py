@@ -29,6 +29,42 @@ class Toggle:
     off: Any = None
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A drill option picked from a short list.
+
+    Attributes:
+        key: the ``DrillOptions.variant`` key.
+        label: field label.
+        help: one sentence of explanation.
+        options: (shown text, value) pairs, the first is the default; a value
+            of None leaves the key out of ``variant``.
+    """
+
+    key: str
+    label: str
+    help: str
+    options: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """A whole-number drill option (empty: the key is left out).
+
+    Attributes:
+        key: the ``DrillOptions.variant`` key.
+        label: field label with its unit.
+        help: one sentence of explanation.
+        min_value / max_value: accepted range (inclusive).
+    """
+
+    key: str
+    label: str
+    help: str
+    min_value: int
+    max_value: int
+
+
 VARIANT_TOGGLES: dict[str, tuple[Toggle, ...]] = {
     "calf-raise": (
         Toggle(
@@ -45,17 +81,76 @@ VARIANT_TOGGLES: dict[str, tuple[Toggle, ...]] = {
             "compared with published norms for reps and height.",
         ),
     ),
+    "knee-to-wall": (
+        Toggle(
+            "knee_touches_wall",
+            "My knee touches the wall at the deepest point",
+            "Tick when the front of your knee touches the wall at each attempt's deepest point: "
+            "formcheck then places the wall there. Without this (or your hands resting on the "
+            "wall) the wall's position is unknown and no toe-to-wall distance is given.",
+        ),
+    ),
+    "single-leg-balance": (
+        Toggle(
+            "eyes_closed",
+            "Eyes closed",
+            "Tick when you balanced with your eyes closed: the norm is then the eyes-closed one.",
+        ),
+    ),
 }
 """Per drill: the toggles shown under "Drill options"."""
 
+VARIANT_CHOICES: dict[str, tuple[Choice, ...]] = {
+    "calf-raise": (
+        Choice(
+            "sex",
+            "Sex (heel-rise test norm)",
+            "The heel-rise test norm differs for men and women (Hébert-Losier et al. 2017); "
+            "without it both are shown.",
+            (("not given", None), ("male", "male"), ("female", "female")),
+        ),
+    ),
+}
+"""Per drill: the pick-one fields shown under "Drill options"."""
 
-def variant_from(drill: str, ticked: dict[str, bool]) -> dict[str, Any]:
-    """``DrillOptions.variant`` from the ticked state of ``drill``'s toggles."""
+VARIANT_NUMBERS: dict[str, tuple[NumberField, ...]] = {
+    "single-leg-balance": (
+        NumberField(
+            "age",
+            "Your age (years)",
+            "Picks your age group's norm (Springer et al. 2007); without it the 18-39 "
+            "group is used. Filled in from the profile's birth year.",
+            5,
+            110,
+        ),
+    ),
+}
+"""Per drill: the number fields shown under "Drill options"."""
+
+
+def variant_from(
+    drill: str, ticked: dict[str, bool], chosen: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``DrillOptions.variant`` from ``drill``'s fields.
+
+    Args:
+        drill: drill name.
+        ticked: toggle key -> ticked.
+        chosen: choice or number key -> value (None: left out); keys that are
+            not fields of ``drill`` are ignored.
+    """
     out: dict[str, Any] = {}
     for t in VARIANT_TOGGLES.get(drill, ()):
         value = t.on if ticked.get(t.key, False) else t.off
         if value is not None:
             out[t.key] = value
+    chosen = chosen or {}
+    fields = [c.key for c in VARIANT_CHOICES.get(drill, ())]
+    fields += [n.key for n in VARIANT_NUMBERS.get(drill, ())]
+    for key in fields:
+        value = chosen.get(key)
+        if value is not None:
+            out[key] = value
     return out
 
 
