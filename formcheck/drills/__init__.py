@@ -25,6 +25,7 @@ DRILLS: dict[str, str] = {
     "soleus-wall-stretch": "formcheck.drills.stretch_hold:SOLEUS_WALL_STRETCH",
     "deep-squat-hold": "formcheck.drills.stretch_hold:DEEP_SQUAT_HOLD",
     "calf-step-stretch": "formcheck.drills.stretch_hold:CALF_STEP_STRETCH",
+    "ankle-circles": "formcheck.drills.ankle_circles",
 }
 """Drill name -> module defining ``DRILL``, or ``"module:ATTR"`` when one module
 defines several drills sharing their logic (the object is ``module.ATTR``)."""

@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.landmarks import NUM_LANDMARKS, Landmark
+from formcheck.synth.ankle_circles import AnkleCirclesProfile
 from formcheck.synth.body import BodyModel
 from formcheck.synth.camera import CameraSpec, PlacedCamera
 from formcheck.synth.gait import HeelWalkProfile, LateralHopsProfile, ToeWalkProfile
@@ -62,6 +63,7 @@ FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "STANDING_FOOT_TO_FLOOR_DEG",
+    "AnkleCirclesProfile",
     "BalanceProfile",
     "BodyModel",
     "CalfRaiseProfile",
