@@ -163,6 +163,15 @@ def test_truth_schema_round_trip(calf_job, tmp_path: Path) -> None:  # type: ign
         check_truth(broken)
 
 
+def test_truth_is_deterministic(calf_job) -> None:  # type: ignore[no-untyped-def]
+    """Same job, same truth, byte for byte (nothing random leaks into the geometry)."""
+    from formcheck.render.clip import prepare
+
+    a = json.dumps(prepare(calf_job, "c.mp4")[2], sort_keys=True)
+    b = json.dumps(prepare(calf_job, "c.mp4")[2], sort_keys=True)
+    assert a == b
+
+
 def test_unknown_preset_lists_choices() -> None:
     from formcheck.render.drills import preset
 

@@ -86,6 +86,14 @@ def _heel_z(truth: dict[str, Any], side: str) -> float:
     return float(np.median(np.asarray(truth["frames"][side]["heel_point_3d"])[:, 2]))
 
 
+def _reps_in_clip(truth: dict[str, Any], side: str) -> list[dict[str, Any]]:
+    """Rep events of leg ``side`` that end before the clip does (a clip may be cut short)."""
+    last = float(truth["frames"]["time_s"][-1])
+    return [
+        e for e in truth["events"] if e["kind"] == "rep" and e["leg"] == side and e["end_s"] <= last
+    ]
+
+
 @dataclass(frozen=True)
 class RepRise:
     """One rep's heel rise (cm): truth (mesh heel point), MediaPipe's heel, the nominal joint."""
@@ -107,7 +115,7 @@ def heel_rises(track: PoseTrack, truth: dict[str, Any], side: str, label: str) -
     Baseline: median over the lead-in (before the first rep); peak: median
     over the rep's top hold. All three series are measured the same way.
     """
-    reps = [e for e in truth["events"] if e["kind"] == "rep" and e["leg"] == side]
+    reps = _reps_in_clip(truth, side)
     fr = truth["frames"]
     z = _heel_z(truth, side)
     mesh_y = np.asarray(fr[side]["heel_point_3d"])[:, 1]
@@ -133,7 +141,7 @@ def standing_drift_cm(
     Negative = below where it started. Rest windows skip 0.2 s after the rep
     ends so the lowering is not counted.
     """
-    reps = [e for e in truth["events"] if e["kind"] == "rep" and e["leg"] == side]
+    reps = _reps_in_clip(truth, side)
     fr = truth["frames"]
     mp_y = _in_plane(track, truth, label, "heel", _heel_z(truth, side))[:, 1]
     base = _frames(truth, 0.0, reps[0]["start_s"] - 0.1)
