@@ -1,7 +1,9 @@
-"""Accuracy of the single-leg balance drill: hold start/end errors vs truth.
+"""Accuracy of the single-leg balance drill: hold start/end and sway errors vs truth.
 
 Synthetic: per view and noise preset (3 seeds each, 2 holds per clip) through
-``analyze_track``. Real: the shared clips vs ``../shared/videos/labels.json``
+``analyze_track``; sway RMS per body axis (ML, AP) against the generator's
+hip-centre sway (1.5 cm ML, 1.0 cm AP amplitude, one 11 s hold), marking which
+axis is the picture's and which comes from the model's depth. Real: the shared clips vs ``../shared/videos/labels.json``
 (needs the pose model; skipped with --synthetic-only). Prints markdown tables.
 
     python bench/accuracy_single_leg_balance.py [--synthetic-only] [--tracks DIR]
@@ -55,6 +57,40 @@ def synthetic() -> None:
             print(f"| {view} | {noise} | {found}/{true} | {med} | {mx} | {legs_ok}/{true} |")
 
 
+SWAY_PROFILE = BalanceProfile(
+    duration=14.0, stance_leg="left", holds=((2.0, 13.0),), sway_ml_cm=1.5, sway_ap_cm=1.0
+)
+PICTURE_AXIS = {"front": "ml", "back": "ml", "side": "ap", "oblique": "-"}
+
+
+def sway(seeds: int = 3) -> None:
+    print(
+        "\n| view | noise | picture axis | ML RMS err cm (mean / max) | AP RMS err cm "
+        "(mean / max) | true ML / AP RMS cm | area cm2 (mean) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for view in ("front", "side", "oblique", "back"):
+        for noise in ("none", "low", "realistic"):
+            e_ml: list[float] = []
+            e_ap: list[float] = []
+            areas: list[float] = []
+            for seed in range(seeds):
+                syn = synthesize(
+                    SWAY_PROFILE, CameraSpec(view=view), NoiseSpec.preset(noise), seed=seed
+                )
+                rep = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+                s, tr = rep.summary, syn.truth.summary
+                e_ml.append(abs(s["sway_ml_rms_cm"] - tr["sway_ml_rms_cm"]))
+                e_ap.append(abs(s["sway_ap_rms_cm"] - tr["sway_ap_rms_cm"]))
+                areas.append(s["sway_area_cm2"])
+            tr = syn.truth.summary
+            print(
+                f"| {view} | {noise} | {PICTURE_AXIS[view]} | {np.mean(e_ml):.2f} / "
+                f"{np.max(e_ml):.2f} | {np.mean(e_ap):.2f} / {np.max(e_ap):.2f} | "
+                f"{tr['sway_ml_rms_cm']:.2f} / {tr['sway_ap_rms_cm']:.2f} | {np.mean(areas):.1f} |"
+            )
+
+
 def real(tracks: Path | None) -> None:
     labels = {e["file"]: e for e in json.loads((SHARED / "videos" / "labels.json").read_text())}
     print(
@@ -89,10 +125,15 @@ def real(tracks: Path | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--synthetic-only", action="store_true")
+    parser.add_argument("--sway-only", action="store_true", help="only the sway table")
     parser.add_argument("--tracks", type=Path, default=None)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.sway_only:
+        sway()
+        return
     synthetic()
+    sway()
     if not args.synthetic_only:
         real(args.tracks)
 

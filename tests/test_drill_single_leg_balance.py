@@ -13,6 +13,7 @@ import pytest
 from formcheck.analysis import analyze_track
 from formcheck.drills.base import DrillOptions
 from formcheck.drills.single_leg_balance import (
+    CHI2_95_2DOF,
     BalanceThresholds,
     HoldSpan,
     detect_holds,
@@ -199,21 +200,73 @@ def test_interrupted_hold_counts_a_touchdown_with_a_cue() -> None:
     assert any("touched down at 8." in c.message for c in report.cues)
 
 
-def test_sway_axis_follows_the_view_and_measures_the_right_amplitude() -> None:
-    amp = 1.5
-    profile = BalanceProfile(
-        duration=14.0, stance_leg="left", holds=((2.0, 13.0),), sway_ml_cm=amp, sway_ap_cm=0.2
-    )
-    syn = synthesize(profile, CameraSpec(view="front"), NoiseSpec.none(), seed=0)
+SWAY_PROFILE = BalanceProfile(
+    duration=14.0, stance_leg="left", holds=((2.0, 13.0),), sway_ml_cm=1.5, sway_ap_cm=1.0
+)
+PICTURE_TOL_CM = 0.15
+"""Picture-axis RMS tolerance: 15% of a ~1 cm hip sway RMS. The axis is measured in
+the picture through the calibration, whose jitter (after the 6 Hz low-pass) adds
+well under a millimetre in quadrature; bench max error 0.10 cm (realistic)."""
+DEPTH_TOL_CM = {"none": 0.25, "low": 0.25, "realistic": 1.2}
+"""Depth-based RMS tolerance, loose on purpose: monocular depth has ~3x the picture's
+jitter plus slow drift inside the sway band (0.1-1 Hz) that no filter can separate
+from sway, so with realistic noise the depth axis over-reads by up to ~1 cm (bench
+max 1.02 cm, back view); without noise only the geometry (axes from the pelvis,
+2 Hz low-pass, the settle trim) is tested, within a quarter of a centimetre."""
+
+
+@pytest.mark.parametrize("noise", ["none", "low", "realistic"])
+@pytest.mark.parametrize(
+    "view,picture",
+    [
+        ("front", "ml"),  # the picture's horizontal is side to side
+        ("back", "ml"),
+        ("side", "ap"),  # the picture's horizontal is front to back
+        ("oblique", None),  # both axes mix in depth
+    ],
+)
+def test_sway_on_both_axes_in_every_view(view: str, picture: str | None, noise: str) -> None:
+    syn = synthesize(SWAY_PROFILE, CameraSpec(view=view), NoiseSpec.preset(noise), seed=1)
     report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
-    assert "sway_ml_cm" in report.series and "sway_ap_cm" not in report.series
-    rms = report.summary["sway_ml_rms_cm"]
-    assert rms == pytest.approx(amp / math.sqrt(2), rel=0.3)
-    side = synthesize(profile, CameraSpec(view="side"), NoiseSpec.none(), seed=0)
-    rs = analyze_track(side.track, "single-leg-balance", DrillOptions(height_cm=175.0))
-    assert "sway_ap_cm" in rs.series and "sway_ml_rms_cm" not in rs.summary
-    assert rs.summary["sway_ap_rms_cm"] < rms  # 0.2 cm AP vs 1.5 cm ML
-    assert "sway_area_cm2" in rs.flags
+    s, truth = report.summary, syn.truth.summary
+    assert "sway_ml_cm" in report.series and "sway_ap_cm" in report.series
+    assert ("sway_x_cm" in report.series) is (picture is None)
+    for axis in ("ml", "ap"):
+        key = f"sway_{axis}_rms_cm"
+        tol = PICTURE_TOL_CM if axis == picture else DEPTH_TOL_CM[noise]
+        assert s[key] == pytest.approx(truth[key], abs=tol), (key, s[key], truth[key])
+        depth_based = axis != picture
+        assert (key in report.flags) is depth_based
+        assert (f"sway_{axis}_cm" in report.flags) is depth_based
+        if depth_based:
+            assert "depth" in report.flags[key]
+    assert "sway_area_cm2" in report.flags
+    # 95% ellipse of an elliptical sway path with RMS a, b: pi * 5.99 * a * b; bounds
+    # from the two axes' tolerances
+    tol = {a: PICTURE_TOL_CM if a == picture else DEPTH_TOL_CM[noise] for a in ("ml", "ap")}
+    ml, ap = truth["sway_ml_rms_cm"], truth["sway_ap_rms_cm"]
+    lo = math.pi * CHI2_95_2DOF * max(ml - tol["ml"], 0.0) * max(ap - tol["ap"], 0.0)
+    hi = math.pi * CHI2_95_2DOF * (ml + tol["ml"]) * (ap + tol["ap"])
+    assert lo <= s["sway_area_cm2"] <= hi
+
+
+def test_sway_series_point_right_and_forward() -> None:
+    """Top view signs: ML + toward the person's right, AP + forward, in any view."""
+    profile = BalanceProfile(
+        duration=12.0, stance_leg="left", holds=((2.0, 11.0),), sway_ml_cm=1.5, sway_ap_cm=1.0
+    )
+    ref = None
+    for view in ("front", "side", "oblique", "back"):
+        syn = synthesize(profile, CameraSpec(view=view), NoiseSpec.none(), seed=0)
+        r = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+        pair = np.stack([r.series["sway_ml_cm"], r.series["sway_ap_cm"]])
+        ok = np.isfinite(pair).all(axis=0)
+        if ref is None:
+            ref, ref_ok = pair, ok
+            continue
+        both = ok & ref_ok
+        for k in range(2):
+            assert np.corrcoef(pair[k, both], ref[k, both])[0, 1] > 0.9, (view, k)
 
 
 def test_locked_knee_gets_the_soften_cue_and_bent_knee_does_not() -> None:

@@ -38,16 +38,33 @@ carries a flag saying the side is unsure.
 
 **Sway.** The body centre is the **hip midpoint** (not a segment-weighted
 centre of mass: the arms and free leg move during a hold and their landmarks
-are the noisiest). Along the picture's horizontal axis (parallel to the floor
-line) it is measured in cm through the calibration: in a front or back view
-that axis is medio-lateral (ML), in a side view antero-posterior (AP), in an
-oblique view a mix that is named as such. ``sway_path_cm`` and
-``sway_velocity_cm_s`` are along that one axis; the other horizontal axis is
-not visible to one camera and is not reported as measured. ``sway_area_cm2``
-(95% confidence ellipse, ``pi * chi2_{0.95,2} * sqrt(det(cov))``) needs both
-horizontal axes: the depth axis comes from the model's 3D estimate, so the
-area is always flagged as approximate. Sway leaves out ``settle_s`` at each
-end of a hold.
+are the noisiest), reported on both horizontal body axes: medio-lateral
+(``sway_ml_cm``, + toward the person's right) and antero-posterior
+(``sway_ap_cm``, + forward), as a top view of the sway path.
+
+- The **picture axis** (the hip midpoint along the floor line, in cm through
+  the calibration) is the primary measurement: in a front or back view it *is*
+  ML, in a side view AP, in an oblique view a mix (``sway_x_cm``, kept as is).
+- The **depth axis** (toward/away from the camera) is not in the picture. It
+  comes from the pose model's 3D world landmarks: the hip midpoint relative to
+  the stance ankle (the world origin is the hip midpoint, so this is minus the
+  stance ankle), scaled to cm with the same calibration as the picture axis
+  (cm per world metre = the leg's calibrated length in cm over its world
+  length).
+- The person's frame per hold: the ML axis is the pelvis line (left to right
+  hip, horizontal, averaged over the hold as an axis so a left/right label
+  swap does not flip it), AP is perpendicular to it, forward being where the
+  toes point (heel to toe of both feet). The horizontal sway vector in camera
+  axes (picture axis, depth) is projected on these axes. In front/back and
+  side views the primary axis is the picture axis alone; the other axis is the
+  projection and carries a flag (monocular depth is rough); in an oblique view
+  both ML and AP mix in depth and both are flagged.
+
+``sway_path_cm`` and ``sway_velocity_cm_s`` are along the primary (picture)
+axis. ``sway_ml_rms_cm`` and ``sway_ap_rms_cm`` are RMS about the hold's mean;
+``sway_area_cm2`` (95% confidence ellipse, ``pi * chi2_{0.95,2} *
+sqrt(det(cov))``) is from the two, and is always flagged as approximate.
+Sway leaves out ``settle_s`` at each end of a hold.
 
 **Stance knee** flexion (degrees, 0 = straight) is the 3D angle between thigh
 and shank from the world landmarks (a front view cannot see the bend in the
@@ -68,6 +85,7 @@ points go to the hold time (``80 * min(1, ...)``).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +101,7 @@ from formcheck.drills.common import (
 )
 from formcheck.drills.common import true_runs as _runs
 from formcheck.landmarks import Landmark, side_landmark
+from formcheck.signals import butterworth_zero_phase
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
 
@@ -140,6 +159,11 @@ averaged. Springer et al. 2007 (as above)."""
 SPRINGER_SOURCE = "Springer et al. 2007, J Geriatr Phys Ther 30(1):8 (n=549)"
 
 # --------------------------------------------------------------- messages
+AREA_FLAG = (
+    "one camera sees one horizontal axis; the depth axis of the area comes from the "
+    "pose model's 3D estimate, so the area is approximate"
+)
+
 MSG_TOUCHDOWN = "you touched down at {time:.1f} s ({leg} leg hold, after {held:.1f} s)"
 MSG_HOP = "you hopped at {time:.1f} s ({leg} leg hold): keep the stance foot planted"
 MSG_SWAY_GREW = (
@@ -173,6 +197,8 @@ class BalanceThresholds:
     max_hop_air_s: float
     settle_s: float
     min_sway_s: float
+    sway_depth_cutoff_hz: float
+    sway_foot_outlier_cm: float
     sway_growth_min_hold_s: float
     sway_growth_ratio: float
     sway_velocity_good_cm_s: float
@@ -505,6 +531,69 @@ def sway_1d(times_s: FloatArray, u_cm: FloatArray) -> dict[str, float]:
     }
 
 
+def person_axes_xz(world: FloatArray) -> tuple[FloatArray, FloatArray] | None:
+    """The person's right and forward directions on the floor, in camera axes.
+
+    Args:
+        world: (T, 33, 3) world landmarks (metres; camera-aligned axes x right,
+            y down, z away from the camera, as MediaPipe gives them), over the
+            frames of one hold.
+
+    Returns:
+        (right, forward): (2,) unit vectors in the horizontal (x, z) plane,
+        or None when the hips are never seen. The pelvis line (left hip to
+        right hip) is averaged as an *axis* (doubled angles), so frames with
+        swapped left/right labels do not cancel it; forward is perpendicular,
+        on the side the toes point to (heel to toe of both feet); when the
+        feet give no direction, the hip labels decide (forward = left x up).
+    """
+    lr = world[:, Landmark.RIGHT_HIP][:, [0, 2]] - world[:, Landmark.LEFT_HIP][:, [0, 2]]
+    ok = np.isfinite(lr).all(axis=1) & (np.linalg.norm(lr, axis=1) > 0)
+    if not ok.any():
+        return None
+    ang = np.arctan2(lr[ok, 1], lr[ok, 0])
+    axis_ang = 0.5 * math.atan2(float(np.sin(2 * ang).mean()), float(np.cos(2 * ang).mean()))
+    right = np.array([math.cos(axis_ang), math.sin(axis_ang)])
+    if float(np.median(lr[ok] @ right)) < 0:  # labels say the other way
+        right = -right
+    # forward = right x up (up = -y): (rx, rz) -> (-rz, rx) in (x, z)
+    forward = np.array([-right[1], right[0]])
+    toes = []
+    for side in SIDES:
+        v = world[:, side_landmark(side, "foot_index")] - world[:, side_landmark(side, "heel")]
+        toes.append(v[:, [0, 2]])
+    tv = np.concatenate(toes)
+    tv = tv[np.isfinite(tv).all(axis=1)]
+    if tv.shape[0]:
+        along = float(np.median(tv @ forward))
+        if along < 0:  # the toes point the other way: the labels were swapped
+            forward, right = -forward, -right
+    return right, forward
+
+
+def depth_sway_cm(
+    picture_cm: FloatArray,
+    depth_cm: FloatArray,
+    right: FloatArray,
+    forward: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """(ML, AP) sway, cm, from the picture and depth axes of the camera.
+
+    Args:
+        picture_cm: (T,) hip midpoint along the picture's horizontal, cm
+            (+ image right), any origin.
+        depth_cm: (T,) hip midpoint depth relative to the stance ankle, cm
+            (+ away from the camera), any origin.
+        right, forward: (2,) person axes in camera (x, z) from ``person_axes_xz``.
+
+    Returns:
+        (ml, ap): (T,) each, cm, + toward the person's right / forward.
+    """
+    ml = picture_cm * right[0] + depth_cm * right[1]
+    ap = picture_cm * forward[0] + depth_cm * forward[1]
+    return ml, ap
+
+
 def wrist_out(world: FloatArray, limit_torso: float) -> BoolArray:
     """(T,) True where either wrist is further than ``limit_torso`` torso lengths
     from the trunk axis (shoulder midpoint to hip midpoint), in 3D."""
@@ -648,10 +737,23 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
 
     hold_s = np.zeros(n)
     sway_series = np.full(n, np.nan)
+    ml_series = np.full(n, np.nan)
+    ap_series = np.full(n, np.nan)
     height_series = np.abs(signal - baseline) * leg_cm
     arms = wrist_out(world, th.arm_out_torso)
     events: list[dict[str, Any]] = []
     for k, h in enumerate(holds):
+        sl = slice(h.start_i, h.end_i + 1)
+        ml, ap = hold_sway_axes(
+            u_cm[sl],
+            world[sl],
+            world_scale,
+            other(h.free_side),
+            axis,
+            times_s=t[sl],
+            depth_cutoff_hz=th.sway_depth_cutoff_hz,
+            foot_outlier_m=th.sway_foot_outlier_cm / world_scale,
+        )
         ev = _measure_hold(
             k,
             h,
@@ -660,8 +762,8 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
             baseline,
             leg_cm,
             u_cm,
+            (ml, ap),
             world,
-            world_scale,
             z,
             near,
             view,
@@ -670,9 +772,10 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
             ctx,
             th,
         )
-        sl = slice(h.start_i, h.end_i + 1)
         hold_s[sl] = np.clip(t[sl] - h.start_s, 0.0, None)
         sway_series[sl] = u_cm[sl] - np.nanmean(u_cm[sl]) if np.isfinite(u_cm[sl]).any() else np.nan
+        ml_series[sl] = ml
+        ap_series[sl] = ap
         events.append(ev)
 
     # ---- interruptions (touchdowns), cues per hold
@@ -736,8 +839,11 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
     series: dict[str, FloatArray] = {
         "hold_s": hold_s,
         "free_foot_height_cm": height_series,
+        "sway_ml_cm": ml_series,
+        "sway_ap_cm": ap_series,
     }
-    series[_sway_series_name(axis)] = sway_series
+    if axis == "mixed":
+        series["sway_x_cm"] = sway_series
     return DrillResult(
         summary=summary,
         events=events,
@@ -755,6 +861,99 @@ def _sway_series_name(axis: str) -> str:
     return {"ml": "sway_ml_cm", "ap": "sway_ap_cm"}.get(axis, "sway_x_cm")
 
 
+DEPTH_FLAG = {
+    "ml": (
+        "sway_ap",
+        "{view} view: front-to-back sway comes from the pose model's depth estimate, "
+        "which is rough",
+    ),
+    "ap": (
+        "sway_ml",
+        "{view} view: side-to-side sway comes from the pose model's depth estimate, which is rough",
+    ),
+}
+"""Primary picture axis -> (the depth-based axis's key stem, why it is flagged)."""
+
+MIXED_FLAG = (
+    "oblique view: side-to-side and front-to-back sway both mix in the pose model's depth "
+    "estimate, which is rough"
+)
+
+
+def depth_axis_flags(axis: str, view: str) -> dict[str, str]:
+    """Flags of the sway numbers resting on the model's depth (series and RMS keys)."""
+    if axis in DEPTH_FLAG:
+        stem, why = DEPTH_FLAG[axis]
+        msg = why.format(view=view if view in ("front", "back", "side") else "this")
+        return {f"{stem}_cm": msg, f"{stem}_rms_cm": msg}
+    return {k: MIXED_FLAG for k in ("sway_ml_cm", "sway_ml_rms_cm", "sway_ap_cm", "sway_ap_rms_cm")}
+
+
+def hold_sway_axes(
+    u_cm: FloatArray,
+    world: FloatArray,
+    world_scale: float,
+    stance_label: str,
+    axis: str,
+    times_s: FloatArray | None = None,
+    depth_cutoff_hz: float | None = None,
+    foot_outlier_m: float = math.inf,
+) -> tuple[FloatArray, FloatArray]:
+    """(ML, AP) sway of one hold, cm, each about its mean over the hold.
+
+    Args:
+        u_cm: (H,) hip midpoint along the picture's floor line, cm (+ image right).
+        world: (H, 33, 3) world landmarks of the hold (metres, hip-midpoint origin).
+        world_scale: cm per world metre (the calibrated leg over its world length).
+        stance_label: the pose model's label of the stance foot over the hold
+            (frame by frame, the lower foot is used).
+        axis: the picture's axis for the view ("ml", "ap" or "mixed").
+        times_s: (H,) frame times, s (needed for the depth low-pass).
+        depth_cutoff_hz: low-pass cut-off of the depth trace (zero-phase
+            Butterworth), Hz; None: not filtered.
+        foot_outlier_m: heel/toe depth further than this from the ankle's
+            (each about its mean over the hold), in world units, is left out.
+
+    Returns:
+        (ml, ap), (H,) each; the picture's axis is used alone for the primary
+        axis in front/back ("ml") and side ("ap") views (signed into the
+        person's frame); NaN when the hips or the stance ankle are never seen.
+    """
+    nan = np.full(u_cm.shape[0], np.nan)
+    axes = person_axes_xz(world)
+    if axes is None or not math.isfinite(world_scale):
+        return nan, nan.copy()
+    right, forward = axes
+    # The stance foot is planted: its landmarks' depth (hip-midpoint origin) changes only
+    # with the hip's sway and noise. Per frame the lower foot (world y points down) is
+    # the stance one, so a left/right label swap of a few frames does not jump to the
+    # raised foot. Heel and toe, each about its own mean, are averaged with the ankle
+    # (independent noise) unless further than ``foot_outlier_m`` from it: a far foot's
+    # heel and toe snap onto the near foot for whole episodes.
+    idx = [side_landmark(stance_label, p) for p in FOOT_PARTS]
+    idx_o = [side_landmark(other(stance_label), p) for p in FOOT_PARTS]
+    own, oth = world[:, idx], world[:, idx_o]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        swapped = np.nanmax(oth[:, :, 1], axis=1) > np.nanmax(own[:, :, 1], axis=1)
+        foot = np.where(swapped[:, None], oth[:, :, 2], own[:, :, 2])
+        foot = foot - np.nanmean(foot, axis=0)
+        ankle = foot[:, FOOT_PARTS.index("ankle")]
+        foot[np.abs(foot - ankle[:, None]) > foot_outlier_m] = np.nan
+        foot[:, FOOT_PARTS.index("ankle")] = ankle
+        depth = -np.nanmean(foot, axis=1) * world_scale
+    if depth_cutoff_hz is not None and times_s is not None and np.isfinite(depth).sum() > 3:
+        depth = butterworth_zero_phase(depth, 0.0, depth_cutoff_hz, times_s=times_s)
+    pic = u_cm - np.nanmean(u_cm) if np.isfinite(u_cm).any() else nan
+    dep = depth - np.nanmean(depth) if np.isfinite(depth).any() else nan
+    ml, ap = depth_sway_cm(pic, dep, right, forward)
+    if axis == "ml":
+        ml = pic * (1.0 if right[0] >= 0 else -1.0)
+    elif axis == "ap":
+        ap = pic * (1.0 if forward[0] >= 0 else -1.0)
+    return ml - np.nanmean(ml), ap - np.nanmean(ap)
+
+
 def _measure_hold(
     k: int,
     h: HoldSpan,
@@ -763,8 +962,8 @@ def _measure_hold(
     baseline: float,
     leg_cm: float,
     u_cm: FloatArray,
+    ml_ap: tuple[FloatArray, FloatArray],
     world: FloatArray,
-    world_scale: float,
     z: FloatArray,
     near: str | None,
     view: str,
@@ -831,12 +1030,14 @@ def _measure_hold(
         ev["sway_velocity_cm_s"] = _r(s1["velocity_cm_s"])
         ev[key_rms] = _r(s1["rms_cm"])
         ev["sway_window_s"] = _r(win_s)
-        stance_ankle = world[:, side_landmark(label_stance, "ankle")]
-        horiz = -stance_ankle[w][:, [0, 2]] * world_scale  # hip centre relative to stance ankle
-        ev["sway_area_cm2"] = _r(ellipse_area_95(horiz))
-        hold_flags["sway_area_cm2"] = (
-            "one camera sees one horizontal axis; the depth axis of the area comes from the "
-            "pose model's 3D estimate, so the area is approximate"
+        wh = w[sl]  # the window inside the hold's frames
+        ml, ap = ml_ap
+        for key, trace in (("sway_ml_rms_cm", ml[wh]), ("sway_ap_rms_cm", ap[wh])):
+            ev[key] = _r(sway_1d(t[sl][wh], trace)["rms_cm"])
+        ev["sway_area_cm2"] = _r(ellipse_area_95(np.stack([ml[wh], ap[wh]], axis=1)))
+        hold_flags["sway_area_cm2"] = AREA_FLAG
+        hold_flags.update(
+            {k: v for k, v in depth_axis_flags(axis, view).items() if k.endswith("_rms_cm")}
         )
         if axis == "mixed":
             hold_flags["sway_path_cm"] = (
@@ -860,6 +1061,7 @@ def _measure_hold(
                 )
     else:
         ev["sway_path_cm"] = ev["sway_velocity_cm_s"] = ev[key_rms] = None
+        ev["sway_ml_rms_cm"] = ev["sway_ap_rms_cm"] = None
         ev["sway_area_cm2"] = None
         hold_flags["sway_path_cm"] = (
             f"hold too short for sway (needs {th.min_sway_s:.0f} s after leaving out "
@@ -950,27 +1152,30 @@ def _summary(
 
 def _pooled_sway(events: list[dict[str, Any]], key_rms: str) -> dict[str, Any]:
     """Sway over several holds: path summed, velocity = path / time, RMS and area
-    time-weighted."""
+    time-weighted (ML and AP RMS always; ``key_rms``, the picture axis's, too)."""
+    keys = dict.fromkeys(("sway_ml_rms_cm", "sway_ap_rms_cm", key_rms))
     ok = [e for e in events if e.get("sway_path_cm") is not None]
     if not ok:
         return {
             "sway_path_cm": None,
             "sway_velocity_cm_s": None,
             "sway_area_cm2": None,
-            key_rms: None,
+            **{k: None for k in keys},
         }
     path = sum(e["sway_path_cm"] for e in ok)
     win = sum(e["sway_window_s"] for e in ok)
     areas = [(e["sway_area_cm2"], e["sway_window_s"]) for e in ok if e["sway_area_cm2"] is not None]
     aw = sum(w for _, w in areas)
-    return {
+    out: dict[str, Any] = {
         "sway_path_cm": _r(path),
         "sway_velocity_cm_s": _r(path / win) if win > 0 else None,
         "sway_area_cm2": _r(sum(a * w for a, w in areas) / aw) if aw > 0 else None,
-        key_rms: _r(math.sqrt(sum(e[key_rms] ** 2 * e["sway_window_s"] for e in ok) / win))
-        if win > 0
-        else None,
     }
+    for k in keys:
+        have = [(e[k], e["sway_window_s"]) for e in ok if e.get(k) is not None]
+        kw = sum(w for _, w in have)
+        out[k] = _r(math.sqrt(sum(v**2 * w for v, w in have) / kw)) if kw > 0 else None
+    return out
 
 
 def _summary_flags(
@@ -981,10 +1186,8 @@ def _summary_flags(
             e["flags"]["stance_leg"] for e in events if "stance_leg" in e["flags"]
         )
     if any(e.get("sway_area_cm2") is not None for e in events):
-        flags["sway_area_cm2"] = (
-            "one camera sees one horizontal axis; the depth axis of the area comes from the "
-            "pose model's 3D estimate, so the area is approximate"
-        )
+        flags["sway_area_cm2"] = AREA_FLAG
+    flags.update(depth_axis_flags(axis, view))
     if axis == "mixed":
         flags["sway_path_cm"] = flags["sway_velocity_cm_s"] = (
             "oblique view: sway is measured along the picture's horizontal, a mix of "
