@@ -560,6 +560,45 @@ def session_legs(summary: Mapping[str, Any]) -> list[str]:
     return sorted(found)
 
 
+def compare_last_by_leg(store: HistoryStore, profile: str, drill: str) -> list[Change]:
+    """Like ``HistoryStore.compare_last``, but like with like: leg by leg.
+
+    Sessions are grouped by the legs they measured (``session_legs``): a
+    knee-to-wall on the left is compared with the previous one on the left,
+    not with the right-leg video filmed a minute before. Within a single-leg
+    group the overall numbers are labelled with that leg (and dropped where
+    the per-leg copy says the same). When groups give the same (metric, leg),
+    the group with the newer last session wins. Sorted by metric, then leg.
+    """
+    groups: dict[tuple[str, ...], list[Session]] = {}
+    for s in store.sessions(profile, drill):  # oldest first
+        groups.setdefault(tuple(session_legs(s.summary)), []).append(s)
+    out: dict[tuple[str, str], Change] = {}
+    for legs, group in sorted(groups.items(), key=lambda g: (g[1][-1].recorded_at, g[1][-1].id)):
+        if len(group) < 2:
+            continue
+        previous = store._metrics(group[-2].id)
+        last = store._metrics(group[-1].id)
+        for key in sorted(set(last) & set(previous)):
+            name, leg = key
+            if not leg and len(legs) == 1:
+                if (name, legs[0]) in last:
+                    continue
+                leg = legs[0]
+            src = SMALLEST_REAL_CHANGE.get(name)
+            diff = last[key] - previous[key]
+            out[(name, leg)] = Change(
+                metric=name,
+                leg=leg,
+                previous=previous[key],
+                last=last[key],
+                change=diff,
+                smallest_real_change=src.value if src else None,
+                real=(abs(diff) > src.value) if src else None,
+            )
+    return [out[k] for k in sorted(out)]
+
+
 def parse_history_csv(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Read and check a history CSV; raise FormcheckError naming the bad line."""
     p = Path(path)

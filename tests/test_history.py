@@ -233,3 +233,43 @@ def test_default_path_follows_environment(tmp_path: Path, monkeypatch: pytest.Mo
     with HistoryStore() as store:
         assert store.path == tmp_path / "x.db"
     assert os.path.exists(tmp_path / "x.db")
+
+
+@pytest.mark.parametrize(
+    ("summary", "legs"),
+    [
+        ({"legs_measured": ["right"], "left_right": None}, ["right"]),  # calf raise, one leg
+        ({"front_legs": ["left"], "legs": {"left": {"best_toe_to_wall_cm": 9.0}}}, ["left"]),
+        ({"by_leg": {"left": {}, "right": {}}}, ["left", "right"]),  # balance, both legs
+        ({"rep_count": 3}, []),  # says nothing
+        ({"legs_measured": ["x"], "other": {"left": 1.0}}, []),  # no leg names / not a dict
+    ],
+)
+def test_session_legs(summary: dict[str, Any], legs: list[str]) -> None:
+    from formcheck.history import session_legs
+
+    assert session_legs(summary) == legs
+
+
+def test_compare_last_by_leg_compares_like_with_like(tmp_path: Path) -> None:
+    from formcheck.history import compare_last_by_leg
+
+    def k2w(leg: str, cm: float) -> dict[str, Any]:
+        return report(
+            best_toe_to_wall_cm=cm, front_legs=[leg], legs={leg: {"best_toe_to_wall_cm": cm}}
+        )
+
+    with HistoryStore(tmp_path / "h.db") as store:
+        store.save_report(k2w("left", 9.0), recorded_at="2026-11-01T08:00")
+        store.save_report(k2w("right", 12.0), recorded_at="2026-11-01T08:05")
+        store.save_report(k2w("left", 10.0), recorded_at="2026-11-08T08:00")
+        store.save_report(k2w("right", 12.5), recorded_at="2026-11-08T08:05")
+        # the plain comparison sets the newest (right) against the left before it
+        plain = {(c.metric, c.leg): c.change for c in store.compare_last("me", "knee-to-wall")}
+        assert plain[("best_toe_to_wall_cm", "")] == pytest.approx(2.5)
+        changes = compare_last_by_leg(store, "me", "knee-to-wall")
+    got = {(c.metric, c.leg): (c.previous, c.last, c.real) for c in changes}
+    assert got == {
+        ("best_toe_to_wall_cm", "left"): (9.0, 10.0, False),
+        ("best_toe_to_wall_cm", "right"): (12.0, 12.5, False),
+    }

@@ -32,6 +32,7 @@ from formcheck.history import (
     Profile,
     Session,
     TrendPoint,
+    compare_last_by_leg,
     default_path,
     session_legs,
 )
@@ -241,7 +242,14 @@ def asymmetry_band(
     for day, legs in sorted(best.items()):
         if len(legs) == 2:
             top = max(legs.values())
-            out.append({"date": f"{day}T12:00:00+00:00", "top": top, "bottom": top - width})
+            out.append(
+                {
+                    "date": f"{day}T00:00:00+00:00",
+                    "end": f"{day}T23:59:59+00:00",
+                    "top": top,
+                    "bottom": top - width,
+                }
+            )
     return out
 
 
@@ -279,8 +287,8 @@ def trend_chart(
         scale=alt.Scale(domain=legs, range=[colours.get(g, "#9467bd") for g in legs]),
     )
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("date:T", title="session date"),
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+        x=alt.X("date:T", title="session date", axis=alt.Axis(format="%d %b", tickCount="day")),
+        y=alt.Y("value:Q", title=y_title),  # from zero: noise does not look like progress
         color=colour,
         tooltip=[
             alt.Tooltip("date:T", title="date", format="%Y-%m-%d %H:%M"),
@@ -292,9 +300,10 @@ def trend_chart(
     if band:
         layers.append(
             alt.Chart(alt.Data(values=band))
-            .mark_bar(opacity=0.18, color="#888888", size=18)
+            .mark_rect(opacity=0.25, color="#888888")
             .encode(
                 x="date:T",
+                x2="end:T",
                 y="bottom:Q",
                 y2="top:Q",
                 tooltip=[alt.Tooltip("top:Q", title="better leg", format=".1f")],
@@ -319,7 +328,7 @@ def metric_unit(metric: str) -> str:
     """The unit shown after a metric's numbers ("cm", "s", "reps", ...)."""
     src = SMALLEST_REAL_CHANGE.get(metric)
     if src is not None:
-        return src.unit
+        return "°" if src.unit == "deg" else src.unit
     if metric in ("rep_count", "reps"):
         return "reps"
     return cards.split_unit(metric)[1]
@@ -329,7 +338,7 @@ def _number(value: float, unit: str) -> str:
     text = f"{value:.0f}" if unit == "reps" or abs(value) >= 100 else f"{value:.1f}"
     if text.lstrip("-").strip("0.") == "":
         text = text.lstrip("-")
-    return f"{text} {unit}".strip() if unit not in ("°",) else f"{text}{unit}"
+    return f"{text}{unit}" if unit == "°" else f"{text} {unit}".strip()
 
 
 def _signed(value: float, unit: str) -> str:
@@ -387,9 +396,10 @@ def best_rows(bests: dict[str, TrendPoint], metrics: Iterable[str]) -> list[dict
         if metric not in wanted:
             continue
         unit = metric_unit(metric)
+        by_leg = any(k.startswith(f"{metric}[") for k in bests)
         rows.append(
             {
-                "number": metric_label(metric, point.leg),
+                "number": metric_label(metric, point.leg or ("either leg" if by_leg else "")),
                 "best": _number(point.value, unit),
                 "on": _day(point.recorded_at),
                 "_order": f"{wanted.index(metric):03d}{_leg_order(point.leg)[0]}",
@@ -715,8 +725,8 @@ def _render_bests_and_compare(st: Any, store: HistoryStore, profile: str, drill:
         else:
             st.caption("No personal bests yet.")
     with right:
-        st.markdown("**Last session against the one before**")
-        sentences, others = compare_rows(store.compare_last(profile, drill))
+        st.markdown("**Last session against the one before** (leg by leg)")
+        sentences, others = compare_rows(compare_last_by_leg(store, profile, drill))
         if not sentences and not others:
             st.caption("Save a second session of this drill to see what changed.")
             return
@@ -730,10 +740,15 @@ def _render_bests_and_compare(st: Any, store: HistoryStore, profile: str, drill:
 def _render_sessions(st: Any, store: HistoryStore, sessions: list[Session]) -> None:
     st.markdown("**Sessions**")
     thumbs = {s.id: store.thumbnail(s.id) for s in sessions}
+    rows = session_rows(sessions, thumbs)
+    if not any(thumbs.values()):
+        for r in rows:
+            del r["picture"]
     st.dataframe(
-        session_rows(sessions, thumbs),
+        rows,
         hide_index=True,
         width="stretch",
+        row_height=60 if any(thumbs.values()) else None,
         column_config={"picture": st.column_config.ImageColumn("picture", width="small")},
     )
     ids = [s.id for s in reversed(sessions)]
