@@ -152,6 +152,59 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+class TreeRssSampler:
+    """Samples, in a thread, the summed RSS of this process and all its descendants.
+
+    Needed for parallel runs: their workers are children of the multiprocessing
+    forkserver, so ``RUSAGE_CHILDREN`` never sees them. ``peak_mb`` is the
+    largest sum seen, ``peak_one_mb`` the largest single descendant.
+    """
+
+    def __init__(self, every_s: float = 0.1) -> None:
+        import threading
+
+        self.every_s = every_s
+        self.peak_mb = 0.0
+        self.peak_one_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeRssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE") / 2**20
+        me = os.getpid()
+        while not self._stop.wait(self.every_s):
+            parent: dict[int, int] = {}
+            rss: dict[int, float] = {}
+            for d in os.listdir("/proc"):
+                if not d.isdigit():
+                    continue
+                try:
+                    stat = Path(f"/proc/{d}/stat").read_text()
+                    fields = stat[stat.rindex(")") + 2 :].split()
+                    parent[int(d)] = int(fields[1])
+                    rss[int(d)] = int(fields[21]) * page
+                except (OSError, ValueError, IndexError):
+                    continue
+            total = 0.0
+            for pid in rss:
+                p = pid
+                while p in parent and p != me and p > 1:
+                    p = parent[p]
+                if p == me:
+                    total += rss[pid]
+                    if pid != me:
+                        self.peak_one_mb = max(self.peak_one_mb, rss[pid])
+            self.peak_mb = max(self.peak_mb, total)
+
+
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     """(result, wall seconds) of ``fn()``."""
     t0 = time.perf_counter()

@@ -32,8 +32,9 @@ def speed_tables(files: list[Path], clip_fps: float = 30.0) -> str:
             rows.setdefault((r["variant"], r["clip"]), []).append(r)
             loads.append(r["load"][0])
     out = [
-        "| model | clip | path | frames/s (median, min-max) | x real time | vs bare | peak RSS MB |",
-        "|---|---|---|---|---|---|---|",
+        "| model | clip | path | frames/s (median, min-max) | x real time | vs bare "
+        "| CPU ms/frame | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for (variant, clip), reps in rows.items():
         bare = statistics.median(_fps(r["bare"]) for r in reps)
@@ -41,17 +42,25 @@ def speed_tables(files: list[Path], clip_fps: float = 30.0) -> str:
             fps = [_fps(r[kind]) for r in reps]
             med = statistics.median(fps)
             rss = [r[kind].get("peak_rss_mb") for r in reps if r[kind].get("peak_rss_mb")]
-            kids = [r[kind].get("children_peak_rss_mb", 0) for r in reps]
+            tree = [r[kind]["tree_peak_rss_mb"] for r in reps if "tree_peak_rss_mb" in r[kind]]
             rss_txt = f"{statistics.median(rss):.0f}" if rss else "-"
-            if kind == "parallel" and any(kids):
-                rss_txt += f" (+ {statistics.median(kids):.0f} per worker)"
+            if tree:
+                one = statistics.median(r[kind]["worker_peak_rss_mb"] for r in reps)
+                rss_txt = f"{statistics.median(tree):.0f} all processes ({one:.0f} per worker)"
+            cpu = [1000 * r[kind]["cpu_s"] / r[kind]["frames"] for r in reps if "cpu_s" in r[kind]]
+            cpu_txt = f"{statistics.median(cpu):.1f}" if cpu else "-"
             out.append(
                 f"| {variant} | {clip} | {kind} | {med:.1f} ({min(fps):.1f}-{max(fps):.1f}) | "
-                f"{med / clip_fps:.2f} | {med / bare:.3f} | {rss_txt} |"
+                f"{med / clip_fps:.2f} | {med / bare:.3f} | {cpu_txt} | {rss_txt} |"
             )
     overhead = [
         f"{v} {c}: {statistics.median(_fps(r['bare']) / _fps(r['track']) for r in reps):.3f}"
         for (v, c), reps in rows.items()
+    ]
+    cpu_overhead = [
+        f"{v} {c}: {statistics.median(r['track']['cpu_s'] / r['bare']['cpu_s'] for r in reps):.3f}"
+        for (v, c), reps in rows.items()
+        if all("cpu_s" in r["track"] for r in reps)
     ]
     head = ""
     if machine:
@@ -59,7 +68,12 @@ def speed_tables(files: list[Path], clip_fps: float = 30.0) -> str:
             f"Run {machine['date']}, commit {machine['commit']}; load average (1 min) at the "
             f"pose runs: {min(loads):.1f}-{max(loads):.1f}.\n\n"
         )
-    return head + "\n".join(out) + "\n\nOverhead (bare fps / track fps): " + "; ".join(overhead)
+    text = (
+        head + "\n".join(out) + "\n\nOverhead, wall (bare fps / track fps): " + "; ".join(overhead)
+    )
+    if cpu_overhead:
+        text += "\n\nOverhead, CPU time (track / bare): " + "; ".join(cpu_overhead)
+    return text
 
 
 def analyze_table(files: list[Path]) -> str:

@@ -113,12 +113,15 @@ def track(video: str, model: str, workers: int) -> dict[str, Any]:
         from formcheck.pose import extract_track
 
         tr = extract_track(video, model_path=model)
+        extra: dict[str, Any] = {}
     else:
         from formcheck.parallel import extract_track_parallel
 
-        tr = extract_track_parallel(video, model_path=model, workers=workers)
+        with common.TreeRssSampler() as tree:
+            tr = extract_track_parallel(video, model_path=model, workers=workers)
+        extra = {"tree_peak_rss_mb": tree.peak_mb, "worker_peak_rss_mb": tree.peak_one_mb}
     secs = time.perf_counter() - t0
-    return {"frames": len(tr), "seconds": secs, "detected": tr.detected_fraction}
+    return {"frames": len(tr), "seconds": secs, "detected": tr.detected_fraction, **extra}
 
 
 def analyze_only(npz: str, drill: str, repeat: int) -> dict[str, Any]:
@@ -196,6 +199,19 @@ def live(video: str, model: str, drill: str, seconds: float) -> dict[str, Any]:
     return out
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) of this process and its finished children.
+
+    Less sensitive than wall time to other programs on a shared machine: the
+    overhead ratio is also reported from it.
+    """
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def child_main(argv: list[str]) -> None:
     """Entry for one measurement in a fresh process; prints one JSON line."""
     ap = argparse.ArgumentParser()
@@ -208,6 +224,7 @@ def child_main(argv: list[str]) -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=10.0)
     a = ap.parse_args(argv)
+    cpu0 = _cpu_s()
     if a.kind in ("bare", "bare-threaded"):
         res = bare(a.video, a.model, threaded=a.kind == "bare-threaded")
     elif a.kind == "track":
@@ -218,6 +235,10 @@ def child_main(argv: list[str]) -> None:
         res = live(a.video, a.model, a.drill, a.seconds)
     else:
         raise SystemExit(f"unknown kind {a.kind}")
+    if a.kind == "track" and a.workers > 1:
+        res["cpu_s_note"] = "workers' CPU not counted (forkserver children)"
+    else:
+        res["cpu_s"] = _cpu_s() - cpu0
     res["peak_rss_mb"] = common.peak_rss_mb()
     res["children_peak_rss_mb"] = common.children_peak_rss_mb()
     print(json.dumps(res))
