@@ -58,6 +58,7 @@ from formcheck.drills.base import (
     DrillResult,
     NormComparison,
 )
+from formcheck.drills.common import fill_nans, moving_median
 from formcheck.landmarks import Landmark, side_landmark
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
@@ -205,30 +206,6 @@ class RepCandidate:
 def _median_dt(times_s: FloatArray) -> float:
     dt = np.diff(times_s)
     return float(np.median(dt)) if dt.size else 1.0 / 30.0
-
-
-def fill_nans(times_s: FloatArray, x: FloatArray) -> FloatArray:
-    """Linearly interpolate NaNs in ``x`` over ``times_s`` (edges held). All-NaN stays NaN."""
-    ok = np.isfinite(x)
-    if ok.all() or not ok.any():
-        return x.astype(np.float64, copy=True)
-    return np.interp(times_s, times_s[ok], x[ok]).astype(np.float64)
-
-
-def moving_median(x: FloatArray, n: int) -> FloatArray:
-    """Centred moving median over ``n`` samples (odd; edges use shorter windows), NaN-aware."""
-    n = max(1, int(n) | 1)
-    if n == 1 or x.size == 0:
-        return x.astype(np.float64, copy=True)
-    half = n // 2
-    padded = np.concatenate([np.full(half, np.nan), x.astype(np.float64), np.full(half, np.nan)])
-    windows = np.lib.stride_tricks.sliding_window_view(padded, n)
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmedian(windows, axis=1)
 
 
 def _nanmedian(x: FloatArray) -> float:
