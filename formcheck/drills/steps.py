@@ -615,3 +615,69 @@ def no_steps_issue(code: str) -> Any:
         "no step found: walk across the picture (or toward the camera for the edge walks) "
         "with both feet in view the whole time",
     )
+
+
+# ------------------------------------------------------------- heights in oblique views
+MIN_PATH_SIN = 0.5
+"""``walk_floor_direction`` falls back to the floor line when the walking path's
+image makes less than 30 degrees with image vertical (sin < 0.5): walking almost
+straight at the camera, the path's image is too close to the vertical to separate
+a depth offset from a height (judgement; 1 / sin amplifies errors at most 2x)."""
+
+
+def walk_floor_direction(ctx: Any, ws: WalkSignals) -> FloatArray:
+    """(2,) unit image direction of the walking path on the floor (x >= 0).
+
+    The feet walk along a straight line on the floor, and a straight line on the
+    floor is a straight line in the picture (perspective maps lines to lines):
+    its direction is the principal axis of both feet's points over the clip.
+    A foot pointing along the path lies on this image direction too (parallel
+    floor lines a few cm apart have practically the same image direction), so
+    the part of a heel-to-toe image vector along it is the foot's horizontal
+    extent, and the rest (along "up") is a height. Falls back to the floor line
+    (``floor_along_px``'s direction) when the feet move less than a foot length
+    or the path is within 30 degrees of image vertical (``MIN_PATH_SIN``).
+    """
+    up = floor_up(ctx)
+    fallback = np.array([-up[1], up[0]])
+    fallback = fallback if fallback[0] >= 0 else -fallback
+    pts = np.concatenate([ws.pos_px[s] for s in SIDES])
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if pts.shape[0] < 3:
+        return fallback
+    centred = pts - pts.mean(axis=0)
+    _, sv, vt = np.linalg.svd(centred, full_matrices=False)
+    d = vt[0] / np.linalg.norm(vt[0])
+    extent = sv[0] / np.sqrt(pts.shape[0])  # SD along the path, px
+    if extent < FOOT_LENGTH_FRAC * nanmedian(ws.body_px) or abs(_cross(d, up)) < MIN_PATH_SIN:
+        return fallback
+    return d if d[0] >= 0 else -d
+
+
+def floor_up(ctx: Any) -> FloatArray:
+    """(2,) unit image direction of 'up' (the floor normal; image up without a floor)."""
+    if ctx.floor is not None:
+        n = np.asarray(ctx.floor.normal, dtype=np.float64)
+        return n / np.linalg.norm(n)
+    return np.array([0.0, -1.0])
+
+
+def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    return np.asarray(a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0])
+
+
+def rise_px(vec_px: FloatArray, path_dir: FloatArray, up: FloatArray) -> FloatArray:
+    """(T,) height of one point above another, px, with the floor seen in perspective.
+
+    ``vec_px`` (T, 2) from the lower point to the upper one is split into a part
+    along the walking path's image direction (horizontal extent on the floor,
+    whatever its foreshortening) and a part along ``up`` (the height):
+    ``vec = a * path_dir + h * up``, so ``h = (path_dir x vec) / (path_dir x up)``.
+    Side-on (path_dir perpendicular to up) this is the plain height along ``up``.
+    In an oblique view the path runs toward or away from the camera and the
+    floor, seen from above, rises in the picture with distance: a toe nearer
+    the camera than its heel then looks lower than it is (ground-plane
+    perspective; 17 cm of depth at 5 m with the lens 1 m up is ~3.5 cm), which
+    the plain height along ``up`` would read as a lower toe.
+    """
+    return np.asarray(_cross(path_dir, vec_px) / _cross(path_dir, up), dtype=np.float64)

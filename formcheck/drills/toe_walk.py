@@ -5,7 +5,9 @@ Method (numbers from ``toe_walk.toml`` and ``steps.toml``):
 1. Steps: swings of each foot from foot speed (``formcheck.drills.steps``);
    each step is measured over the stance that follows it.
 2. Heel height: on the toes the toe landmark stays on the floor, so the heel
-   landmark's height above the toe landmark (perpendicular to the floor),
+   landmark's height above the toe landmark (along "up" after the heel->toe
+   image vector's part along the walking path's image direction is taken out,
+   ``steps.rise_px``: filmed obliquely, the floor is seen in perspective),
    minus that offset for a flat foot (``standing_foot_angle_deg`` over the
    foot length, 15.2% of stature), is the heel's rise; times
    ``heel_contact_ratio`` it is the height of the sole under the heel (cm).
@@ -42,8 +44,9 @@ VIEW_FLAGS = {
     "front": "front view: the heel is hidden behind the foot, so its height is a guess; "
     "film side-on",
     "back": "back view: the toes are hidden in front of the heel; film side-on",
-    "oblique": "oblique view: heights are measured, but the foot is partly hidden; side-on "
-    "is more accurate",
+    "oblique": "oblique view: heights are corrected for the floor's perspective assuming the "
+    "feet point along the walking path; with toes turned in or out, or the foot partly "
+    "hidden, side-on is more accurate",
     "unknown": "camera view unclear: heel height may be inaccurate",
 }
 """View -> why heel-height numbers from that view are less reliable (side: no flag)."""
@@ -93,13 +96,14 @@ class ToeWalkDrill:
         foot_px = st.FOOT_LENGTH_FRAC * ws.body_px
         cm_per_px = st.stature_cm(ctx, ws.body_px) / ws.body_px  # per frame (walking closer)
         offset_px = foot_px * np.sin(np.radians(-th.standing_foot_angle_deg))
+        path_dir = st.walk_floor_direction(ctx, ws)
         heel_cm: dict[str, FloatArray] = {}
         knee: dict[str, FloatArray] = {}
         up = None if ctx.floor is None else ctx.floor.normal
         for s in st.SIDES:
             heel = st.fill_nans(times, st.landmark_px(track, s, "heel"))
             toe = st.fill_nans(times, st.landmark_px(track, s, "foot_index"))
-            rise = st.floor_heights_px(ctx, heel) - st.floor_heights_px(ctx, toe) - offset_px
+            rise = st.rise_px(heel - toe, path_dir, st.floor_up(ctx)) - offset_px
             heel_cm[s] = th.heel_contact_ratio * rise * cm_per_px
             try:
                 knee[s] = np.asarray(
