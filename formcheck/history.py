@@ -429,32 +429,13 @@ class HistoryStore:
         return best
 
     def compare_last(self, profile: str, drill: str) -> list[Change]:
-        """The newest session against the one before, metric by metric."""
-        rows = self._conn.execute(
-            "SELECT s.id FROM sessions s JOIN profiles p ON p.id = s.profile_id WHERE p.name = ? AND s.drill = ? "
-            "ORDER BY s.recorded_at DESC, s.id DESC LIMIT 2",
-            (profile, drill),
-        ).fetchall()
-        if len(rows) < 2:
-            return []
-        last, previous = (self._metrics(rows[0][0]), self._metrics(rows[1][0]))
-        out: list[Change] = []
-        for key in sorted(set(last) & set(previous)):
-            name, leg = key
-            src = SMALLEST_REAL_CHANGE.get(name)
-            diff = last[key] - previous[key]
-            out.append(
-                Change(
-                    metric=name,
-                    leg=leg,
-                    previous=previous[key],
-                    last=last[key],
-                    change=diff,
-                    smallest_real_change=src.value if src else None,
-                    real=(abs(diff) > src.value) if src else None,
-                )
-            )
-        return out
+        """The newest session against the previous comparable one, metric by metric.
+
+        Like with like (see ``compare_last_by_leg``): the same legs and the
+        same drill variant (e.g. bent-knee calf raises are not compared with
+        straight-knee ones, a left-leg knee-to-wall not with a right-leg one).
+        """
+        return compare_last_by_leg(self, profile, drill)
 
     def _metrics(self, session_id: int) -> dict[tuple[str, str], float]:
         rows = self._conn.execute(
@@ -560,21 +541,31 @@ def session_legs(summary: Mapping[str, Any]) -> list[str]:
     return sorted(found)
 
 
-def compare_last_by_leg(store: HistoryStore, profile: str, drill: str) -> list[Change]:
-    """Like ``HistoryStore.compare_last``, but like with like: leg by leg.
+def _variant_key(options: Mapping[str, Any]) -> str:
+    """The drill variant a session was recorded with, as a comparable string."""
+    variant = options.get("variant") if isinstance(options, Mapping) else None
+    return json.dumps(variant or {}, sort_keys=True)
 
-    Sessions are grouped by the legs they measured (``session_legs``): a
+
+def compare_last_by_leg(store: HistoryStore, profile: str, drill: str) -> list[Change]:
+    """The last session against the previous comparable one: like with like.
+
+    Sessions are grouped by the drill variant they were recorded with
+    (``options.variant``) and by the legs they measured (``session_legs``): a
     knee-to-wall on the left is compared with the previous one on the left,
     not with the right-leg video filmed a minute before. Within a single-leg
     group the overall numbers are labelled with that leg (and dropped where
     the per-leg copy says the same). When groups give the same (metric, leg),
     the group with the newer last session wins. Sorted by metric, then leg.
     """
-    groups: dict[tuple[str, ...], list[Session]] = {}
+    groups: dict[tuple[tuple[str, ...], str], list[Session]] = {}
     for s in store.sessions(profile, drill):  # oldest first
-        groups.setdefault(tuple(session_legs(s.summary)), []).append(s)
+        group_key = (tuple(session_legs(s.summary)), _variant_key(s.options))
+        groups.setdefault(group_key, []).append(s)
     out: dict[tuple[str, str], Change] = {}
-    for legs, group in sorted(groups.items(), key=lambda g: (g[1][-1].recorded_at, g[1][-1].id)):
+    for (legs, _variant), group in sorted(
+        groups.items(), key=lambda g: (g[1][-1].recorded_at, g[1][-1].id)
+    ):
         if len(group) < 2:
             continue
         previous = store._metrics(group[-2].id)

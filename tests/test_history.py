@@ -264,12 +264,30 @@ def test_compare_last_by_leg_compares_like_with_like(tmp_path: Path) -> None:
         store.save_report(k2w("right", 12.0), recorded_at="2026-11-01T08:05")
         store.save_report(k2w("left", 10.0), recorded_at="2026-11-08T08:00")
         store.save_report(k2w("right", 12.5), recorded_at="2026-11-08T08:05")
-        # the plain comparison sets the newest (right) against the left before it
-        plain = {(c.metric, c.leg): c.change for c in store.compare_last("me", "knee-to-wall")}
-        assert plain[("best_toe_to_wall_cm", "")] == pytest.approx(2.5)
         changes = compare_last_by_leg(store, "me", "knee-to-wall")
+        # the store's own comparison is the same like-with-like one (it once set
+        # the newest right-leg video against the left-leg one before it)
+        assert store.compare_last("me", "knee-to-wall") == changes
     got = {(c.metric, c.leg): (c.previous, c.last, c.real) for c in changes}
     assert got == {
         ("best_toe_to_wall_cm", "left"): (9.0, 10.0, False),
         ("best_toe_to_wall_cm", "right"): (12.0, 12.5, False),
     }
+
+
+def test_compare_last_keeps_drill_variants_apart(tmp_path: Path) -> None:
+    def calf(knee: str, rise: float) -> dict[str, Any]:
+        r = report("calf-raise", mean_heel_rise_cm=rise)
+        r["options"] = {"leg": "auto", "variant": {"knee": knee}}
+        return r
+
+    with HistoryStore(tmp_path / "h.db") as store:
+        store.save_report(calf("straight", 8.0), recorded_at="2026-11-01")
+        store.save_report(calf("bent", 5.0), recorded_at="2026-11-02")
+        store.save_report(calf("straight", 9.0), recorded_at="2026-11-08")
+        changes = store.compare_last("me", "calf-raise")
+    # the newest (straight-knee) set is compared with the previous straight-knee set,
+    # not with the bent-knee set in between
+    assert [(c.metric, c.previous, c.last, c.real) for c in changes] == [
+        ("mean_heel_rise_cm", 8.0, 9.0, True)
+    ]
