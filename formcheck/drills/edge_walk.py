@@ -56,6 +56,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.drills import steps as st
+from formcheck.drills import walk_common as wc
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
 from formcheck.landmarks import Landmark
 from formcheck.views import QualityIssue
@@ -173,22 +174,15 @@ class EdgeWalkDrill:
 
     def analyze(self, ctx: DrillContext) -> DrillResult:
         """Measure an inversion or eversion walk in ``ctx``."""
-        th, sth = st.split_overrides(
-            dict(ctx.options.thresholds), EdgeWalkThresholds, "edge_walk.toml"
-        )
-        track = ctx.conditioned.track
-        ws = st.walk_signals(track, ctx.conditioned.reliable, sth)
-        times = ws.times_s
-        view = ctx.view.view
+        w = wc.setup_walk(ctx, EdgeWalkThresholds, "edge_walk.toml")
+        th, ws, times, view, steps = w.th, w.ws, w.times_s, w.view, w.steps
         measurable = view in TILT_VIEWS
-        steps, rejected = ws.find_steps(sth, toward_camera=measurable)
-        px = track.pixels.astype(np.float64)
+        px = w.track.pixels.astype(np.float64)
         tilt: dict[str, FloatArray] = {}
         levels: dict[str, float | None] = {}
         first = steps[0].off_i if steps else None
         for s in st.SIDES:
-            heel = st.fill_nans(times, st.landmark_px(track, s, "heel"))
-            ankle = st.fill_nans(times, st.landmark_px(track, s, "ankle"))
+            heel, ankle = wc.foot_ends_px(w.track, times, s, "ankle")
             lateral = (ankle[:, 0] - heel[:, 0]) * lateral_sign(px, s)
             raw = tilt_deg(lateral, ws.body_px, th.ankle_above_heel_frac)
             levels[s] = standing_level(times, raw, first, th)
@@ -196,25 +190,18 @@ class EdgeWalkDrill:
         events: list[dict[str, Any]] = []
         for step in steps:
             core = st.stance_core(step, th.stance_core_fraction, th.max_stance_s, times)
-            flags = st.step_flags(step, ws.reliable[step.leg], view, None)
+            flags = wc.stance_flags(ctx, ws, step, far_leg=False)
             value = st.nanmedian(tilt[step.leg][core]) if measurable else float("nan")
             if measurable:
                 flags["tilt_deg"] = self._tilt_note(view, levels[step.leg] is None)
-            events.append(
-                {
-                    "kind": "step",
-                    "index": step.index,
-                    "leg": step.leg,
-                    "start_s": st.rnd(step.off_s),
-                    "end_s": st.rnd(step.strike_s),
-                    "tilt_deg": st.rnd(value, 1),
-                    "on_edge": bool(np.isfinite(value) and self.sign * value >= th.on_edge_min_deg)
-                    if measurable
-                    else None,
-                    "flags": flags,
-                }
-            )
-        return self._result(ctx, th, times, steps, events, rejected, tilt, levels)
+            measures = {
+                "tilt_deg": st.rnd(value, 1),
+                "on_edge": bool(np.isfinite(value) and self.sign * value >= th.on_edge_min_deg)
+                if measurable
+                else None,
+            }
+            events.append(wc.step_event(step, measures, flags))
+        return self._result(ctx, w, events, tilt, levels)
 
     def _tilt_note(self, view: str, no_level: bool) -> str:
         parts = [ROUGH_NOTE]
@@ -230,15 +217,12 @@ class EdgeWalkDrill:
     def _result(
         self,
         ctx: DrillContext,
-        th: EdgeWalkThresholds,
-        times: FloatArray,
-        steps: list[st.Step],
+        w: wc.WalkSetup[EdgeWalkThresholds],
         events: list[dict[str, Any]],
-        rejected: list[dict[str, Any]],
         tilt: dict[str, FloatArray],
         levels: dict[str, float | None],
     ) -> DrillResult:
-        view = ctx.view.view
+        th, view, steps = w.th, w.view, w.steps
         measurable = view in TILT_VIEWS
         target = th.target_inversion_deg if self.edge == "outer" else th.target_eversion_deg
         measured = [e for e in events if e["tilt_deg"] is not None]
@@ -246,21 +230,14 @@ class EdgeWalkDrill:
         flat = [e for e in measured if not e["on_edge"]]
         typical_tilt = float(np.median(vals)) if vals else None
         key = f"median_{self.motion}_deg"
-        per_leg = {
-            s: [self.sign * e["tilt_deg"] for e in measured if e["leg"] == s] for s in st.SIDES
-        }
         summary: dict[str, Any] = {
             "step_count": len(steps),
             key: st.rnd(typical_tilt, 1),
             f"min_{self.motion}_deg": st.rnd(min(vals), 1) if vals else None,
             "steps_on_edge": len(measured) - len(flat) if measured else None,
             "flat_steps": len(flat) if measured else None,
-            "left_right": {
-                s: {"steps": len(v), key: st.rnd(float(np.mean(v)), 1)} for s, v in per_leg.items()
-            }
-            if all(per_leg.values())
-            else None,
-            "ignored_movements": len(rejected),
+            "left_right": wc.left_right(wc.values_by_leg(events, "tilt_deg", self.sign), key, 1),
+            "ignored_movements": len(w.rejected),
         }
         flags: dict[str, str] = {}
         warnings: list[QualityIssue] = []
@@ -268,9 +245,7 @@ class EdgeWalkDrill:
             note = self._tilt_note(view, any(levels[s] is None for s in st.SIDES))
             for k in (key, f"min_{self.motion}_deg", "flat_steps", "left_right"):
                 flags[k] = note
-            flags["step_count"] = (
-                "walking toward or away from the camera, steps are harder to see than side-on"
-            )
+            flags["step_count"] = wc.TOWARD_CAMERA_STEP_NOTE
         else:
             warnings.append(
                 QualityIssue(
@@ -303,14 +278,7 @@ class EdgeWalkDrill:
                     f"{self.motion} in a typical step; aim for {target:.0f}",
                 )
             )
-        if 0 < len(steps) < th.target_steps:
-            cues.append(
-                Cue(
-                    None,
-                    "info",
-                    f"{len(steps)} steps: take at least {th.target_steps} for a full set",
-                )
-            )
+        cues += wc.set_size_cues(len(steps), th.target_steps)
         if measured and not cues:
             cues.append(Cue(None, "info", f"{len(steps)} steps on the {self.edge} edges"))
         norms = []
@@ -329,29 +297,24 @@ class EdgeWalkDrill:
             )
         score = None
         if measured and typical_tilt is not None:
-            w = SCORE_WEIGHTS
-            score = round(
-                100
-                * (
-                    w["tilt"] * max(0.0, min(1.0, typical_tilt / target))
-                    + w["on_edge"] * (1 - len(flat) / len(measured))
-                    + w["steps"] * min(1.0, len(steps) / th.target_steps)
-                ),
-                1,
+            score = wc.weighted_score(
+                SCORE_WEIGHTS,
+                {
+                    "tilt": wc.clamp01(typical_tilt / target),
+                    "on_edge": 1 - len(flat) / len(measured),
+                    "steps": min(1.0, len(steps) / th.target_steps),
+                },
             )
-        series: dict[str, FloatArray] = {"steps": st.steps_series(times, steps)}
-        for s in st.SIDES:
-            series[f"{s}_tilt_deg"] = tilt[s]
-        return DrillResult(
+        return wc.walk_result(
             summary=summary,
-            events=sorted(events + rejected, key=lambda e: e.get("start_s") or 0.0),
+            events=events,
+            rejected=w.rejected,
             cues=cues,
             score=score,
             flags=flags,
             norms=norms,
-            series=series,
+            series=wc.walk_series(w.times_s, steps, {"tilt_deg": tilt}),
             warnings=warnings,
-            overlay=("steps",),
         )
 
 

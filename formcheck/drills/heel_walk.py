@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.drills import steps as st
+from formcheck.drills import walk_common as wc
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
 from formcheck.views import QualityIssue
 
@@ -120,26 +121,17 @@ class HeelWalkDrill:
 
     def analyze(self, ctx: DrillContext) -> DrillResult:
         """Measure a heel walk in ``ctx``."""
-        th, sth = st.split_overrides(
-            dict(ctx.options.thresholds), HeelWalkThresholds, "heel_walk.toml"
-        )
-        track = ctx.conditioned.track
-        ws = st.walk_signals(track, ctx.conditioned.reliable, sth)
-        times = ws.times_s
-        steps, rejected = ws.find_steps(sth, toward_camera=ctx.view.view in ("front", "back"))
-        view = ctx.view.view
+        w = wc.setup_walk(ctx, HeelWalkThresholds, "heel_walk.toml")
+        th, ws, times, view = w.th, w.ws, w.times_s, w.view
         foot_px = st.FOOT_LENGTH_FRAC * ws.body_px
-        stature = st.stature_cm(ctx, ws.body_px)
-        foot_cm = st.FOOT_LENGTH_FRAC * stature
-        cal_note = st.calibration_note(ctx)
+        foot_cm = st.FOOT_LENGTH_FRAC * st.stature_cm(ctx, ws.body_px)
         path_dir = st.walk_floor_direction(ctx, ws)
         up = st.floor_up(ctx)
         lift: dict[str, FloatArray] = {}
         fore: dict[str, FloatArray] = {}
         toe_in: dict[str, FloatArray] = {}
         for s in st.SIDES:
-            heel = st.fill_nans(times, st.landmark_px(track, s, "heel"))
-            toe = st.fill_nans(times, st.landmark_px(track, s, "foot_index"))
+            heel, toe = wc.foot_ends_px(w.track, times, s)
             dz = st.rise_px(toe - heel, path_dir, up)
             lift[s] = foot_angle_deg(dz, foot_px) - th.standing_foot_angle_deg
             fore[s] = st.BALL_FRAC * foot_cm * np.sin(np.radians(lift[s]))
@@ -149,64 +141,42 @@ class HeelWalkDrill:
             # + toes in: the right toe points to the person's left
             sign = {"front": 1.0, "back": -1.0}.get(view, np.nan)
             toe_in[s] = yaw * sign * (1.0 if s == "right" else -1.0)
-        dt = st.median_dt(times)
         events: list[dict[str, Any]] = []
-        for step in steps:
+        for step in w.steps:
             core = st.stance_core(step, th.stance_core_fraction, th.max_stance_s, times)
-            span = st.stance_span(step, th.max_stance_s, times)
-            smooth = st.moving_median(fore[step.leg][span], round(th.touch_smoothing_s / dt))
-            lowest = float(np.nanmin(smooth)) if np.isfinite(smooth).any() else float("nan")
-            flags = st.step_flags(
-                step,
-                ws.reliable[step.leg],
-                view,
-                st.far_leg_note(view, ctx.view.near_side, step.leg),
+            lowest = wc.stance_lowest(
+                fore[step.leg], step, th.max_stance_s, th.touch_smoothing_s, times
             )
-            if view in VIEW_FLAGS:
-                flags["toe_lift_deg"] = VIEW_FLAGS[view]
-            events.append(
-                {
-                    "kind": "step",
-                    "index": step.index,
-                    "leg": step.leg,
-                    "start_s": st.rnd(step.off_s),
-                    "end_s": st.rnd(step.strike_s),
-                    "toe_lift_deg": st.rnd(st.nanmedian(lift[step.leg][core]), 1),
-                    "forefoot_height_cm": st.rnd(st.nanmedian(fore[step.leg][core])),
-                    "lowest_forefoot_cm": st.rnd(lowest),
-                    "forefoot_touched": bool(np.isfinite(lowest) and lowest < th.touch_height_cm),
-                    "toe_in_deg": st.rnd(st.nanmedian(toe_in[step.leg][core]), 1),
-                    "flags": flags,
-                }
-            )
-        return _result(ctx, th, times, steps, events, rejected, lift, fore, cal_note)
+            flags = wc.stance_flags(ctx, ws, step)
+            wc.view_flag(flags, ("toe_lift_deg",), view, VIEW_FLAGS)
+            measures = {
+                "toe_lift_deg": wc.core_median(lift[step.leg], core, 1),
+                "forefoot_height_cm": wc.core_median(fore[step.leg], core),
+                "lowest_forefoot_cm": st.rnd(lowest),
+                "forefoot_touched": wc.below(lowest, th.touch_height_cm),
+                "toe_in_deg": wc.core_median(toe_in[step.leg], core, 1),
+            }
+            events.append(wc.step_event(step, measures, flags))
+        return _result(ctx, w, events, lift, fore)
 
 
 def _result(
     ctx: DrillContext,
-    th: HeelWalkThresholds,
-    times: FloatArray,
-    steps: list[st.Step],
+    w: wc.WalkSetup[HeelWalkThresholds],
     events: list[dict[str, Any]],
-    rejected: list[dict[str, Any]],
     lift: dict[str, FloatArray],
     fore: dict[str, FloatArray],
-    cal_note: str | None,
 ) -> DrillResult:
-    view = ctx.view.view
+    th, view, steps = w.th, w.view, w.steps
     lifts = [e["toe_lift_deg"] for e in events if e["toe_lift_deg"] is not None]
     heights = [e["forefoot_height_cm"] for e in events if e["forefoot_height_cm"] is not None]
     touched = [e for e in events if e["forefoot_touched"]]
     direction, toe_in_med = (
         direction_from_offsets([e["toe_in_deg"] or np.nan for e in events], th)
-        if view in ("front", "back")
+        if view in wc.TOWARD_CAMERA_VIEWS
         else ("unknown", None)
     )
     mean_lift = float(np.mean(lifts)) if lifts else None
-    per_leg = {
-        s: [e["toe_lift_deg"] for e in events if e["leg"] == s and e["toe_lift_deg"] is not None]
-        for s in st.SIDES
-    }
     summary: dict[str, Any] = {
         "step_count": len(steps),
         "mean_toe_lift_deg": st.rnd(mean_lift, 1),
@@ -215,34 +185,26 @@ def _result(
         "forefoot_touches": len(touched),
         "foot_direction": direction,
         "toe_in_deg": st.rnd(toe_in_med, 1),
-        "left_right": {
-            s: {"steps": len(v), "mean_toe_lift_deg": st.rnd(float(np.mean(v)), 1)}
-            for s, v in per_leg.items()
-            if v
-        }
-        if all(per_leg.values())
-        else None,
-        "ignored_movements": len(rejected),
+        "left_right": wc.left_right(
+            wc.values_by_leg(events, "toe_lift_deg"), "mean_toe_lift_deg", 1
+        ),
+        "ignored_movements": len(w.rejected),
     }
     flags: dict[str, str] = {}
-    if view in VIEW_FLAGS:
-        for k in ("mean_toe_lift_deg", "mean_forefoot_height_cm", "forefoot_touches"):
-            flags[k] = VIEW_FLAGS[view]
-    if view in ("front", "back"):
-        flags["step_count"] = (
-            "walking toward or away from the camera, steps are harder to see than side-on"
-        )
+    wc.view_flag(
+        flags,
+        ("mean_toe_lift_deg", "mean_forefoot_height_cm", "forefoot_touches"),
+        view,
+        VIEW_FLAGS,
+    )
+    if view in wc.TOWARD_CAMERA_VIEWS:
+        flags["step_count"] = wc.TOWARD_CAMERA_STEP_NOTE
     else:
         flags["foot_direction"] = (
             f"{view} view: toes in and toes out look alike from here; film walking toward "
             "the camera to see the foot direction"
         )
-    if cal_note:
-        flags["mean_forefoot_height_cm"] = (
-            f"{flags['mean_forefoot_height_cm']}; {cal_note}"
-            if "mean_forefoot_height_cm" in flags
-            else cal_note
-        )
+    wc.add_calibration_note(flags, "mean_forefoot_height_cm", st.calibration_note(ctx))
     cues: list[Cue] = []
     for e in touched:
         cues.append(
@@ -256,7 +218,7 @@ def _result(
     if (
         mean_lift is not None
         and mean_lift < th.target_toe_lift_deg
-        and view not in ("front", "back")
+        and view not in wc.TOWARD_CAMERA_VIEWS
     ):
         low = min(
             (e for e in events if e["toe_lift_deg"] is not None), key=lambda e: e["toe_lift_deg"]
@@ -269,10 +231,7 @@ def _result(
                 f"{th.target_toe_lift_deg:.0f}",
             )
         )
-    if 0 < len(steps) < th.target_steps:
-        cues.append(
-            Cue(None, "info", f"{len(steps)} steps: take at least {th.target_steps} for a full set")
-        )
+    cues += wc.set_size_cues(len(steps), th.target_steps)
     if steps and not cues:
         cues.append(Cue(None, "info", f"{len(steps)} steps on your heels with the toes up"))
     norms = []
@@ -290,30 +249,24 @@ def _result(
     warnings: list[QualityIssue] = [] if steps else [st.no_steps_issue("heel_walk_no_steps")]
     score = None
     if steps and mean_lift is not None:
-        w = SCORE_WEIGHTS
-        score = round(
-            100
-            * (
-                w["lift"] * max(0.0, min(1.0, mean_lift / th.target_toe_lift_deg))
-                + w["no_touch"] * (1 - len(touched) / len(steps))
-                + w["steps"] * min(1.0, len(steps) / th.target_steps)
-            ),
-            1,
+        score = wc.weighted_score(
+            SCORE_WEIGHTS,
+            {
+                "lift": wc.clamp01(mean_lift / th.target_toe_lift_deg),
+                "no_touch": 1 - len(touched) / len(steps),
+                "steps": min(1.0, len(steps) / th.target_steps),
+            },
         )
-    series: dict[str, FloatArray] = {"steps": st.steps_series(times, steps)}
-    for s in st.SIDES:
-        series[f"{s}_toe_lift_deg"] = lift[s]
-        series[f"{s}_forefoot_height_cm"] = fore[s]
-    return DrillResult(
+    return wc.walk_result(
         summary=summary,
-        events=sorted(events + rejected, key=lambda e: e.get("start_s") or 0.0),
+        events=events,
+        rejected=w.rejected,
         cues=cues,
         score=score,
         flags=flags,
         norms=norms,
-        series=series,
+        series=wc.walk_series(w.times_s, steps, {"toe_lift_deg": lift, "forefoot_height_cm": fore}),
         warnings=warnings,
-        overlay=("steps",),
     )
 
 

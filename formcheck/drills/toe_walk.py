@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.drills import steps as st
+from formcheck.drills import walk_common as wc
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
 from formcheck.views import QualityIssue
 
@@ -85,14 +86,8 @@ class ToeWalkDrill:
         """Measure a toe walk in ``ctx``."""
         from formcheck.angles import compute_angles
 
-        th, sth = st.split_overrides(
-            dict(ctx.options.thresholds), ToeWalkThresholds, "toe_walk.toml"
-        )
-        track = ctx.conditioned.track
-        ws = st.walk_signals(track, ctx.conditioned.reliable, sth)
-        times = ws.times_s
-        steps, rejected = ws.find_steps(sth, toward_camera=ctx.view.view in ("front", "back"))
-        view = ctx.view.view
+        w = wc.setup_walk(ctx, ToeWalkThresholds, "toe_walk.toml")
+        th, ws, times = w.th, w.ws, w.times_s
         foot_px = st.FOOT_LENGTH_FRAC * ws.body_px
         cm_per_px = st.stature_cm(ctx, ws.body_px) / ws.body_px  # per frame (walking closer)
         offset_px = foot_px * np.sin(np.radians(-th.standing_foot_angle_deg))
@@ -101,96 +96,68 @@ class ToeWalkDrill:
         knee: dict[str, FloatArray] = {}
         up = None if ctx.floor is None else ctx.floor.normal
         for s in st.SIDES:
-            heel = st.fill_nans(times, st.landmark_px(track, s, "heel"))
-            toe = st.fill_nans(times, st.landmark_px(track, s, "foot_index"))
+            heel, toe = wc.foot_ends_px(w.track, times, s)
             rise = st.rise_px(heel - toe, path_dir, st.floor_up(ctx)) - offset_px
             heel_cm[s] = th.heel_contact_ratio * rise * cm_per_px
             try:
                 knee[s] = np.asarray(
-                    compute_angles(track, s, up=up, names=["knee_flexion"], facing=ctx.view.facing)[
-                        "knee_flexion"
-                    ],
+                    compute_angles(
+                        w.track, s, up=up, names=["knee_flexion"], facing=ctx.view.facing
+                    )["knee_flexion"],
                     dtype=np.float64,
                 )
             except ValueError:
                 knee[s] = np.full(len(times), np.nan)
-        dt = st.median_dt(times)
         events: list[dict[str, Any]] = []
-        for step in steps:
+        for step in w.steps:
             core = st.stance_core(step, th.stance_core_fraction, th.max_stance_s, times)
-            span = st.stance_span(step, th.max_stance_s, times)
-            smooth = st.moving_median(heel_cm[step.leg][span], round(th.drop_smoothing_s / dt))
-            lowest = float(np.nanmin(smooth)) if np.isfinite(smooth).any() else float("nan")
-            flags = st.step_flags(
-                step,
-                ws.reliable[step.leg],
-                view,
-                st.far_leg_note(view, ctx.view.near_side, step.leg),
+            lowest = wc.stance_lowest(
+                heel_cm[step.leg], step, th.max_stance_s, th.drop_smoothing_s, times
             )
-            if view in VIEW_FLAGS:
-                flags["heel_height_cm"] = VIEW_FLAGS[view]
-            events.append(
-                {
-                    "kind": "step",
-                    "index": step.index,
-                    "leg": step.leg,
-                    "start_s": st.rnd(step.off_s),
-                    "end_s": st.rnd(step.strike_s),
-                    "heel_height_cm": st.rnd(st.nanmedian(heel_cm[step.leg][core])),
-                    "lowest_heel_cm": st.rnd(lowest),
-                    "heel_dropped": bool(np.isfinite(lowest) and lowest < th.drop_height_cm),
-                    "knee_flexion_deg": st.rnd(st.nanmedian(knee[step.leg][core]), 1),
-                    "flags": flags,
-                }
-            )
-        return _result(ctx, th, times, steps, events, rejected, heel_cm, knee)
+            flags = wc.stance_flags(ctx, ws, step)
+            wc.view_flag(flags, ("heel_height_cm",), w.view, VIEW_FLAGS)
+            measures = {
+                "heel_height_cm": wc.core_median(heel_cm[step.leg], core),
+                "lowest_heel_cm": st.rnd(lowest),
+                "heel_dropped": wc.below(lowest, th.drop_height_cm),
+                "knee_flexion_deg": wc.core_median(knee[step.leg], core, 1),
+            }
+            events.append(wc.step_event(step, measures, flags))
+        return _result(ctx, w, events, heel_cm, knee)
 
 
 def _result(
     ctx: DrillContext,
-    th: ToeWalkThresholds,
-    times: FloatArray,
-    steps: list[st.Step],
+    w: wc.WalkSetup[ToeWalkThresholds],
     events: list[dict[str, Any]],
-    rejected: list[dict[str, Any]],
     heel_cm: dict[str, FloatArray],
     knee: dict[str, FloatArray],
 ) -> DrillResult:
-    view = ctx.view.view
+    th, steps = w.th, w.steps
     heights = [e["heel_height_cm"] for e in events if e["heel_height_cm"] is not None]
     knees = [e["knee_flexion_deg"] for e in events if e["knee_flexion_deg"] is not None]
     drops = [e for e in events if e["heel_dropped"]]
     mean_h = float(np.mean(heights)) if heights else None
     knee_med = float(np.median(knees)) if knees else None
-    per_leg = {
-        s: [
-            e["heel_height_cm"] for e in events if e["leg"] == s and e["heel_height_cm"] is not None
-        ]
-        for s in st.SIDES
-    }
     summary: dict[str, Any] = {
         "step_count": len(steps),
         "mean_heel_height_cm": st.rnd(mean_h),
         "min_heel_height_cm": st.rnd(min(heights)) if heights else None,
         "heel_drops": len(drops),
         "median_knee_flexion_deg": st.rnd(knee_med, 1),
-        "left_right": {
-            s: {"steps": len(v), "mean_heel_height_cm": st.rnd(float(np.mean(v)))}
-            for s, v in per_leg.items()
-        }
-        if all(per_leg.values())
-        else None,
-        "ignored_movements": len(rejected),
+        "left_right": wc.left_right(
+            wc.values_by_leg(events, "heel_height_cm"), "mean_heel_height_cm", 2
+        ),
+        "ignored_movements": len(w.rejected),
     }
     flags: dict[str, str] = {}
-    if view in VIEW_FLAGS:
-        for k in ("mean_heel_height_cm", "heel_drops", "median_knee_flexion_deg"):
-            flags[k] = VIEW_FLAGS[view]
-    note = st.calibration_note(ctx)
-    if note:
-        flags["mean_heel_height_cm"] = (
-            f"{flags['mean_heel_height_cm']}; {note}" if "mean_heel_height_cm" in flags else note
-        )
+    wc.view_flag(
+        flags,
+        ("mean_heel_height_cm", "heel_drops", "median_knee_flexion_deg"),
+        w.view,
+        VIEW_FLAGS,
+    )
+    wc.add_calibration_note(flags, "mean_heel_height_cm", st.calibration_note(ctx))
     cues: list[Cue] = [
         Cue(
             e["end_s"],
@@ -217,10 +184,7 @@ def _result(
                 "straight",
             )
         )
-    if 0 < len(steps) < th.target_steps:
-        cues.append(
-            Cue(None, "info", f"{len(steps)} steps: take at least {th.target_steps} for a full set")
-        )
+    cues += wc.set_size_cues(len(steps), th.target_steps)
     if steps and not cues:
         cues.append(Cue(None, "info", f"{len(steps)} steps on your toes with the heels high"))
     norms = []
@@ -239,32 +203,28 @@ def _result(
     warnings: list[QualityIssue] = [] if steps else [st.no_steps_issue("toe_walk_no_steps")]
     score = None
     if steps and mean_h is not None:
-        w = SCORE_WEIGHTS
         knee_ok = 1.0 if knee_med is None or knee_med <= th.knee_bend_cue_deg else 0.0
-        score = round(
-            100
-            * (
-                w["height"] * max(0.0, min(1.0, mean_h / th.target_heel_height_cm))
-                + w["no_drop"] * (1 - len(drops) / len(steps))
-                + w["knee"] * knee_ok
-                + w["steps"] * min(1.0, len(steps) / th.target_steps)
-            ),
-            1,
+        score = wc.weighted_score(
+            SCORE_WEIGHTS,
+            {
+                "height": wc.clamp01(mean_h / th.target_heel_height_cm),
+                "no_drop": 1 - len(drops) / len(steps),
+                "knee": knee_ok,
+                "steps": min(1.0, len(steps) / th.target_steps),
+            },
         )
-    series: dict[str, FloatArray] = {"steps": st.steps_series(times, steps)}
-    for s in st.SIDES:
-        series[f"{s}_heel_height_cm"] = heel_cm[s]
-        series[f"{s}_knee_flexion_deg"] = knee[s]
-    return DrillResult(
+    return wc.walk_result(
         summary=summary,
-        events=sorted(events + rejected, key=lambda e: e.get("start_s") or 0.0),
+        events=events,
+        rejected=w.rejected,
         cues=cues,
         score=score,
         flags=flags,
         norms=norms,
-        series=series,
+        series=wc.walk_series(
+            w.times_s, steps, {"heel_height_cm": heel_cm, "knee_flexion_deg": knee}
+        ),
         warnings=warnings,
-        overlay=("steps",),
     )
 
 
