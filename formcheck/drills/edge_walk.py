@@ -57,7 +57,7 @@ import numpy.typing as npt
 
 from formcheck.drills import steps as st
 from formcheck.drills import walk_common as wc
-from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
+from formcheck.drills.base import Cue, DrillContext, DrillResult
 from formcheck.landmarks import Landmark
 from formcheck.views import QualityIssue
 
@@ -187,20 +187,24 @@ class EdgeWalkDrill:
             raw = tilt_deg(lateral, ws.body_px, th.ankle_above_heel_frac)
             levels[s] = standing_level(times, raw, first, th)
             tilt[s] = raw - (levels[s] or 0.0) if measurable else np.full(len(times), np.nan)
-        events: list[dict[str, Any]] = []
-        for step in steps:
-            core = st.stance_core(step, th.stance_core_fraction, th.max_stance_s, times)
-            flags = wc.stance_flags(ctx, ws, step, far_leg=False)
+
+        def measure(step: st.Step, core: slice) -> dict[str, Any]:
             value = st.nanmedian(tilt[step.leg][core]) if measurable else float("nan")
-            if measurable:
-                flags["tilt_deg"] = self._tilt_note(view, levels[step.leg] is None)
-            measures = {
+            return {
                 "tilt_deg": st.rnd(value, 1),
                 "on_edge": bool(np.isfinite(value) and self.sign * value >= th.on_edge_min_deg)
                 if measurable
                 else None,
             }
-            events.append(wc.step_event(step, measures, flags))
+
+        def notes(step: st.Step) -> dict[str, str]:
+            if not measurable:
+                return {}
+            return {"tilt_deg": self._tilt_note(view, levels[step.leg] is None)}
+
+        events = wc.step_events(
+            ctx, w, th.stance_core_fraction, th.max_stance_s, measure, notes, far_leg=False
+        )
         return self._result(ctx, w, events, tilt, levels)
 
     def _tilt_note(self, view: str, no_level: bool) -> str:
@@ -269,7 +273,7 @@ class EdgeWalkDrill:
                 )
             )
         if typical_tilt is not None and typical_tilt < target:
-            low = min(measured, key=lambda e: self.sign * e["tilt_deg"])
+            low = wc.weakest_step(measured, "tilt_deg", self.sign)
             cues.append(
                 Cue(
                     low["end_s"],
@@ -278,21 +282,20 @@ class EdgeWalkDrill:
                     f"{self.motion} in a typical step; aim for {target:.0f}",
                 )
             )
-        cues += wc.set_size_cues(len(steps), th.target_steps)
-        if measured and not cues:
-            cues.append(Cue(None, "info", f"{len(steps)} steps on the {self.edge} edges"))
+        done = f"{len(steps)} steps on the {self.edge} edges" if measured else None
+        cues = wc.finish_cues(cues, len(steps), th.target_steps, done)
         norms = []
         if typical_tilt is not None:
             norms.append(
-                NormComparison(
-                    metric=key,
-                    value=round(typical_tilt, 1),
-                    unit="deg",
-                    norm=f"no published {self.name} norm; rearfoot {self.motion} range "
+                wc.reference_norm(
+                    key,
+                    typical_tilt,
+                    1,
+                    "deg",
+                    f"no published {self.name} norm; rearfoot {self.motion} range "
                     f"~{target:g} degrees",
-                    source="rearfoot (subtalar) range, inversion about twice eversion; "
-                    "reference only",
-                    verdict="at or above" if typical_tilt >= target else "below",
+                    "rearfoot (subtalar) range, inversion about twice eversion; reference only",
+                    target,
                 )
             )
         score = None
@@ -302,18 +305,18 @@ class EdgeWalkDrill:
                 {
                     "tilt": wc.clamp01(typical_tilt / target),
                     "on_edge": 1 - len(flat) / len(measured),
-                    "steps": min(1.0, len(steps) / th.target_steps),
+                    "steps": wc.steps_term(len(steps), th.target_steps),
                 },
             )
         return wc.walk_result(
+            w,
+            {"tilt_deg": tilt},
             summary=summary,
             events=events,
-            rejected=w.rejected,
             cues=cues,
             score=score,
             flags=flags,
             norms=norms,
-            series=wc.walk_series(w.times_s, steps, {"tilt_deg": tilt}),
             warnings=warnings,
         )
 

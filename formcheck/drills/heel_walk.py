@@ -41,7 +41,7 @@ import numpy.typing as npt
 
 from formcheck.drills import steps as st
 from formcheck.drills import walk_common as wc
-from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
+from formcheck.drills.base import Cue, DrillContext, DrillResult
 from formcheck.views import QualityIssue
 
 FloatArray = npt.NDArray[np.float64]
@@ -141,22 +141,27 @@ class HeelWalkDrill:
             # + toes in: the right toe points to the person's left
             sign = {"front": 1.0, "back": -1.0}.get(view, np.nan)
             toe_in[s] = yaw * sign * (1.0 if s == "right" else -1.0)
-        events: list[dict[str, Any]] = []
-        for step in w.steps:
-            core = st.stance_core(step, th.stance_core_fraction, th.max_stance_s, times)
+
+        def measure(step: st.Step, core: slice) -> dict[str, Any]:
             lowest = wc.stance_lowest(
                 fore[step.leg], step, th.max_stance_s, th.touch_smoothing_s, times
             )
-            flags = wc.stance_flags(ctx, ws, step)
-            wc.view_flag(flags, ("toe_lift_deg",), view, VIEW_FLAGS)
-            measures = {
+            return {
                 "toe_lift_deg": wc.core_median(lift[step.leg], core, 1),
                 "forefoot_height_cm": wc.core_median(fore[step.leg], core),
                 "lowest_forefoot_cm": st.rnd(lowest),
                 "forefoot_touched": wc.below(lowest, th.touch_height_cm),
                 "toe_in_deg": wc.core_median(toe_in[step.leg], core, 1),
             }
-            events.append(wc.step_event(step, measures, flags))
+
+        events = wc.step_events(
+            ctx,
+            w,
+            th.stance_core_fraction,
+            th.max_stance_s,
+            measure,
+            lambda step: wc.view_notes(("toe_lift_deg",), view, VIEW_FLAGS),
+        )
         return _result(ctx, w, events, lift, fore)
 
 
@@ -220,9 +225,7 @@ def _result(
         and mean_lift < th.target_toe_lift_deg
         and view not in wc.TOWARD_CAMERA_VIEWS
     ):
-        low = min(
-            (e for e in events if e["toe_lift_deg"] is not None), key=lambda e: e["toe_lift_deg"]
-        )
+        low = wc.weakest_step(events, "toe_lift_deg")
         cues.append(
             Cue(
                 low["end_s"],
@@ -231,19 +234,20 @@ def _result(
                 f"{th.target_toe_lift_deg:.0f}",
             )
         )
-    cues += wc.set_size_cues(len(steps), th.target_steps)
-    if steps and not cues:
-        cues.append(Cue(None, "info", f"{len(steps)} steps on your heels with the toes up"))
+    done = f"{len(steps)} steps on your heels with the toes up" if steps else None
+    cues = wc.finish_cues(cues, len(steps), th.target_steps, done)
     norms = []
     if mean_lift is not None:
         norms.append(
-            NormComparison(
-                metric="mean_toe_lift_deg",
-                value=round(mean_lift, 1),
-                unit="deg",
-                norm=f"no published heel-walk norm; active dorsiflexion ~{th.target_toe_lift_deg:g} degrees",
-                source="AAOS joint-motion norms (reference only)",
-                verdict="at or above" if mean_lift >= th.target_toe_lift_deg else "below",
+            wc.reference_norm(
+                "mean_toe_lift_deg",
+                mean_lift,
+                1,
+                "deg",
+                "no published heel-walk norm; active dorsiflexion "
+                f"~{th.target_toe_lift_deg:g} degrees",
+                "AAOS joint-motion norms (reference only)",
+                th.target_toe_lift_deg,
             )
         )
     warnings: list[QualityIssue] = [] if steps else [st.no_steps_issue("heel_walk_no_steps")]
@@ -254,18 +258,18 @@ def _result(
             {
                 "lift": wc.clamp01(mean_lift / th.target_toe_lift_deg),
                 "no_touch": 1 - len(touched) / len(steps),
-                "steps": min(1.0, len(steps) / th.target_steps),
+                "steps": wc.steps_term(len(steps), th.target_steps),
             },
         )
     return wc.walk_result(
+        w,
+        {"toe_lift_deg": lift, "forefoot_height_cm": fore},
         summary=summary,
         events=events,
-        rejected=w.rejected,
         cues=cues,
         score=score,
         flags=flags,
         norms=norms,
-        series=wc.walk_series(w.times_s, steps, {"toe_lift_deg": lift, "forefoot_height_cm": fore}),
         warnings=warnings,
     )
 

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from formcheck.drills import steps as st
 from formcheck.drills import walk_common as wc
-from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
+from formcheck.drills.base import Cue, DrillContext, DrillResult
 from formcheck.views import QualityIssue
 
 FloatArray = npt.NDArray[np.float64]
@@ -108,21 +108,26 @@ class ToeWalkDrill:
                 )
             except ValueError:
                 knee[s] = np.full(len(times), np.nan)
-        events: list[dict[str, Any]] = []
-        for step in w.steps:
-            core = st.stance_core(step, th.stance_core_fraction, th.max_stance_s, times)
+
+        def measure(step: st.Step, core: slice) -> dict[str, Any]:
             lowest = wc.stance_lowest(
                 heel_cm[step.leg], step, th.max_stance_s, th.drop_smoothing_s, times
             )
-            flags = wc.stance_flags(ctx, ws, step)
-            wc.view_flag(flags, ("heel_height_cm",), w.view, VIEW_FLAGS)
-            measures = {
+            return {
                 "heel_height_cm": wc.core_median(heel_cm[step.leg], core),
                 "lowest_heel_cm": st.rnd(lowest),
                 "heel_dropped": wc.below(lowest, th.drop_height_cm),
                 "knee_flexion_deg": wc.core_median(knee[step.leg], core, 1),
             }
-            events.append(wc.step_event(step, measures, flags))
+
+        events = wc.step_events(
+            ctx,
+            w,
+            th.stance_core_fraction,
+            th.max_stance_s,
+            measure,
+            lambda step: wc.view_notes(("heel_height_cm",), w.view, VIEW_FLAGS),
+        )
         return _result(ctx, w, events, heel_cm, knee)
 
 
@@ -184,20 +189,20 @@ def _result(
                 "straight",
             )
         )
-    cues += wc.set_size_cues(len(steps), th.target_steps)
-    if steps and not cues:
-        cues.append(Cue(None, "info", f"{len(steps)} steps on your toes with the heels high"))
+    done = f"{len(steps)} steps on your toes with the heels high" if steps else None
+    cues = wc.finish_cues(cues, len(steps), th.target_steps, done)
     norms = []
     if mean_h is not None:
         norms.append(
-            NormComparison(
-                metric="mean_heel_height_cm",
-                value=round(mean_h, 2),
-                unit="cm",
-                norm=f"no published toe-walk norm; heel-rise test median peak "
+            wc.reference_norm(
+                "mean_heel_height_cm",
+                mean_h,
+                2,
+                "cm",
+                "no published toe-walk norm; heel-rise test median peak "
                 f"{th.norm_peak_heel_rise_cm:g} cm (a maximal raise, for reference)",
-                source="Sleeswijk Visser et al. 2025, Braz J Phys Ther (n=500)",
-                verdict="at or above" if mean_h >= th.norm_peak_heel_rise_cm else "below",
+                "Sleeswijk Visser et al. 2025, Braz J Phys Ther (n=500)",
+                th.norm_peak_heel_rise_cm,
             )
         )
     warnings: list[QualityIssue] = [] if steps else [st.no_steps_issue("toe_walk_no_steps")]
@@ -210,20 +215,18 @@ def _result(
                 "height": wc.clamp01(mean_h / th.target_heel_height_cm),
                 "no_drop": 1 - len(drops) / len(steps),
                 "knee": knee_ok,
-                "steps": min(1.0, len(steps) / th.target_steps),
+                "steps": wc.steps_term(len(steps), th.target_steps),
             },
         )
     return wc.walk_result(
+        w,
+        {"heel_height_cm": heel_cm, "knee_flexion_deg": knee},
         summary=summary,
         events=events,
-        rejected=w.rejected,
         cues=cues,
         score=score,
         flags=flags,
         norms=norms,
-        series=wc.walk_series(
-            w.times_s, steps, {"heel_height_cm": heel_cm, "knee_flexion_deg": knee}
-        ),
         warnings=warnings,
     )
 

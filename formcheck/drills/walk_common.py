@@ -5,14 +5,17 @@ drill then does the same way around its own measure:
 
 - ``setup_walk``: thresholds (the drill's and the step thresholds), the walk
   signals and the steps, in one ``WalkSetup``;
-- per step: ``stance_flags`` (unreliable landmarks, a cut step, the far leg),
-  ``view_flag`` (why a view makes a measure less reliable), ``core_median``
-  and ``stance_lowest`` (the measure over the stance), ``step_event`` (the
-  event dict of the report);
+- per step: ``step_events`` runs the loop over the steps (stance core,
+  ``stance_flags`` for unreliable landmarks, a cut step and the far leg, the
+  drill's own notes, ``step_event`` for the report's dict) around the drill's
+  ``measure(step, core)``, which uses ``core_median``, ``stance_lowest`` and
+  ``below``; ``view_notes`` gives a view's note for some keys;
 - per walk: ``values_by_leg`` and ``left_right`` (left vs right summary),
-  ``add_calibration_note``, ``set_size_cues``, ``clamp01`` and
-  ``weighted_score`` (the score formula's terms), ``walk_series`` and
-  ``walk_result`` (the ``DrillResult``).
+  ``view_flag`` and ``add_calibration_note`` (summary flags),
+  ``weakest_step`` and ``finish_cues`` (cues), ``reference_norm`` (a
+  comparison with a reference value where no norm is published), ``clamp01``,
+  ``steps_term`` and ``weighted_score`` (the score formula's terms),
+  ``walk_series`` and ``walk_result`` (the ``DrillResult``).
 
 Everything a drill measures (toe lift, heel height, tilt), its cues, norms and
 score weights stays in the drill's module.
@@ -20,7 +23,7 @@ score weights stays in the drill's module.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -116,13 +119,16 @@ def stance_flags(
     return st.step_flags(step, ws.reliable[step.leg], view, note)
 
 
+def view_notes(keys: Sequence[str], view: str, notes: Mapping[str, str]) -> dict[str, str]:
+    """``{k: notes[view]}`` for every key in ``keys`` when the view has a note, else ``{}``."""
+    return {k: notes[view] for k in keys} if view in notes else {}
+
+
 def view_flag(
-    flags: dict[str, str], keys: Sequence[str], view: str, view_notes: Mapping[str, str]
+    flags: dict[str, str], keys: Sequence[str], view: str, notes: Mapping[str, str]
 ) -> None:
-    """Set ``flags[k] = view_notes[view]`` for every key in ``keys`` when the view has a note."""
-    if view in view_notes:
-        for k in keys:
-            flags[k] = view_notes[view]
+    """Set ``flags[k] = notes[view]`` for every key in ``keys`` when the view has a note."""
+    flags.update(view_notes(keys, view, notes))
 
 
 def core_median(values: FloatArray, core: slice, nd: int = 2) -> float | None:
@@ -164,7 +170,76 @@ def step_event(step: st.Step, measures: Mapping[str, Any], flags: dict[str, str]
     }
 
 
+def step_events(
+    ctx: DrillContext,
+    w: WalkSetup[Any],
+    core_fraction: float,
+    max_stance_s: float,
+    measure: Callable[[st.Step, slice], Mapping[str, Any]],
+    notes: Callable[[st.Step], Mapping[str, str]] | None = None,
+    *,
+    far_leg: bool = True,
+) -> list[dict[str, Any]]:
+    """The report's step events of a walk, one per step in ``w.steps``.
+
+    Args:
+        ctx: the drill context (view, near side).
+        w: the walk (``setup_walk``).
+        core_fraction, max_stance_s: the stance core measured
+            (``steps.stance_core``).
+        measure: ``(step, core) -> {name: value}``, the drill's measures of
+            one step, in the order they appear in the event.
+        notes: ``step -> {name: reason}``, the drill's per-step flags added
+            after ``stance_flags`` (e.g. ``view_notes``); None for none.
+        far_leg: flag the far leg in a side view (``stance_flags``).
+    """
+    events: list[dict[str, Any]] = []
+    for step in w.steps:
+        core = st.stance_core(step, core_fraction, max_stance_s, w.times_s)
+        flags = stance_flags(ctx, w.ws, step, far_leg=far_leg)
+        if notes is not None:
+            flags.update(notes(step))
+        events.append(step_event(step, measure(step, core), flags))
+    return events
+
+
 # ------------------------------------------------------------- per walk
+def weakest_step(
+    events: Sequence[Mapping[str, Any]], key: str, sign: float = 1.0
+) -> Mapping[str, Any]:
+    """The first event with the lowest ``sign * event[key]`` (events with None skipped)."""
+    return min((e for e in events if e[key] is not None), key=lambda e: sign * e[key])
+
+
+def finish_cues(cues: list[Cue], n_steps: int, target_steps: int, done: str | None) -> list[Cue]:
+    """Append ``set_size_cues``; then, when there is still no cue, the info cue ``done``.
+
+    ``done`` is the "well done" sentence, or None when the walk cannot earn it
+    (no step, nothing measured).
+    """
+    cues += set_size_cues(n_steps, target_steps)
+    if done is not None and not cues:
+        cues.append(Cue(None, "info", done))
+    return cues
+
+
+def reference_norm(
+    metric: str, value: float, nd: int, unit: str, norm: str, source: str, reference: float
+) -> NormComparison:
+    """A comparison with a reference value: verdict "at or above" ``reference`` or "below".
+
+    ``value`` is rounded to ``nd`` decimals for the report; the verdict uses it unrounded.
+    """
+    return NormComparison(
+        metric=metric,
+        value=round(value, nd),
+        unit=unit,
+        norm=norm,
+        source=source,
+        verdict="at or above" if value >= reference else "below",
+    )
+
+
 def values_by_leg(
     events: Sequence[Mapping[str, Any]], key: str, sign: float = 1.0
 ) -> dict[str, list[float]]:
@@ -201,6 +276,11 @@ def clamp01(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
+def steps_term(n_steps: int, target_steps: int) -> float:
+    """Score term for the number of steps: ``min(1, n_steps / target_steps)``."""
+    return min(1.0, n_steps / target_steps)
+
+
 def weighted_score(weights: Mapping[str, float], terms: Mapping[str, float]) -> float:
     """``round(100 * sum(weights[k] * terms[k]), 1)``, summed in the order of ``weights``.
 
@@ -232,26 +312,30 @@ def walk_series(
 
 
 def walk_result(
+    w: WalkSetup[Any],
+    per_side: Mapping[str, Mapping[str, FloatArray]],
     *,
     summary: dict[str, Any],
     events: list[dict[str, Any]],
-    rejected: list[dict[str, Any]],
     cues: list[Cue],
     score: float | None,
     flags: dict[str, str],
     norms: list[NormComparison],
-    series: dict[str, FloatArray],
     warnings: list[QualityIssue],
 ) -> DrillResult:
-    """A walk drill's ``DrillResult``: steps and rejected movements in time order, steps overlaid."""
+    """A walk drill's ``DrillResult``.
+
+    Events are the steps and ``w.rejected`` in time order, series are
+    ``walk_series(w.times_s, w.steps, per_side)``, the overlay is the step count.
+    """
     return DrillResult(
         summary=summary,
-        events=sorted(events + rejected, key=lambda e: e.get("start_s") or 0.0),
+        events=sorted(events + w.rejected, key=lambda e: e.get("start_s") or 0.0),
         cues=cues,
         score=score,
         flags=flags,
         norms=norms,
-        series=series,
+        series=walk_series(w.times_s, w.steps, per_side),
         warnings=warnings,
         overlay=("steps",),
     )
