@@ -56,62 +56,83 @@ def _toe_lift_true(t: dict[str, Any]) -> float:
     return float(STANDING_FOOT_TO_FLOOR_DEG - t["foot_to_floor_deg"])
 
 
+def _field(key: str) -> Callable[[dict[str, Any]], float]:
+    """Truth per step: the truth event's ``key``."""
+    return lambda t: float(t[key])
+
+
+def _unless(flag: str, key: str) -> Callable[[dict[str, Any]], float | None]:
+    """Measured per step: the event's ``key``, None on steps where ``flag`` is set."""
+    return lambda e: None if e[flag] else e[key]
+
+
+def _mean_case(
+    drill: str,
+    measure: str,
+    unit: str,
+    profile: Callable[[], Any],
+    skip_flag: str,
+    key: str,
+    true: Callable[[dict[str, Any]], float] | None = None,
+) -> Case:
+    """A side/oblique walk measure summarised by its mean over steps (``mean_<key>``)."""
+    tr1 = true or _field(key)
+    return Case(
+        drill,
+        measure,
+        unit,
+        ("side", "oblique"),
+        profile,
+        _unless(skip_flag, key),
+        tr1,
+        f"mean_{key}",
+        lambda tr: float(np.mean([tr1(t) for t in tr])),
+    )
+
+
+def _tilt_case(edge: str) -> Case:
+    """Inversion (outer edge) or eversion (inner edge) walk, front and back."""
+    motion, sign = ("inversion", 1.0) if edge == "outer" else ("eversion", -1.0)
+    return Case(
+        f"{motion}-walk",
+        "tilt",
+        "deg",
+        ("front", "back"),
+        lambda: EdgeWalkProfile(edge=edge, steps=10, flat_steps=(3,)),
+        lambda e: e["tilt_deg"],
+        _field("tilt_deg"),
+        f"median_{motion}_deg",
+        lambda tr: sign * float(np.median([t["tilt_deg"] for t in tr])),
+    )
+
+
+def _heel_walk() -> HeelWalkProfile:
+    return HeelWalkProfile(steps=10, touch_steps=(4,))
+
+
 CASES = (
-    Case(
+    _mean_case(
         "heel-walk",
         "toe lift",
         "deg",
-        ("side", "oblique"),
-        lambda: HeelWalkProfile(steps=10, touch_steps=(4,)),
-        lambda e: None if e["forefoot_touched"] else e["toe_lift_deg"],
+        _heel_walk,
+        "forefoot_touched",
+        "toe_lift_deg",
         _toe_lift_true,
-        "mean_toe_lift_deg",
-        lambda tr: float(np.mean([_toe_lift_true(t) for t in tr])),
     ),
-    Case(
-        "heel-walk",
-        "forefoot height",
-        "cm",
-        ("side", "oblique"),
-        lambda: HeelWalkProfile(steps=10, touch_steps=(4,)),
-        lambda e: None if e["forefoot_touched"] else e["forefoot_height_cm"],
-        lambda t: float(t["forefoot_height_cm"]),
-        "mean_forefoot_height_cm",
-        lambda tr: float(np.mean([t["forefoot_height_cm"] for t in tr])),
+    _mean_case(
+        "heel-walk", "forefoot height", "cm", _heel_walk, "forefoot_touched", "forefoot_height_cm"
     ),
-    Case(
+    _mean_case(
         "toe-walk",
         "heel height",
         "cm",
-        ("side", "oblique"),
         lambda: ToeWalkProfile(steps=10, drop_steps=(3,)),
-        lambda e: None if e["heel_dropped"] else e["heel_height_cm"],
-        lambda t: float(t["heel_height_cm"]),
-        "mean_heel_height_cm",
-        lambda tr: float(np.mean([t["heel_height_cm"] for t in tr])),
+        "heel_dropped",
+        "heel_height_cm",
     ),
-    Case(
-        "inversion-walk",
-        "tilt",
-        "deg",
-        ("front", "back"),
-        lambda: EdgeWalkProfile(edge="outer", steps=10, flat_steps=(3,)),
-        lambda e: e["tilt_deg"],
-        lambda t: float(t["tilt_deg"]),
-        "median_inversion_deg",
-        lambda tr: float(np.median([t["tilt_deg"] for t in tr])),
-    ),
-    Case(
-        "eversion-walk",
-        "tilt",
-        "deg",
-        ("front", "back"),
-        lambda: EdgeWalkProfile(edge="inner", steps=10, flat_steps=(3,)),
-        lambda e: e["tilt_deg"],
-        lambda t: float(t["tilt_deg"]),
-        "median_eversion_deg",
-        lambda tr: -float(np.median([t["tilt_deg"] for t in tr])),
-    ),
+    _tilt_case("outer"),
+    _tilt_case("inner"),
 )
 
 
