@@ -49,6 +49,7 @@ from render_matrix import COMMITTED, DEFAULT_CACHE, MATRIX, clip_path
 
 from formcheck.analysis import analyze_track
 from formcheck.drills.base import DrillOptions
+from formcheck.errors import FormcheckError
 from formcheck.landmarks import Landmark
 from formcheck.track import PoseTrack, load_track, save_track
 
@@ -58,8 +59,13 @@ MODEL = SHARED / "models" / "pose_landmarker_full.task"
 TRACKS = Path.home() / ".cache" / "formcheck" / "tracks"
 
 NEUTRAL: dict[str, dict[str, Any]] = {
-    "calf-raise": {"heel_rise_scale_facing_camera": 1.0, "heel_rise_scale_facing_away": 1.0},
-    "knee-to-wall": {"knee_front_fraction_of_height": 0.028, "tibia_offset_deg": 0.0},
+    "calf-raise": {
+        "heel_rise_scale_side": 1.0,
+        "heel_rise_scale_front_oblique": 1.0,
+        "heel_rise_scale_front": 1.0,
+        "heel_rise_scale_away": 1.0,
+    },
+    "knee-to-wall": {"knee_landmark_behind_joint_fraction_of_height": 0.0, "tibia_offset_deg": 0.0},
 }
 """Threshold overrides that switch the render-derived corrections off (the
 values the drills used before them)."""
@@ -307,13 +313,17 @@ def rendered(corrected: bool, cache: Path) -> list[Row]:
         track = track_for(name, mp4)
         overrides = {} if corrected else neutral(drill)
         variant = {"knee_touches_wall": True} if drill == "knee-to-wall" else {}
-        rep = analyze_track(
-            track,
-            drill,
-            DrillOptions(
-                height_cm=truth["figure"]["height_cm"], variant=variant, thresholds=overrides
-            ),
-        )
+        try:
+            rep = analyze_track(
+                track,
+                drill,
+                DrillOptions(
+                    height_cm=truth["figure"]["height_cm"], variant=variant, thresholds=overrides
+                ),
+            )
+        except FormcheckError as err:
+            rows.append(_row(name, view, drill, "analysis", "a report", f"error: {err}"))
+            continue
         rows += EVALS[drill](name, view, truth, rep)
     return rows
 
@@ -371,47 +381,78 @@ def _up_cm(track: PoseTrack, marks: list[Landmark], cm_per_px: float) -> np.ndar
     return -np.mean([y[:, int(m)] for m in marks], axis=0) * cm_per_px
 
 
-def real_calf(corrected: bool) -> list[Row]:
-    """Per rep: hip rise predicted from the reported heel rise vs the hip rise measured."""
+def _rep_view(track: PoseTrack, t_s: float) -> str:
+    """View at ``t_s``: side, oblique (front-oblique), rear-oblique, front or back."""
+    from formcheck.views import classify_view
+
+    v = classify_view(track)
+    i = int(np.argmin(np.abs(np.asarray(track.timestamps_s) - t_s)))
+    name = str(v.per_frame[i]) if len(v.per_frame) > i else v.view
+    for seg in v.segments:
+        if seg.start_s <= t_s < seg.end_s and seg.view == "oblique" and seg.oblique == "rear":
+            name = "rear-oblique"
+    return name
+
+
+def physics_rows(clip: str, track: PoseTrack, rep: Any, height: float) -> list[Row]:
+    """Per rep: hip rise predicted from the reported heel rise vs the hip rise measured.
+
+    ``height`` is the stature the cm scale was made from (the assumed 175 cm
+    without a label: the ratio does not depend on it).
+    """
+    cm = float(rep.calibration["cm_per_px"])
+    t = np.asarray(track.timestamps_s, dtype=np.float64)
+    hip = _up_cm(track, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], cm)
     rows: list[Row] = []
+    for e in rep.events:
+        if e["kind"] != "rep" or (e["start_s"] is None and e["end_s"] is None):
+            continue
+        a, p, b = e["start_s"], e["peak_s"], e["end_s"]
+        bases = [_med(hip, t, a - 0.4, a)] if a is not None else []
+        bases += [_med(hip, t, b, b + 0.4)] if b is not None else []
+        measured = _med(hip, t, p - 0.2, p + 0.2) - float(np.nanmean(bases))
+        predicted = body_rise_from_heel(float(e["heel_rise_cm"]), height)
+        rows.append(
+            {
+                "clip": clip,
+                "rep": e["index"],
+                "peak_s": p,
+                "view": _rep_view(track, p),
+                "heel_rise_cm": e["heel_rise_cm"],
+                "hip_rise_predicted_cm": round(predicted, 2),
+                "hip_rise_measured_cm": round(measured, 2),
+                "ratio": round(predicted / measured, 2) if measured > 0 else None,
+                "knee_flexion_deg": e["knee_flexion_deg"],
+            }
+        )
+    return rows
+
+
+def real_calf(corrected: bool, cache: Path) -> list[Row]:
+    """``physics_rows`` on the real calf-raise clips and, for reference, the rendered ones.
+
+    On the renders the truth says what the ratio is when the heel rise is
+    right (the hip landmark's own error).
+    """
+    rows: list[Row] = []
+    th = {} if corrected else neutral("calf-raise")
     for clip in ("calf_raise_double_front_oblique", "calf_raise_weighted_turning"):
         mp4 = SHARED / "videos" / f"{clip}.mp4"
-        if not mp4.exists():
+        if mp4.exists():
+            track = track_for(f"real_{clip}", mp4)
+            rep = analyze_track(track, "calf-raise", DrillOptions(thresholds=th))
+            rows += physics_rows(clip, track, rep, 175.0)
+    for name, mp4 in clips(cache):
+        truth = json.loads(_truth_path(mp4).read_text())
+        if truth["drill"] != "calf-raise":
             continue
-        track = track_for(f"real_{clip}", mp4)
-        rep = analyze_track(
-            track,
-            "calf-raise",
-            DrillOptions(thresholds={} if corrected else neutral("calf-raise")),
-        )
-        cm = (
-            float(rep.calibration["cm_per_px"])
-            if isinstance(rep.calibration, dict)
-            else float(rep.calibration.cm_per_px)
-        )
-        height = 175.0  # the assumed stature of the cm scale (ratios need no true height)
-        t = np.asarray(track.timestamps_s, dtype=np.float64)
-        hip = _up_cm(track, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], cm)
-        for e in rep.events:
-            if e["kind"] != "rep" or e["start_s"] is None or e["end_s"] is None:
-                continue
-            a, p, b = e["start_s"], e["peak_s"], e["end_s"]
-            measured = _med(hip, t, p - 0.2, p + 0.2) - 0.5 * (
-                _med(hip, t, a - 0.4, a) + _med(hip, t, b, b + 0.4)
-            )
-            predicted = body_rise_from_heel(float(e["heel_rise_cm"]), height)
-            rows.append(
-                {
-                    "clip": clip,
-                    "rep": e["index"],
-                    "peak_s": p,
-                    "heel_rise_cm": e["heel_rise_cm"],
-                    "hip_rise_predicted_cm": round(predicted, 2),
-                    "hip_rise_measured_cm": round(measured, 2),
-                    "ratio": round(predicted / measured, 2) if measured > 0 else None,
-                    "knee_flexion_deg": e["knee_flexion_deg"],
-                }
-            )
+        h = float(truth["figure"]["height_cm"])
+        track = track_for(name, mp4)
+        rep = analyze_track(track, "calf-raise", DrillOptions(height_cm=h, thresholds=th))
+        for r in physics_rows(name, track, rep, h):
+            true_hip = body_rise_from_heel(float(truth["profile"]["heel_rise_cm"]), h)
+            r["clip"] = f"{name} (render; hip from the true heel {true_hip:.2f})"
+            rows.append(r)
     return rows
 
 
@@ -463,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table(rows, f"Rendered clips, corrections {'on' if corrected else 'off'} ({label})"))
         print()
         if args.real:
-            rc = real_calf(corrected)
+            rc = real_calf(corrected, args.cache)
             result[f"real_calf_{label}"] = rc
             print(f"### Real calf raises ({label}): hip rise predicted from the heel vs measured\n")
             print(
@@ -472,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
             print("|---|---|---|---|---|---|---|")
             for r in rc:
                 print(
-                    f"| {r['clip']} | {r['rep']} | {r['peak_s']} | {r['heel_rise_cm']} | "
+                    f"| {r['clip']} | {r['rep']} | {r['peak_s']} | {r['view']} | {r['heel_rise_cm']} | "
                     f"{r['hip_rise_predicted_cm']} | {r['hip_rise_measured_cm']} | {r['ratio']} |"
                 )
             rk = real_ktw(corrected)

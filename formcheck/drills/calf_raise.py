@@ -126,6 +126,10 @@ class CalfRaiseThresholds:
     sem_cm: float
     test_period_s: float
     test_period_tolerance: float
+    heel_rise_scale_side: float
+    heel_rise_scale_front_oblique: float
+    heel_rise_scale_front: float
+    heel_rise_scale_away: float
 
 
 def load_calf_thresholds(overrides: dict[str, Any] | None = None) -> CalfRaiseThresholds:
@@ -869,7 +873,40 @@ class CalfRaiseDrill:
             else np.full(len(times), ctx.view.view),
             calibration_note=_calibration_note(ctx),
             warnings=warnings,
+            rise_scale=heel_rise_scale(ctx, th),
         )
+
+
+def heel_rise_scale(ctx: DrillContext, th: CalfRaiseThresholds) -> FloatArray:
+    """(T,) factor on the heel landmark's rise per frame (render-derived correction).
+
+    MediaPipe's heel landmark sits inside the shoe, above and ahead of the
+    sole under the heel, and follows the foot's rotation only in part, so it
+    rises less than the heel does, by how much depending on the view
+    (docs/ACCURACY.md, "Rendered truth"). Per frame: ``heel_rise_scale_away``
+    in back views and rear-oblique segments (the camera sees the heel
+    itself), else the factor of the frame's view (side, oblique, front; 1 for
+    an unknown view). Tracks not from MediaPipe (``model_variant``
+    "synthetic") get 1 throughout.
+    """
+    track = ctx.conditioned.track
+    times = np.asarray(track.timestamps_s, dtype=np.float64)
+    if ctx.track.model_variant == "synthetic":
+        return np.ones(len(times))  # synthetic landmarks sit where the body model puts them
+    per_view = {
+        "side": th.heel_rise_scale_side,
+        "oblique": th.heel_rise_scale_front_oblique,
+        "front": th.heel_rise_scale_front,
+        "back": th.heel_rise_scale_away,
+    }
+    views = np.asarray(ctx.view.per_frame)
+    if len(views) != len(times):
+        views = np.full(len(times), ctx.view.view)
+    scale = np.array([per_view.get(str(v), 1.0) for v in views], dtype=np.float64)
+    for seg in ctx.view.segments:
+        if seg.view == "oblique" and seg.oblique == "rear":
+            scale[(times >= seg.start_s) & (times < seg.end_s)] = th.heel_rise_scale_away
+    return scale
 
 
 def _calibration_note(ctx: DrillContext) -> str | None:
@@ -891,6 +928,7 @@ def analyze_traces(
     views: npt.NDArray[Any] | None = None,
     calibration_note: str | None = None,
     warnings: list[QualityIssue] | None = None,
+    rise_scale: FloatArray | None = None,
 ) -> DrillResult:
     """The calf-raise analysis on per-leg traces (no track needed; used by tests).
 
@@ -903,6 +941,9 @@ def analyze_traces(
         views: (T,) per-frame view names ("side", "front", ...), for flags.
         calibration_note: why cm values are uncertain (None: calibrated).
         warnings: issues found before (leg choice).
+        rise_scale: (T,) factor on each rep's measured heel rise, taken at
+            the rep's top (``heel_rise_scale``; None: 1). Reps are found and
+            judged on the landmark's own rise, before the factor.
     """
     variant = dict(variant or {})
     unknown = sorted(set(variant) - {"heel_rise_test", "knee", "sex"})
@@ -923,6 +964,10 @@ def analyze_traces(
     for leg, tr in traces.items():
         body = tr.body_cm if np.isfinite(tr.body_cm).sum() >= 3 else None
         per_leg[leg] = find_rep_candidates(times_s, tr.rise_cm, th, toe_cm=tr.toe_cm, body_cm=body)
+        if rise_scale is not None and len(rise_scale) == n:
+            for c in per_leg[leg]:
+                top = np.asarray(rise_scale[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
+                c.heel_rise_cm *= float(np.median(top)) if top.size else 1.0
     reps = merge_legs(per_leg)
     rejected = [c for cands in per_leg.values() for c in cands if not c.is_rep]
     flat = [c for r in reps for c in r.parts.values()]

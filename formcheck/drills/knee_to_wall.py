@@ -40,7 +40,9 @@ How it works (all in image pixels, in the body frame of ``formcheck.angles``:
    attempts (hands on the wall, as the test is usually done);
    ``"knee_contact"`` - ``options.variant["knee_touches_wall"]`` is true: the
    wall is at the front of the knee at its most forward point (knee landmark
-   plus ``knee_front_fraction_of_height``, scaled from the person's own shank);
+   plus ``knee_front_fraction_of_height`` and, for MediaPipe tracks,
+   ``knee_landmark_behind_joint_fraction_of_height``, scaled from the
+   person's own shank);
    ``"unknown"`` - no toe-to-wall distance is reported.
 
 Score (0-100, None when the wall is unknown or no valid attempt):
@@ -122,6 +124,8 @@ class KneeToWallThresholds:
     foot_to_shank_ratio: float
     min_foreshortening: float
     toe_tip_ahead_of_landmark_fraction_of_height: float
+    knee_landmark_behind_joint_fraction_of_height: float
+    tibia_offset_deg: float
 
 
 def load_knee_to_wall_thresholds(overrides: dict[str, Any] | None = None) -> KneeToWallThresholds:
@@ -458,7 +462,15 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             front, back = select_front(legs, front_lbl)
         else:
             squeeze = 1.0
-    tibia = front.tibia_deg
+    # MediaPipe's knee landmark sits behind the joint centre: the knee's front
+    # is further ahead of it and the shank reads a constant angle too upright
+    # (render-derived; knee_to_wall.toml). Synthetic tracks put the landmark
+    # at the joint centre, so they get neither correction.
+    mediapipe = ctx.track.model_variant != "synthetic"
+    tibia = front.tibia_deg + (th.tibia_offset_deg if mediapipe else 0.0)
+    knee_front_fraction = th.knee_front_fraction_of_height + (
+        th.knee_landmark_behind_joint_fraction_of_height if mediapipe else 0.0
+    )
     cm_per_px = float(ctx.calibration.cm_per_px)
     flags: dict[str, str] = {}
     warnings: list[QualityIssue] = []
@@ -478,7 +490,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     shank_ref = (
         float(np.nanpercentile(shank_all, 90)) if np.isfinite(shank_all).any() else float("nan")
     )
-    knee_front_px = shank_ref * th.knee_front_fraction_of_height / th.shank_fraction_of_height
+    knee_front_px = shank_ref * knee_front_fraction / th.shank_fraction_of_height
     toe_tip_px = (
         shank_ref * th.toe_tip_ahead_of_landmark_fraction_of_height / th.shank_fraction_of_height
     )
