@@ -79,7 +79,10 @@ def bare(video: str, model: str, threaded: bool) -> dict[str, Any]:
         for f in container.decode(stream):
             rgb = f.to_ndarray(format="rgb24")
             k = round(f.rotation / 90) % 4
-            yield (np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb), f.pts * tb
+            # contiguous is required: mp.Image ignores strides, and FFmpeg pads rows
+            # (1080 px * 3 = 3240 bytes, padded to 3264): without this copy a
+            # 1080-wide frame reaches the model sheared and no person is found.
+            yield np.ascontiguousarray(np.rot90(rgb, k) if k else rgb), f.pts * tb
 
     source = frames()
     if threaded:
