@@ -1,0 +1,185 @@
+"""Regression test on the committed rendered samples: video -> pose model -> drill -> truth.
+
+Each test runs MediaPipe (full model) on one clip of ``sample_videos/`` and
+``analyze_track`` with the figure's true height, and checks the drill's
+headline numbers against the clip's truth file. Tolerances are stated per
+check; where the bench (``bench/accuracy.py``, docs/ACCURACY.md "Rendered
+truth") shows formcheck outside them today, the check is an ``xfail`` naming
+the gap, so a fix shows up as XPASS. All slow (pose model): ~1-2 min in all.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from formcheck.analysis import analyze_track
+from formcheck.drills.base import DrillOptions
+from formcheck.report import Report
+from formcheck.track import PoseTrack
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+
+pytestmark = pytest.mark.slow
+
+
+def truth_of(name: str) -> dict[str, Any]:
+    """The truth file of sample ``name``."""
+    return json.loads((SAMPLES / f"{name}.truth.json").read_text())
+
+
+@functools.cache
+def _track(name: str, model: str) -> PoseTrack:
+    from formcheck.pose import extract_track
+
+    return extract_track(SAMPLES / f"{name}.mp4", model_path=Path(model))
+
+
+def run(name: str, model: Path, **variant: Any) -> Report:
+    """Analyse sample ``name`` with its drill and the figure's true height."""
+    truth = truth_of(name)
+    drill = {"balance": "single-leg-balance"}.get(truth["drill"], truth["drill"])
+    return analyze_track(
+        _track(name, str(model)),
+        drill,
+        DrillOptions(height_cm=truth["figure"]["height_cm"], variant=variant),
+    )
+
+
+def reps(report: Report) -> list[dict[str, Any]]:
+    return [e for e in report.events if e["kind"] == "rep" and not e["partial"]]
+
+
+def lunges(report: Report) -> list[dict[str, Any]]:
+    return [e for e in report.events if e["kind"] == "lunge"]
+
+
+# ------------------------------------------------------------------ calf raise
+def test_calf_raise_straight_knee_side(shared_model: Path) -> None:
+    truth = truth_of("calf_raise_side")
+    rep = run("calf_raise_side", shared_model)
+    true_reps = [e for e in truth["events"] if e["leg"] == "right"]
+    assert rep.summary["rep_count"] == len(true_reps) == 2
+    assert rep.summary["variant_detected"] == "straight"
+    for got, want in zip(reps(rep), true_reps, strict=True):
+        # 1 cm: the heel-rise accuracy the drill aims at (issue 4: 0.5 cm at 1.96 SD
+        # of the landmark noise) plus the render-derived correction's spread
+        assert got["heel_rise_cm"] == pytest.approx(want["heel_rise_cm"], abs=1.0)
+        # 0.3 s: the time tolerance of the real-clip labels
+        assert got["peak_s"] == pytest.approx(want["peak_s"], abs=0.3)
+
+
+def test_calf_raise_bent_knee_side_counts_and_variant(shared_model: Path) -> None:
+    rep = run("calf_raise_bent_knee_side", shared_model)
+    assert rep.summary["rep_count"] == 2
+    assert rep.summary["variant_detected"] == "bent"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: bent-knee heel rise still under-read after the straight-knee "
+    "correction (about 4 of 6 cm; docs/ACCURACY.md 'Rendered truth')",
+)
+def test_calf_raise_bent_knee_side_heel_rise(shared_model: Path) -> None:
+    truth = truth_of("calf_raise_bent_knee_side")
+    true_rise = truth["profile"]["heel_rise_cm"]
+    got = reps(run("calf_raise_bent_knee_side", shared_model))
+    assert got
+    for e in got:
+        assert e["heel_rise_cm"] == pytest.approx(true_rise, abs=1.0)
+
+
+# ------------------------------------------------------------------ knee to wall
+def test_knee_to_wall_side(shared_model: Path) -> None:
+    truth = truth_of("knee_to_wall_side")
+    rep = run("knee_to_wall_side", shared_model, knee_touches_wall=True)
+    got = lunges(rep)
+    want = [e for e in truth["events"] if e["kind"] == "lunge"]
+    assert len(got) == len(want) == 2
+    for g, w in zip(got, want, strict=True):
+        assert g["peak_s"] == pytest.approx(w["peak_s"], abs=0.4)
+        # 2 deg: under the 4.6 deg inter-rater MDC (Powden et al. 2015)
+        assert g["tibia_angle_deg"] == pytest.approx(w["tibia_angle_deg"], abs=2.0)
+    assert got[1]["heel_lifted"] is True  # the 2.5 cm heel lift is seen
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: MediaPipe's foot_index sits 2.5-3.3 cm behind the rendered shoe's "
+    "toe tip, so toe-to-wall reads ~2.6 cm long (not corrected: the barefoot real clip "
+    "does not show it; docs/ACCURACY.md)",
+)
+def test_knee_to_wall_side_toe_to_wall(shared_model: Path) -> None:
+    truth = truth_of("knee_to_wall_side")
+    got = lunges(run("knee_to_wall_side", shared_model, knee_touches_wall=True))
+    want = [e for e in truth["events"] if e["kind"] == "lunge"]
+    # heel down: toe-to-wall from the knee's contact within the 1.6 cm MDC (Powden et al. 2015)
+    assert got[0]["toe_to_wall_cm"] == pytest.approx(want[0]["toe_to_wall_cm"], abs=1.6)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: MediaPipe's heel landmark rises ~1.7 cm when the shin leans 37 deg "
+    "with the heel flat, over the 1.5 cm heel-lift threshold (docs/ACCURACY.md)",
+)
+def test_knee_to_wall_side_heel_down_not_called_lifted(shared_model: Path) -> None:
+    got = lunges(run("knee_to_wall_side", shared_model, knee_touches_wall=True))
+    assert got and got[0]["heel_lifted"] is False
+
+
+# ------------------------------------------------------------------ other drills
+@pytest.mark.xfail(
+    strict=False,
+    reason="known gap (single_leg_balance.py, owned elsewhere): no hold found on the "
+    "rendered side view (truth: 0.8-3.8 s, touchdown at 3.8 s)",
+)
+def test_balance_side(shared_model: Path) -> None:
+    truth = truth_of("balance_side")
+    hold = next(e for e in truth["events"] if e["kind"] == "hold")
+    rep = run("balance_side", shared_model)
+    holds = [e for e in rep.events if e["kind"] == "hold"]
+    assert len(holds) == 1
+    assert holds[0]["start_s"] == pytest.approx(hold["start_s"], abs=0.3)
+    assert holds[0]["end_s"] == pytest.approx(hold["end_s"], abs=0.3)
+    assert rep.summary["touchdowns"] == 1
+
+
+def test_lateral_hops_front(shared_model: Path) -> None:
+    truth = truth_of("lateral_hops_front")
+    hops = [e for e in truth["events"] if e["kind"] == "hop"]
+    rep = run("lateral_hops_front", shared_model)
+    assert rep.summary["hop_count"] == len(hops)
+    # 3 cm: a tenth of the 30 cm hop width
+    assert rep.summary["mean_width_cm"] == pytest.approx(hops[0]["width_cm"], abs=3.0)
+
+
+def test_toe_walk_side_steps(shared_model: Path) -> None:
+    truth = truth_of("toe_walk_side")
+    rep = run("toe_walk_side", shared_model)
+    assert rep.summary["step_count"] == sum(e["kind"] == "step" for e in truth["events"])
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="known gap (toe_walk.py, owned elsewhere): heel height in stance read ~1.4 of "
+    "6 cm and every step called a heel drop",
+)
+def test_toe_walk_side_heel_height(shared_model: Path) -> None:
+    rep = run("toe_walk_side", shared_model)
+    assert rep.summary["mean_heel_height_cm"] == pytest.approx(6.0, abs=1.5)
+    assert rep.summary["heel_drops"] == 0
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="known gap (heel_walk.py, owned elsewhere): 9 steps found for 6 on the rendered "
+    "side view",
+)
+def test_heel_walk_side_steps(shared_model: Path) -> None:
+    truth = truth_of("heel_walk_side")
+    rep = run("heel_walk_side", shared_model)
+    assert rep.summary["step_count"] == sum(e["kind"] == "step" for e in truth["events"])
