@@ -574,14 +574,25 @@ def framing_issues(track: PoseTrack) -> list[QualityIssue]:
     h = person_height_px(track)
     if np.isfinite(h).any():
         med = float(np.nanmedian(h))
-        if med < MIN_PERSON_PX or med < MIN_PERSON_FRACTION * track.height:
+        if med < MIN_PERSON_FRACTION * track.height:
             issues.append(
                 QualityIssue(
                     "person_too_small",
                     "warning",
                     f"you are small in the picture (about {med:.0f} px of {track.height} px "
-                    "tall): move the camera closer or film at a higher resolution, keeping "
-                    "your head and feet in the picture",
+                    "tall): move the camera closer, keeping your head and feet in the picture",
+                )
+            )
+        elif med < MIN_PERSON_PX:
+            # The person fills the frame: moving closer is impossible, only the
+            # resolution limits the cm values (1 px is then over 0.5 cm).
+            issues.append(
+                QualityIssue(
+                    "low_resolution",
+                    "info",
+                    f"the video is only {track.height} px tall, so you are {med:.0f} px tall "
+                    "in it and one pixel is more than half a centimetre: film at 720p or more "
+                    "for finer centimetre values",
                 )
             )
     return issues

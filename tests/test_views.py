@@ -179,3 +179,15 @@ def test_real_clip_lower_leg_only_is_a_framing_error(tracked_clip, shared_labels
     assert shared_labels[name]["whole_body"] is False
     issues = framing_issues(tracked_clip(name))
     assert any(i.severity == "error" for i in issues)
+
+
+def test_low_resolution_is_information_not_a_reason_to_move_closer():
+    # a figure filling a 480 px frame (about 1.7 m at 180 px/m = 300 px, 62% of it)
+    issues = framing_issues(figure_track(90, width=640, height=480, px_per_m=180.0))
+    codes = _codes(issues)
+    assert "person_too_small" not in codes
+    low = [i for i in issues if i.code == "low_resolution"]
+    assert low and low[0].severity == "info" and "720p" in low[0].message
+    # the same figure in a 1920 px frame is small: moving closer is the advice
+    far = framing_issues(figure_track(90, width=1080, height=1920, px_per_m=180.0))
+    assert "person_too_small" in _codes(far)
