@@ -56,6 +56,7 @@ def analyze_track(
     calibration: Calibration | None = None,
     conditioning: ConditioningConfig | None = None,
     live: bool = False,
+    expected_duration_s: float | None = None,
 ) -> Report:
     """Measure ``drill_name`` on ``track``.
 
@@ -67,6 +68,9 @@ def analyze_track(
             None it is derived from the options (height, foot length) or
             assumed from population averages, which the report says.
         conditioning: landmark cleaning settings; defaults suit recorded video.
+        expected_duration_s: the duration the video file states (seconds);
+            when the frames decoded end well before it, the report warns that
+            the file looks cut short.
         live: condition causally (as for a webcam stream, see
             ``condition_track``), so numbers already shown do not change
             when later frames arrive.
@@ -97,6 +101,9 @@ def analyze_track(
     view_issue = check_view(view, drill.accepted_views)
     if view_issue is not None:
         issues.append(view_issue)
+    cut = truncation_issue(track, expected_duration_s)
+    if cut is not None:
+        issues.append(cut)
     floor = estimate_floor(clean)
     cal = calibration or choose_calibration(clean, opts, floor)
     ctx = DrillContext(
@@ -150,6 +157,30 @@ def analyze_track(
     )
 
 
+TRUNCATION_TOLERANCE_S = 1.0
+"""Seconds the decoded frames may end before the file's stated duration without
+a warning (containers round durations and may count a last frame's length)."""
+TRUNCATION_TOLERANCE_FRACTION = 0.05
+"""... or this fraction of the stated duration, whichever is larger."""
+
+
+def truncation_issue(track: PoseTrack, expected_duration_s: float | None) -> QualityIssue | None:
+    """A warning when the decoded video ends well before the file's stated duration."""
+    if not expected_duration_s or expected_duration_s <= 0 or len(track) == 0:
+        return None
+    got = float(track.timestamps_s[-1]) + 1.0 / track.fps
+    tolerance = max(TRUNCATION_TOLERANCE_S, TRUNCATION_TOLERANCE_FRACTION * expected_duration_s)
+    if expected_duration_s - got <= tolerance:
+        return None
+    return QualityIssue(
+        "video_cut_short",
+        "warning",
+        f"the video file says it lasts {expected_duration_s:.1f} s but its frames end at "
+        f"{got:.1f} s: the file looks cut short or damaged, so this result covers only the "
+        "first part; copy or export the video again",
+    )
+
+
 def choose_calibration(
     track: PoseTrack, options: DrillOptions, floor: FloorLine | None
 ) -> Calibration:
@@ -183,10 +214,16 @@ def analyze_video(
     track = extract_track(
         Path(video_path), model_path=model_path, variant=variant, progress=progress
     )
+    from formcheck.video import probe_video
+
     calibration = None
     if options is not None and options.marker_size_cm is not None:
         calibration = marker_calibration(video_path, options.marker_size_cm, track)
-    return track, analyze_track(track, drill_name, options, calibration=calibration)
+    expected = probe_video(video_path).duration_s
+    report = analyze_track(
+        track, drill_name, options, calibration=calibration, expected_duration_s=expected
+    )
+    return track, report
 
 
 MARKER_SEARCH_S = 5.0

@@ -88,3 +88,16 @@ def test_report_carries_calibration_and_quality() -> None:
     assert d["quality"]["view"] == "side"
     assert d["summary"]["rep_count"] == 3
     assert len(report.frames_csv().splitlines()) == len(s.track) + 1
+
+
+def test_a_video_cut_short_is_reported() -> None:
+    s = synthesize(
+        CalfRaiseProfile(reps=2), camera=CameraSpec(view="side"), noise=NoiseSpec.low(), seed=0
+    )
+    whole = s.track.duration_s
+    ok = analyze_track(s.track, "calf-raise", expected_duration_s=whole + 0.3)
+    assert "video_cut_short" not in {w.code for w in ok.warnings}
+    cut = analyze_track(s.track, "calf-raise", expected_duration_s=whole + 5.0)
+    warning = next(w for w in cut.warnings if w.code == "video_cut_short")
+    assert warning.severity == "warning" and "cut short" in warning.message
+    assert not cut.trusted

@@ -130,6 +130,11 @@ def run(args: argparse.Namespace) -> int:
         )
         if args.save_track:
             save_track(track, args.save_track)
+    expected = None
+    if args.video is not None:
+        from formcheck.video import probe_video
+
+        expected = probe_video(args.video).duration_s
     calibration = None
     if args.marker_cm is not None:
         if args.video is None:
@@ -138,7 +143,9 @@ def run(args: argparse.Namespace) -> int:
 
         calibration = marker_calibration(args.video, args.marker_cm, track)
     try:
-        report = analyze_track(track, args.drill, options, calibration=calibration)
+        report = analyze_track(
+            track, args.drill, options, calibration=calibration, expected_duration_s=expected
+        )
     except ValueError as exc:  # bad threshold/option names come back as ValueError
         raise FormcheckError(str(exc)) from exc
     if args.json:
