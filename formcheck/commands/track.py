@@ -73,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
     )
     for note in stats.messages:
         print(f"note: {note}", file=sys.stderr)
+    from formcheck.analysis import truncation_issue
+    from formcheck.video import probe_video
+
+    cut = truncation_issue(track, probe_video(args.video).duration_s)
+    if cut is not None:
+        print(f"warning: {cut.message}", file=sys.stderr)
     crowded = float((track.num_people > 1).mean()) if n else 0.0
     if crowded > 0:
         print(
