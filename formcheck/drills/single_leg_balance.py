@@ -101,7 +101,7 @@ from formcheck.drills.common import (
 )
 from formcheck.drills.common import true_runs as _runs
 from formcheck.landmarks import Landmark, side_landmark
-from formcheck.signals import butterworth_zero_phase
+from formcheck.signals import apply_swaps, butterworth_zero_phase
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
 
@@ -164,6 +164,21 @@ AREA_FLAG = (
     "pose model's 3D estimate, so the area is approximate"
 )
 
+MSG_PICTURE_HEIGHTS = (
+    "foot heights measured in the picture (no 3D landmarks): a foot further from "
+    "the camera looks higher"
+)
+MSG_PICTURE_FALLBACK = (
+    "foot heights measured in the picture (the pose model's 3D feet were missing in most "
+    "frames): a foot further from the camera looks higher"
+)
+MSG_HIDDEN_FOOT = (
+    "your {side} foot was hidden (below the pose model's visibility threshold) in "
+    "{pct:.0f}% of the frames: its height is the pose model's estimate of the hidden foot, "
+    "so hold start and end are less certain"
+)
+
+MSG_FOOT_UNCLEAR = "the {role} foot was seen clearly in only {pct:.0f}% of the hold's frames"
 MSG_TOUCHDOWN = "you touched down at {time:.1f} s ({leg} leg hold, after {held:.1f} s)"
 MSG_HOP = "you hopped at {time:.1f} s ({leg} leg hold): keep the stance foot planted"
 MSG_SWAY_GREW = (
@@ -612,6 +627,70 @@ def wrist_out(world: FloatArray, limit_torso: float) -> BoolArray:
     return out
 
 
+LEG_FILL_PARTS = ("knee", "ankle", "heel", "foot_index")
+"""Leg landmarks put back from the raw track when conditioning dropped them."""
+
+
+def fill_hidden_legs(ctx: DrillContext) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+    """The conditioned landmarks, with the legs' dropped points put back from the raw track.
+
+    Conditioning drops a landmark below the visibility threshold. In a side
+    view the far leg stands behind the near one for the whole clip: its foot
+    is below the threshold in most frames although the pose model still places
+    it (in the frame, presence high), usually well enough for a foot height.
+    Here, where a leg landmark of ``LEG_FILL_PARTS`` is NaN in the conditioned
+    track but the raw track has it with presence at or above the threshold,
+    the raw value is used, after the same left/right swap repair and the same
+    zero-phase low-pass as conditioning. Callers flag numbers resting on it.
+
+    Returns:
+        (world (T, 33, 3) metres, pixels (T, 33, 2), z (T, 33) relative depth,
+        filled (T, 33) bool: True where a raw value was put back).
+    """
+    clean = ctx.conditioned.track
+    cfg = ctx.conditioned.config
+    raw = apply_swaps(ctx.track, ctx.conditioned.swapped)
+    t = np.asarray(clean.timestamps_s, dtype=np.float64)
+    scale = np.array([clean.width, clean.height], dtype=np.float64)
+    world = np.asarray(clean.world, dtype=np.float64).copy()
+    lm = np.asarray(clean.landmarks, dtype=np.float64).copy()
+    raw_world = np.asarray(raw.world, dtype=np.float64)
+    raw_lm = np.asarray(raw.landmarks, dtype=np.float64)
+    presence = np.asarray(raw.presence, dtype=np.float64)
+    idx = [int(side_landmark(s, p)) for s in SIDES for p in LEG_FILL_PARTS]
+    filled = np.zeros(lm.shape[:2], dtype=bool)
+    with np.errstate(invalid="ignore"):
+        present = ~(presence[:, idx] < cfg.min_visibility)  # NaN presence: unknown, allowed
+    hole = ~np.isfinite(lm[:, idx]).all(axis=2)
+    raw_ok = np.isfinite(raw_lm[:, idx]).all(axis=2) & present
+    take = hole & raw_ok
+    if take.any():
+        fs = float(clean.fps)
+        smooth_lm = butterworth_zero_phase(
+            np.where(raw_ok[:, :, None], raw_lm[:, idx], np.nan),
+            fs,
+            cfg.cutoff_hz,
+            cfg.order,
+            times_s=t,
+        )
+        smooth_w = butterworth_zero_phase(
+            np.where(raw_ok[:, :, None], raw_world[:, idx], np.nan),
+            fs,
+            cfg.cutoff_hz,
+            cfg.order,
+            times_s=t,
+        )
+        sub_lm, sub_w = lm[:, idx], world[:, idx]
+        sub_lm[take] = smooth_lm[take]
+        w_take = take & np.isfinite(smooth_w).all(axis=2)
+        sub_w[w_take] = smooth_w[w_take]
+        lm[:, idx], world[:, idx] = sub_lm, sub_w
+        sub_f = filled[:, idx]
+        sub_f[take] = True
+        filled[:, idx] = sub_f
+    return world, lm[:, :, :2] * scale, lm[:, :, 2], filled
+
+
 def other(side: str) -> str:
     """The other side."""
     return "left" if side == "right" else "right"
@@ -693,18 +772,32 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
 
     # ---- lift signal: world (no perspective) when available, else the picture
     feet = _foot_idx("left") + _foot_idx("right")
+    raw_hips = np.asarray(ctx.track.landmarks[:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]])
+    person = np.isfinite(raw_hips).all(axis=(1, 2))
+    feet_seen = np.isfinite(px[:, feet]).all(axis=(1, 2))
+    filled_by_side = {side: np.zeros(n, dtype=bool) for side in SIDES}
+    if person.any() and feet_seen[person].mean() < th.min_reliable_fraction:
+        # a foot hidden most of the time (the far foot in a side view): the pose model's
+        # estimate of it is the only evidence; use it and say so
+        world, px, z, filled = fill_hidden_legs(ctx)
+        filled_by_side = {side: filled[:, _foot_idx(side)].any(axis=1) for side in SIDES}
+        hidden = [
+            MSG_HIDDEN_FOOT.format(side=side, pct=100 * float(filled_by_side[side][person].mean()))
+            for side in SIDES
+            if filled_by_side[side][person].any()
+        ]
+        if hidden:
+            flags["holds"] = "; ".join(hidden)
     world_ok = np.isfinite(world[:, feet]).all(axis=(1, 2))
     px_ok = np.isfinite(px[:, feet]).all(axis=(1, 2))
-    if world_ok.sum() >= max(1, 0.5 * px_ok.sum()):
+    if world_ok.any() and world_ok.sum() >= 0.5 * px_ok.sum():
         signal, _ = lift_signal(world, np.array([0.0, -1.0, 0.0]))
         source = "3D world landmarks"
     else:
         signal, _ = lift_signal(px, up_px)
         source = "picture, perpendicular to the floor line"
-        flags["holds"] = (
-            "foot heights measured in the picture (no 3D landmarks): a foot further from "
-            "the camera looks higher"
-        )
+        track_has_world = bool(np.isfinite(np.asarray(ctx.track.world)[:, feet]).any())
+        flags["holds"] = MSG_PICTURE_HEIGHTS if not track_has_world else MSG_PICTURE_FALLBACK
     leg_px = leg_length(px)
     cm_per_px = float(ctx.calibration.cm_per_px)
     leg_cm = leg_px * cm_per_px if math.isfinite(leg_px) else math.nan
@@ -1001,12 +1094,13 @@ def _measure_hold(
 
     sl = slice(h.start_i, h.end_i + 1)
     rel = ctx.conditioned.reliable[sl]
-    free_idx = _foot_idx(h.free_side)
-    free_seen = float(rel[:, free_idx].all(axis=1).mean()) if rel.shape[0] else 0.0
-    if free_seen < th.min_reliable_fraction:
-        hold_flags["start_s"] = hold_flags["end_s"] = (
-            f"the free foot was seen clearly in only {100 * free_seen:.0f}% of the hold's frames"
-        )
+    unclear = []
+    for role, lbl in (("free", h.free_side), ("stance", label_stance)):
+        seen = float(rel[:, _foot_idx(lbl)].all(axis=1).mean()) if rel.shape[0] else 0.0
+        if seen < th.min_reliable_fraction:
+            unclear.append(MSG_FOOT_UNCLEAR.format(role=role, pct=100 * seen))
+    if unclear:
+        hold_flags["start_s"] = hold_flags["end_s"] = "; ".join(unclear)
 
     ev: dict[str, Any] = {
         "kind": "hold",
