@@ -773,14 +773,16 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
     # ---- lift signal: world (no perspective) when available, else the picture
     feet = _foot_idx("left") + _foot_idx("right")
     raw_hips = np.asarray(ctx.track.landmarks[:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]])
-    person = np.isfinite(raw_hips).all(axis=(1, 2))
-    feet_seen = np.isfinite(px[:, feet]).all(axis=(1, 2))
-    filled_by_side = {side: np.zeros(n, dtype=bool) for side in SIDES}
+    person = np.asarray(np.isfinite(raw_hips).all(axis=(1, 2)), dtype=bool)
+    feet_seen = np.asarray(np.isfinite(px[:, feet]).all(axis=(1, 2)), dtype=bool)
+    filled_by_side: dict[str, BoolArray] = {side: np.zeros(n, dtype=bool) for side in SIDES}
     if person.any() and feet_seen[person].mean() < th.min_reliable_fraction:
         # a foot hidden most of the time (the far foot in a side view): the pose model's
         # estimate of it is the only evidence; use it and say so
         world, px, z, filled = fill_hidden_legs(ctx)
-        filled_by_side = {side: filled[:, _foot_idx(side)].any(axis=1) for side in SIDES}
+        filled_by_side = {
+            side: np.asarray(filled[:, _foot_idx(side)].any(axis=1), dtype=bool) for side in SIDES
+        }
         hidden = [
             MSG_HIDDEN_FOOT.format(side=side, pct=100 * float(filled_by_side[side][person].mean()))
             for side in SIDES
