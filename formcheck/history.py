@@ -470,14 +470,20 @@ class HistoryStore:
         return len(sessions)
 
     def import_csv(self, path: str | os.PathLike[str]) -> int:
-        """Add the sessions of a CSV written by ``export_csv``; returns how many.
+        """Add the sessions of a CSV written by ``export_csv``; returns how many were new.
 
         The whole file is checked before anything is written: a malformed row
-        raises FormcheckError naming its line, and nothing is imported.
+        raises FormcheckError naming its line, and nothing is imported. A row
+        identical to a stored session (same profile, time, drill and summary)
+        is skipped, so importing the same export twice adds nothing.
         """
         rows = parse_history_csv(path)
+        imported = 0
         with self._write() as conn:
             for row in rows:
+                if self._already_stored(conn, row):
+                    continue  # importing the same export twice adds nothing
+                imported += 1
                 profile_row = conn.execute(
                     "SELECT id FROM profiles WHERE name = ?", (row["profile"],)
                 ).fetchone()
@@ -518,7 +524,17 @@ class HistoryStore:
                     "INSERT OR REPLACE INTO metrics(session_id, name, leg, value) VALUES (?, ?, ?, ?)",
                     [(session_id, n, leg, v) for n, leg, v in _numeric_metrics(row["summary"])],
                 )
-        return len(rows)
+        return imported
+
+    @staticmethod
+    def _already_stored(conn: sqlite3.Connection, row: Mapping[str, Any]) -> bool:
+        """True when a session with the same person, time, drill and numbers exists."""
+        found = conn.execute(
+            "SELECT 1 FROM sessions s JOIN profiles p ON p.id = s.profile_id WHERE p.name = ? "
+            "AND s.recorded_at = ? AND s.drill = ? AND s.summary_json = ? LIMIT 1",
+            (row["profile"], row["recorded_at"], row["drill"], json.dumps(row["summary"])),
+        ).fetchone()
+        return found is not None
 
 
 def session_legs(summary: Mapping[str, Any]) -> list[str]:

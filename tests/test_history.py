@@ -291,3 +291,48 @@ def test_compare_last_keeps_drill_variants_apart(tmp_path: Path) -> None:
     assert [(c.metric, c.previous, c.last, c.real) for c in changes] == [
         ("mean_heel_rise_cm", 8.0, 9.0, True)
     ]
+
+
+def test_importing_the_same_export_twice_adds_nothing(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "a.db") as store:
+        store.save_report(report(best_toe_to_wall_cm=9.0), profile="ana", recorded_at="2026-11-01")
+        store.export_csv(tmp_path / "h.csv")
+        assert store.import_csv(tmp_path / "h.csv") == 0  # already there
+        assert len(store.sessions()) == 1
+    with HistoryStore(tmp_path / "b.db") as other:
+        assert other.import_csv(tmp_path / "h.csv") == 1
+        assert other.import_csv(tmp_path / "h.csv") == 0
+        assert len(other.sessions()) == 1
+
+
+def test_cli_trend_picks_the_only_profile_and_lists_metrics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from formcheck.cli import main
+
+    db = str(tmp_path / "h.db")
+    with HistoryStore(db) as store:
+        store.save_report(report(best_toe_to_wall_cm=9.0), profile="qa", recorded_at="2026-11-01")
+        store.save_report(report(best_toe_to_wall_cm=10.5), profile="qa", recorded_at="2026-11-08")
+    assert (
+        main(
+            [
+                "history",
+                "--db",
+                db,
+                "trend",
+                "--drill",
+                "knee-to-wall",
+                "--metric",
+                "best_toe_to_wall_cm",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "9.00" in out and "10.50" in out and "1.6 cm" in out
+    assert (
+        main(["history", "--db", db, "trend", "--drill", "knee-to-wall", "--metric", "bogus"]) == 1
+    )
+    err = capsys.readouterr().err
+    assert "stored metrics: ['best_toe_to_wall_cm']" in err

@@ -42,13 +42,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     tr = sub.add_parser("trend", help="one metric over time, with the smallest real change")
     tr.add_argument("--drill", required=True)
     tr.add_argument("--metric", required=True)
-    tr.add_argument("--profile", default="me")
+    tr.add_argument("--profile", help="whose sessions (default: the only profile, if there is one)")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Carry out the history action; returns the exit code."""
-    from formcheck.history import SMALLEST_REAL_CHANGE, HistoryStore
+    import json
+
+    from formcheck.errors import FormcheckError
+    from formcheck.history import SMALLEST_REAL_CHANGE, HistoryStore, session_legs
 
     with HistoryStore(args.db) as store:
         if args.action == "list":
@@ -57,11 +60,14 @@ def run(args: argparse.Namespace) -> int:
                 print("no sessions stored yet: run `formcheck analyze VIDEO --drill NAME --save`")
             for s in sessions:
                 score = "-" if s.score is None else f"{s.score:.0f}"
+                legs = "+".join(session_legs(s.summary)) or (
+                    s.leg if s.leg not in (None, "auto") else "-"
+                )
                 print(
-                    f"{s.id:5d}  {s.recorded_at}  {s.profile:12s} {s.drill:20s} leg {s.leg or '-':5s} score {score}"
+                    f"{s.id:5d}  {s.recorded_at}  {s.profile:12s} {s.drill:20s} leg {legs:10s} score {score}"
                 )
         elif args.action == "show":
-            print(store.report_json(args.id))
+            print(json.dumps(json.loads(store.report_json(args.id)), indent=2))
         elif args.action == "export":
             n = store.export_csv(args.file, args.profile)
             print(f"wrote {n} sessions to {args.file}")
@@ -72,11 +78,22 @@ def run(args: argparse.Namespace) -> int:
             store.delete_session(args.id)
             print(f"deleted session {args.id}")
         elif args.action == "trend":
-            points = store.trend(args.profile, args.drill, args.metric)
+            profile = args.profile
+            if profile is None:
+                names = [p.name for p in store.profiles()]
+                if len(names) != 1:
+                    raise FormcheckError(
+                        f"say whose trend with --profile; profiles: {names or 'none yet'}"
+                    )
+                profile = names[0]
+            metrics = store.metric_names(profile, args.drill)
+            if args.metric not in metrics:
+                raise FormcheckError(
+                    f"no values of {args.metric!r} for {profile} / {args.drill}; stored metrics: "
+                    f"{metrics or 'none yet (save a session with `formcheck analyze ... --save`)'}"
+                )
             src = SMALLEST_REAL_CHANGE.get(args.metric)
-            if not points:
-                print(f"no values of {args.metric} for {args.profile} / {args.drill}")
-            for point in points:
+            for point in store.trend(profile, args.drill, args.metric):
                 leg = f" {point.leg}" if point.leg else ""
                 print(f"{point.recorded_at}{leg}: {point.value:.2f}")
             if src is not None:
