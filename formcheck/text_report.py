@@ -11,12 +11,23 @@ def _fmt(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return "-" if value is None else ("yes" if value else "no")
     if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))  # counts stored as floats (3.0 attempts) read as counts
         return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
     if isinstance(value, dict):
         return ", ".join(f"{k} {_fmt(v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(_fmt(v) for v in value)
     return str(value)
+
+
+def _facing(quality: dict[str, Any]) -> str:
+    parts = []
+    if quality.get("facing"):
+        parts.append(f"facing image-{quality['facing']}")
+    if quality.get("near_side"):
+        parts.append(f"{quality['near_side']} leg nearer the camera")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def format_report(report: Report) -> str:
@@ -26,8 +37,7 @@ def format_report(report: Report) -> str:
     lines = [
         f"{d['drill']} - {d['video']['source'] or 'video'}: {d['video']['frames']} frames, "
         f"{d['video']['duration_s']:.1f} s, person in {100 * q['pose_detected_fraction']:.0f}% of frames",
-        f"view: {q['view']} (facing {q.get('facing') or '?'}, near leg {q.get('near_side') or '?'})"
-        f"   trusted: {'yes' if q['trusted'] else 'NO'}",
+        f"view: {q['view']}{_facing(q)}   trusted: {'yes' if q['trusted'] else 'NO'}",
         f"cm calibration: {c['method']}, {c['cm_per_px']:.3f} cm/px, +/- {c['uncertainty_pct']:.0f}%",
     ]
     if d["quality"]["warnings"]:
