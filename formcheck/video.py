@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -176,7 +177,11 @@ def _open(path: str | os.PathLike[str]) -> tuple[Path, Any, Any]:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).strip()
+    """The decoder's reason in words: no errno number, no repeated file path."""
+    reason = getattr(exc, "strerror", None)
+    text = str(reason if reason else exc).strip()
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", text)
+    text = re.sub(r":\s*'[^']*'\s*$", "", text)
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
