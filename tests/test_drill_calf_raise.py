@@ -130,8 +130,9 @@ def test_summary_fatigue_cues_and_both_legs() -> None:
     result = analyze_traces(t, {"left": traces_for(h), "right": traces_for(0.9 * h)}, TH)
     s = result.summary
     assert s["rep_count"] == 9 and s["stance"] == "double"
+    # positive = heights fell (issue 4: last third vs first third)
     assert s["fatigue_pct"] == pytest.approx(
-        100 * (np.mean(rises[-3:]) * 0.95 / (np.mean(rises[:3]) * 0.95) - 1), abs=2
+        100 * (1 - np.mean(rises[-3:]) * 0.95 / (np.mean(rises[:3]) * 0.95)), abs=2
     )
     assert s["left_right"]["difference_cm"] == pytest.approx(0.1 * np.mean(rises), abs=0.1)
     messages = " | ".join(c.message for c in result.cues)
@@ -150,7 +151,7 @@ def test_knee_variant_cue() -> None:
     bent = LegTraces(
         tr.heel_cm, tr.toe_cm, tr.body_cm, tr.plantarflexion_deg, np.full(h.size, 22.0), tr.reliable
     )
-    res = analyze_traces(t, {"right": bent}, TH)
+    res = analyze_traces(t, {"right": bent}, TH, variant={"knee": "straight"})
     assert res.summary["variant_detected"] == "bent"
     assert any("keep the knee straight" in c.message for c in res.cues)
 

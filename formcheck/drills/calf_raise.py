@@ -124,6 +124,7 @@ class CalfRaiseThresholds:
     norm_peak_height_cm: float
     norm_total_vertical_cm: float
     sem_cm: float
+    bent_knee_rise_underread: float
     test_period_s: float
     test_period_tolerance: float
     heel_rise_scale_side: float
@@ -660,9 +661,14 @@ def _overlap(a: RepCandidate, b: RepCandidate) -> bool:
 
 # ------------------------------------------------------------ summary and cues
 def fatigue_pct(rises_cm: list[float], min_reps: int) -> float | None:
-    """Mean rise of the last third vs the first third, % change (negative = fell).
+    """How much the heel rise fell over the set, in % (positive = heights fell).
 
-    None with fewer than ``min_reps`` reps.
+    ``100 * (first - last) / first`` where ``first`` and ``last`` are the mean
+    rises of the first and the last third of the reps (issue 4: "height of
+    the last third vs the first third"): 25 means the last reps rose 25% less
+    than the first ones, a negative value that they rose more. A ratio of
+    heights, so it does not depend on the cm scale. None with fewer than
+    ``min_reps`` reps.
     """
     n = len(rises_cm)
     if n < max(3, min_reps):
@@ -670,7 +676,7 @@ def fatigue_pct(rises_cm: list[float], min_reps: int) -> float | None:
     k = n // 3
     first = float(np.mean(rises_cm[:k]))
     last = float(np.mean(rises_cm[-k:]))
-    return 100.0 * (last - first) / first if first > 0 else None
+    return 100.0 * (first - last) / first if first > 0 else None
 
 
 def cv_pct(values: list[float]) -> float | None:
@@ -874,6 +880,9 @@ class CalfRaiseDrill:
             calibration_note=_calibration_note(ctx),
             warnings=warnings,
             rise_scale=heel_rise_scale(ctx, th),
+            stance_traces=traces,
+            cm_uncertainty_pct=float(ctx.calibration.uncertainty_pct),
+            landmark_heel=ctx.track.model_variant != "synthetic",
         )
 
 
@@ -929,6 +938,9 @@ def analyze_traces(
     calibration_note: str | None = None,
     warnings: list[QualityIssue] | None = None,
     rise_scale: FloatArray | None = None,
+    stance_traces: dict[str, LegTraces] | None = None,
+    cm_uncertainty_pct: float = 0.0,
+    landmark_heel: bool = False,
 ) -> DrillResult:
     """The calf-raise analysis on per-leg traces (no track needed; used by tests).
 
@@ -944,6 +956,14 @@ def analyze_traces(
         rise_scale: (T,) factor on each rep's measured heel rise, taken at
             the rep's top (``heel_rise_scale``; None: 1). Reps are found and
             judged on the landmark's own rise, before the factor.
+        stance_traces: traces of both legs (measured or not), for telling a
+            double-leg from a single-leg stance (``stance_of_rep``); None:
+            ``traces``.
+        cm_uncertainty_pct: uncertainty of the cm scale, % (calibration), for
+            deciding whether a height cue is beyond what was measurable.
+        landmark_heel: heights come from a pose model's heel landmark (not
+            synthetic truth), whose known bent-knee under-read
+            (``bent_knee_rise_underread``) widens the heel-rise uncertainty.
     """
     variant = dict(variant or {})
     unknown = sorted(set(variant) - {"heel_rise_test", "knee", "sex"})
@@ -952,8 +972,8 @@ def analyze_traces(
             f"unknown calf-raise variant option(s) {unknown}; expected some of "
             "['heel_rise_test', 'knee', 'sex']"
         )
-    intended_knee = str(variant.get("knee", "straight"))
-    if intended_knee not in ("straight", "bent"):
+    intended_knee = variant.get("knee")
+    if intended_knee is not None and intended_knee not in ("straight", "bent"):
         raise ValueError(f"variant knee must be 'straight' or 'bent', got {intended_knee!r}")
     test_mode = bool(variant.get("heel_rise_test", False))
     n = len(times_s)
@@ -969,6 +989,12 @@ def analyze_traces(
                 top = np.asarray(rise_scale[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
                 c.heel_rise_cm *= float(np.median(top)) if top.size else 1.0
     reps = merge_legs(per_leg)
+    dt = _median_dt(np.asarray(times_s, dtype=np.float64))
+    all_legs = stance_traces if stance_traces is not None else traces
+    rep_stances = [stance_of_rep(r, all_legs, th) for r in reps]
+    rep_views = [
+        (str(views[r.parts[next(iter(r.parts))].peak_i]), _scale_at(rise_scale, r)) for r in reps
+    ]
     rejected = [c for cands in per_leg.values() for c in cands if not c.is_rep]
     flat = [c for r in reps for c in r.parts.values()]
     partial_flags, typical = classify_partial(flat, th)
@@ -980,9 +1006,9 @@ def analyze_traces(
     flags: dict[str, str] = {}
     events: list[dict[str, Any]] = []
     for i, r in enumerate(reps):
-        events.append(
-            _rep_event(i, r, traces, times_s, views, th, typical, calibration_note, noise)
-        )
+        ev = _rep_event(i, r, traces, times_s, views, th, typical, calibration_note, noise, dt)
+        ev["stance"] = rep_stances[i]
+        events.append(ev)
     for c in rejected:
         events.append(
             {
@@ -998,11 +1024,24 @@ def analyze_traces(
 
     complete = [r for r in reps if not r.partial]
     rise_list = [r.heel_rise_cm for r in complete]
-    downs = [_mean_or_none([c.down_s for c in r.parts.values()]) for r in complete]
-    ups = [_mean_or_none([c.up_s for c in r.parts.values()]) for r in complete]
-    holds = [_mean_or_none([c.hold_s for c in r.parts.values()]) for r in complete]
+    rep_events = [e for e in events if e["kind"] == "rep" and not e["partial"]]
+    downs = [e["down_s"] for e in rep_events]
+    ups = [e["up_s"] for e in rep_events]
+    holds = [e["hold_s"] for e in rep_events]
     mean_rise = float(np.mean(rise_list)) if rise_list else None
     fat = fatigue_pct(rise_list, th.fatigue_min_reps)
+    fat_note = None
+    if fat is not None:
+        third = len(complete) // 3
+        idx = [i for i, r in enumerate(reps) if not r.partial]
+        first = {rep_views[i] for i in idx[:third]}
+        last = {rep_views[i] for i in idx[-third:]}
+        if first != last:
+            fat = None
+            fat_note = (
+                "the first and the last reps were filmed from different angles, so their "
+                "heights cannot be compared"
+            )
     cv = cv_pct(rise_list)
     knees = [e["knee_flexion_deg"] for e in events if e["kind"] == "rep" and not e["partial"]]
     knee_med = (
@@ -1019,7 +1058,7 @@ def analyze_traces(
         "partial_reps": len(reps) - len(complete),
         "ignored_movements": len(rejected),
         "legs_measured": sorted(traces),
-        "stance": _stance(reps),
+        "stance": set_stance(rep_stances, [r.partial for r in reps]),
         "mean_heel_rise_cm": _round(mean_rise),
         "max_heel_rise_cm": _round(max(rise_list)) if rise_list else None,
         "total_vertical_cm": _round(float(np.sum(rise_list))) if rise_list else 0.0,
@@ -1035,9 +1074,12 @@ def analyze_traces(
         "median_knee_flexion_deg": _round(knee_med, 1),
         "variant_detected": detected,
         "variant_intended": intended_knee,
+        "variant": None if detected is None else VARIANT_NAMES[detected],
         "heel_rise_test": test_mode,
         "left_right": _left_right(complete, th),
     }
+    # heights in cm carry the calibration note; ratios of heights (no scale)
+    # carry only the view's accuracy
     cm_keys = ("mean_heel_rise_cm", "max_heel_rise_cm", "total_vertical_cm", "fatigue_pct")
     view_counts = {v: int(np.sum(views == v)) for v in np.unique(views)}
     bad_views = [v for v in view_counts if v in VIEW_CM_FLAGS and view_counts[v] > 0.2 * n]
@@ -1053,8 +1095,23 @@ def analyze_traces(
             flags[k] = f"{flags[k]}; {calibration_note}" if k in flags else calibration_note
     if any(r.partial for r in reps):
         flags.setdefault("rep_count", "partial reps are listed but not counted")
+    if fat_note:
+        flags["fatigue_pct"] = fat_note
+    if summary["stance"] == "unknown" and reps:
+        flags["stance"] = (
+            "only one foot was seen clearly during the reps, so whether you stood on one "
+            "leg or both cannot be told; film front-on or oblique to have it measured"
+        )
+    rise_unc = _rise_uncertainty_cm(mean_rise, len(complete), noise, cm_uncertainty_pct, th)
+    rise_upper = None
+    if mean_rise is not None and rise_unc is not None:
+        factor = th.bent_knee_rise_underread if landmark_heel and detected == "bent" else 1.0
+        rise_upper = mean_rise * factor + rise_unc
+        summary["mean_heel_rise_uncertainty_cm"] = _round(rise_unc)
 
-    cues = _cues(reps, complete, events, th, mean_rise, fat, detected, intended_knee, test_mode)
+    cues = _cues(
+        reps, complete, events, th, mean_rise, rise_upper, fat, detected, intended_knee, test_mode
+    )
     norms: list[NormComparison] = []
     if test_mode:
         norms, test_cues, test_warn = _heel_rise_test(reps, complete, th, variant, summary)
@@ -1069,7 +1126,7 @@ def analyze_traces(
                 "your heels leave the floor",
             )
         )
-    score = _score(mean_rise, cv, _mean_or_none(downs), len(complete), len(reps), th)
+    score = _score(mean_rise, cv, _mean_or_none(list(downs)), len(complete), len(reps), th)
     series = _series(times_s, traces, reps, th)
     return DrillResult(
         summary=summary,
@@ -1084,11 +1141,124 @@ def analyze_traces(
     )
 
 
-def _stance(reps: list[Rep]) -> str | None:
-    if not reps:
+VARIANT_NAMES = {"straight": "straight-knee", "bent": "bent-knee (soleus)"}
+"""Detected knee variant -> the name the report gives it."""
+
+
+def stance_of_rep(r: Rep, legs: dict[str, LegTraces], th: CalfRaiseThresholds) -> str:
+    """Whether a rep was done on both feet: "double", "single" or "unknown".
+
+    Decided from the **other** foot (the leg not carrying the rep's first
+    measured part) over the rep's own windows (its top against its standing
+    levels before and after), only where that foot was seen (reliable in at
+    least ``min_leg_reliable_fraction`` of the rep's frames); a foot hidden
+    behind the other (the far foot side-on) gives "unknown", never "single":
+
+    - its heel rose at least ``min_rise_cm`` while its toe stayed down (toe
+      lift at most ``max_toe_lift_fraction`` of the heel's): both heels
+      raised, "double";
+    - its toe rose at least ``min_rise_cm`` and more than
+      ``max_toe_lift_fraction`` of its heel's rise: the whole foot moved up
+      with the body, i.e. it hangs off the floor, "single";
+    - otherwise (it stayed flat, or too little movement to tell) "unknown".
+    """
+    leg, c = next(iter(r.parts.items()))
+    other = "left" if leg == "right" else "right"
+    if other in r.parts:
+        return "double"
+    o = legs.get(other)
+    if o is None:
+        return "unknown"
+    seg = slice(c.start_i, c.end_i + 1)
+    if float(np.mean(o.reliable[seg])) < th.min_leg_reliable_fraction:
+        return "unknown"
+    heel = _lift(o.heel_cm, c.plateau, c.baseline_left, c.baseline_right)
+    toe = _lift(o.toe_cm, c.plateau, c.baseline_left, c.baseline_right)
+    if not (np.isfinite(heel) and np.isfinite(toe)):
+        return "unknown"
+    if heel >= th.min_rise_cm and toe <= th.max_toe_lift_fraction * heel:
+        return "double"
+    if toe >= th.min_rise_cm and toe > th.max_toe_lift_fraction * max(heel, 0.0):
+        return "single"
+    return "unknown"
+
+
+def set_stance(per_rep: list[str], partial: list[bool]) -> str | None:
+    """The set's stance from its complete reps' (``stance_of_rep``); None without reps.
+
+    Reps that cannot tell are left out; "unknown" when none can, or when the
+    reps that can disagree evenly.
+    """
+    known = [s for s, p in zip(per_rep, partial, strict=True) if not p and s != "unknown"]
+    if not per_rep:
         return None
-    both = sum(r.leg == "both" for r in reps)
-    return "double" if both >= 0.5 * len(reps) else "single"
+    if not known:
+        return "unknown"
+    double = known.count("double")
+    single = known.count("single")
+    if double == single:
+        return "unknown"
+    return "double" if double > single else "single"
+
+
+def _scale_at(rise_scale: FloatArray | None, r: Rep) -> float:
+    """The heel-rise correction factor at the rep's top (1.0 without one), rounded."""
+    c = next(iter(r.parts.values()))
+    if rise_scale is None or len(rise_scale) <= c.peak_i:
+        return 1.0
+    return round(float(rise_scale[c.peak_i]), 3)
+
+
+def _rise_uncertainty_cm(
+    mean_rise: float | None,
+    n: int,
+    noise: dict[str, float | None],
+    cm_uncertainty_pct: float,
+    th: CalfRaiseThresholds,
+) -> float | None:
+    """95% uncertainty (cm) of the set's mean heel rise against a fixed target.
+
+    ``1.96 * sqrt(sem_cm**2 + se_noise**2 / n + (mean * cm_uncertainty_pct / 100)**2)``:
+    the test-retest SEM of peak heel height (issue 4: differences smaller are
+    noise), the landmark noise of the mean of ``n`` reps (``rise_noise_cm``)
+    and the cm scale's uncertainty. None without a rep.
+    """
+    if mean_rise is None or n == 0:
+        return None
+    se = [v for v in noise.values() if v is not None]
+    se_noise = float(np.mean(se)) if se else 0.0
+    var = th.sem_cm**2 + se_noise**2 / n + (mean_rise * cm_uncertainty_pct / 100.0) ** 2
+    return float(1.96 * np.sqrt(var))
+
+
+SMOOTH_10_90 = 0.590
+"""Fraction of a smooth (raised-cosine) ramp's duration spent between 10% and
+90% of its height. Phases are timed between the 10% and 90% crossings (noise
+hides the ramp's very start and end); whole phases are these times divided by
+this fraction (the synthetic and rendered reps are raised-cosine ramps)."""
+
+SHAPE_10_90_RANGE = (0.507, 0.800)
+"""The same fraction for the slowest-starting and the fastest-starting ramp a
+person is likely to make: a minimum-jerk movement (Flash & Hogan 1985) and a
+linear ramp. Bounds the whole phase when the ramp's shape is not known."""
+
+
+def phase_times(c: RepCandidate, dt: float) -> dict[str, float | None]:
+    """Whole up / hold / down phases of a rep (s) from its 10%-90% timings.
+
+    ``up_s = up_10_90 / SMOOTH_10_90`` (same for down); ``hold_s`` is the
+    time above 90% less the ramps' parts above 90%
+    (``(1 - SMOOTH_10_90) / 2`` of each ramp), at least 0. ``down_s_max`` is
+    the longest the lowering can have taken: its 10-90% time plus two frame
+    intervals (one per crossing) over the minimum-jerk fraction.
+    """
+    f = SMOOTH_10_90
+    up = None if c.up_s is None else c.up_s / f
+    down = None if c.down_s is None else c.down_s / f
+    ramps = (up or 0.0) + (down or 0.0)
+    hold = max(0.0, c.hold_s - 0.5 * (1.0 - f) * ramps)
+    down_max = None if c.down_s is None else (c.down_s + 2.0 * dt) / SHAPE_10_90_RANGE[0]
+    return {"up_s": up, "hold_s": hold, "down_s": down, "down_s_max": down_max}
 
 
 def _rep_event(
@@ -1101,8 +1271,10 @@ def _rep_event(
     typical: float,
     calibration_note: str | None,
     noise: dict[str, float | None] | None = None,
+    dt: float = 1.0 / 30.0,
 ) -> dict[str, Any]:
     parts = r.parts
+    phases = [phase_times(c, dt) for c in parts.values()]
     starts = [c.start_s for c in parts.values() if c.start_s is not None]
     ends = [c.end_s for c in parts.values() if c.end_s is not None]
     knee_vals: list[float] = []
@@ -1166,9 +1338,10 @@ def _rep_event(
         "heel_rise_cm_by_leg": {leg: _round(c.heel_rise_cm) for leg, c in parts.items()},
         "heel_rise_se_cm": _round(rise_se),
         "plantarflexion_deg": _round(_mean_or_none(list(pf_vals)), 1),
-        "up_s": _round(_mean_or_none([c.up_s for c in parts.values()])),
-        "hold_s": _round(_mean_or_none([c.hold_s for c in parts.values()])),
-        "down_s": _round(_mean_or_none([c.down_s for c in parts.values()])),
+        "up_s": _round(_mean_or_none([ph["up_s"] for ph in phases])),
+        "hold_s": _round(_mean_or_none([ph["hold_s"] for ph in phases])),
+        "down_s": _round(_mean_or_none([ph["down_s"] for ph in phases])),
+        "down_s_max": _round(_mean_or_none([ph["down_s_max"] for ph in phases])),
         "knee_flexion_deg": _round(_mean_or_none(list(knee_vals)), 1),
         "leg": r.leg,
         "partial": r.partial,
@@ -1206,11 +1379,20 @@ def _cues(
     events: list[dict[str, Any]],
     th: CalfRaiseThresholds,
     mean_rise: float | None,
+    rise_upper: float | None,
     fat: float | None,
     detected: str | None,
-    intended: str,
+    intended: str | None,
     test_mode: bool,
 ) -> list[Cue]:
+    """Cues; each fires only when the difference is beyond what was measured.
+
+    "rise higher" when even the top of the mean rise's uncertainty
+    (``rise_upper``, cm) is under ``rise_higher_cm``; "lower slowly" when even
+    the longest the lowering can have taken (``down_s_max``) is under
+    ``min_down_s``; the knee cue only against the version the runner said
+    they do (without it, a bent knee is reported as the bent-knee version).
+    """
     cues: list[Cue] = []
     rep_events = [e for e in events if e["kind"] == "rep"]
     for e in rep_events:
@@ -1222,7 +1404,7 @@ def _cues(
                     f"rise higher: rep {e['index']} was a partial rep ({e['heel_rise_cm']:.1f} cm)",
                 )
             )
-    if mean_rise is not None and mean_rise < th.rise_higher_cm:
+    if mean_rise is not None and rise_upper is not None and rise_upper < th.rise_higher_cm:
         first = complete[0].peak_s if complete else None
         cues.append(
             Cue(
@@ -1236,7 +1418,10 @@ def _cues(
         fast = [
             e
             for e in rep_events
-            if not e["partial"] and e["down_s"] is not None and e["down_s"] < th.min_down_s
+            if not e["partial"]
+            and e["down_s"] is not None
+            and e["down_s_max"] is not None
+            and e["down_s_max"] < th.min_down_s
         ]
         if fast:
             worst = min(fast, key=lambda e: e["down_s"])
@@ -1244,7 +1429,7 @@ def _cues(
                 Cue(
                     worst["peak_s"],
                     "warning",
-                    f"lower slowly (down took {worst['down_s']:.1f} s; take at least "
+                    f"lower slowly (down took about {worst['down_s']:.1f} s; take at least "
                     f"{th.min_down_s:g} s)",
                 )
             )
@@ -1265,9 +1450,18 @@ def _cues(
                 f"bend the knee ~{th.bent_knee_target_deg:.0f} degrees for the soleus version",
             )
         )
-    if fat is not None and fat <= -th.fatigue_cue_pct:
+    elif detected == "bent" and intended is None:
+        cues.append(
+            Cue(
+                None,
+                "info",
+                f"bent-knee (soleus) version: your knees were bent about "
+                f"{_knee_of(rep_events):.0f} degrees",
+            )
+        )
+    if fat is not None and fat >= th.fatigue_cue_pct:
         last = complete[-1].peak_s if complete else None
-        cues.append(Cue(last, "info", f"heights fell {-fat:.0f}% over the set"))
+        cues.append(Cue(last, "info", f"heights fell {fat:.0f}% over the set"))
     if complete and not cues:
         cues.append(Cue(None, "info", f"{len(complete)} good reps: steady height and tempo"))
     return cues
