@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, cast
@@ -68,15 +68,20 @@ def preview_frame(path: str) -> Any:
 
 
 @contextmanager
-def friendly(doing: str) -> Iterator[None]:
-    """Show errors as messages: a FormcheckError's own text, anything else a generic one."""
+def friendly(doing: str, names: dict[str, str] | None = None) -> Iterator[None]:
+    """Show errors as messages: a FormcheckError's own text, anything else a generic one.
+
+    ``names`` maps temporary paths to the names the person knows (filled in
+    while the block runs): messages show those instead (``uploads.user_message``).
+    """
     try:
         yield
     except FormcheckError as exc:
-        st.error(str(exc))
+        log.info("error shown while %s: %s", doing, exc)
+        st.error(uploads.user_message(str(exc), names or {}))
     except ValueError as exc:  # bad option values etc.: the library words them for people
         log.warning("rejected input while %s: %s", doing, exc)
-        st.error(str(exc))
+        st.error(uploads.user_message(str(exc), names or {}))
     except Exception:
         log.exception("unexpected error while %s", doing)
         st.error(GENERIC_ERROR.format(doing=doing))
@@ -252,13 +257,26 @@ def show_results(report: Any, video: bytes | None) -> None:
 
 
 # ------------------------------------------------------------------ video mode
+Picked = tuple[str, Callable[[], AbstractContextManager[Path]], Path | tuple[bytes, str], str]
+"""(content digest, path factory, original, name shown to the person)."""
+
+
+def match_sample_options(drill: str) -> None:
+    """On picking a sample: set the drill's toggles to how the sample was filmed."""
+    sample = st.session_state.get("sample")
+    if isinstance(sample, samples.Sample):
+        for key, ticked in options.toggle_states(drill, sample.variant).items():
+            st.session_state[f"opt-{drill}-{key}"] = ticked
+
+
 def chosen_video(
-    drill: str, sample_list: list[samples.Sample]
-) -> tuple[str, Callable[[], AbstractContextManager[Path]], Path | tuple[bytes, str]] | None:
-    """(content digest, path factory, original) of the upload or sample, or None when none yet.
+    drill: str, sample_list: list[samples.Sample], variant: Mapping[str, Any]
+) -> Picked | None:
+    """(content digest, path factory, original, shown name) of the upload or sample, or None.
 
     ``original`` is the sample's path, or the upload's (bytes, extension): kept
-    only if the person asks to keep the video with a saved session.
+    only if the person asks to keep the video with a saved session. ``variant``
+    is the chosen drill variant (to say when it differs from a sample's).
     """
     source = st.radio(
         "Video",
@@ -272,9 +290,24 @@ def chosen_video(
         if not ordered:
             st.info("No sample videos are installed (sample_videos/ is empty).")
             return None
-        sample = st.selectbox("Sample", ordered, format_func=lambda s: s.label, key="sample")
+        sample = st.selectbox(
+            "Sample",
+            ordered,
+            format_func=lambda s: s.label,
+            key="sample",
+            on_change=match_sample_options,
+            args=(drill,),
+        )
+        note = options.variant_mismatch(drill, sample.variant, variant)
+        if note:
+            st.info(note)
         data = sample.path.read_bytes()
-        return uploads.content_digest(data), lambda: nullcontext(sample.path), sample.path
+        return (
+            uploads.content_digest(data),
+            lambda: nullcontext(sample.path),
+            sample.path,
+            sample.path.name,
+        )
     upload = st.file_uploader(
         f"Your video: mp4, mov or webm, up to {uploads.MAX_UPLOAD_MB} MB "
         "(a drill set is under a minute; trim longer clips)",
@@ -286,10 +319,20 @@ def chosen_video(
     ext = uploads.checked_extension(upload.name, upload.size)  # server-side check
     data = upload.getvalue()
     uploads.checked_extension(upload.name, len(data))
-    return uploads.content_digest(data), lambda: uploads.temp_video(data, ext), (data, ext)
+    return (
+        uploads.content_digest(data),
+        lambda: uploads.temp_video(data, ext),
+        (data, ext),
+        uploads.shown_name(upload.name),
+    )
 
 
-def progress_bar(text: str) -> tuple[Any, Callable[[int, int], None]]:
+@contextmanager
+def progress_bar(text: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for the block, removed when it ends however it ends.
+
+    Yields the ``(done, total)`` callback that moves the bar.
+    """
     bar = st.progress(0.0, text=text)
     last = [0.0]
 
@@ -299,22 +342,40 @@ def progress_bar(text: str) -> tuple[Any, Callable[[int, int], None]]:
             last[0] = frac
             bar.progress(frac, text=f"{text} {frac:.0%}")
 
-    return bar, update
+    try:
+        yield update
+    finally:
+        bar.empty()
+
+
+def named(
+    factory: Callable[[], AbstractContextManager[Path]], name: str, names: dict[str, str]
+) -> Callable[[], AbstractContextManager[Path]]:
+    """``factory``, recording in ``names`` each path it yields -> ``name`` (for messages)."""
+
+    @contextmanager
+    def make() -> Iterator[Path]:
+        with factory() as path:
+            names[str(path)] = name
+            yield path
+
+    return make
 
 
 def video_mode(
     drill: str, opts: DrillOptions, sample_list: list[samples.Sample], profile: Profile | None
 ) -> None:
-    with friendly("reading the video"):
-        picked = chosen_video(drill, sample_list)
+    names: dict[str, str] = {}  # temporary path -> the file name the person knows
+    with friendly("reading the video", names):
+        picked = chosen_video(drill, sample_list, opts.variant)
         if picked is None:
             return
-        digest, path_factory, original = picked
+        digest, factory, original, shown = picked
+        path_factory = named(factory, shown, names)
         cache = track_cache()
         if digest not in cache:
-            bar, update = progress_bar("Finding your pose in each frame…")
-            pipeline.get_track(cache, digest, path_factory, model_path(), update)
-            bar.empty()
+            with progress_bar("Finding your pose in each frame…") as update:
+                pipeline.get_track(cache, digest, path_factory, model_path(), update)
         track = cache.get(digest)
         if track is None:
             return
@@ -322,10 +383,8 @@ def video_mode(
         key = (digest, pipeline.options_key(drill, opts))
         videos: dict[Any, bytes] = st.session_state.setdefault("videos", {})
         if key not in videos:
-            bar, update = progress_bar("Drawing the annotated video…")
-            with path_factory() as path:
+            with progress_bar("Drawing the annotated video…") as update, path_factory() as path:
                 video = pipeline.annotated_video_bytes(path, track, report, update)
-            bar.empty()
             videos.clear()  # keep one rendered video per session (they are MBs)
             videos[key] = video
         show_results(report, videos[key])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ class Harness:
         self.extracted: list[Path] = []
         self.options: list[Any] = []
         self.track: PoseTrack = _calf_track()
-        self.fail: Exception | None = None
+        self.fail: Exception | Callable[[Path], Exception] | None = None
         self.seen_exists: list[bool] = []
 
     def extract(self, video_path: Path, model_path: Any, progress: Any) -> PoseTrack:
@@ -60,8 +60,10 @@ class Harness:
         if progress is not None:
             progress(1, 2)
             progress(2, 2)
-        if self.fail is not None:
+        if isinstance(self.fail, Exception):
             raise self.fail
+        if self.fail is not None:
+            raise self.fail(video_path)
         return self.track
 
 
@@ -213,6 +215,113 @@ def test_unreadable_video_shows_its_message(harness: Harness) -> None:
     assert not at.exception
     assert [e.value for e in at.error] == [str(harness.fail)]
     assert list(Path(tempfile.gettempdir()).iterdir()) == []
+
+
+def _open_for_real(path: Path) -> Exception:
+    """What formcheck.video says about ``path`` (the real decoder, no pose model)."""
+    from formcheck.video import iter_frames
+
+    try:
+        next(iter(iter_frames(path)))
+    except VideoError as exc:
+        return exc
+    raise AssertionError(f"{path} opened as a video")
+
+
+@pytest.mark.parametrize(
+    "fail",
+    [
+        _open_for_real,  # what video.py says today
+        # a message naming the temp copy, with FFmpeg's raw error code (as a QA run saw)
+        lambda p: VideoError(
+            f"{p} is not a video formcheck can read ([Errno 1094995529] Invalid data found "
+            f"when processing input: '{p}'). Export or re-save it as .mp4 (H.264)."
+        ),
+    ],
+)
+def test_text_file_renamed_mp4_names_the_upload_and_clears_the_progress(
+    harness: Harness, fail: Callable[[Path], Exception]
+) -> None:
+    harness.fail = fail
+    at = _app()
+    text = b"this is a text file, not a video\n" * 50
+    at.get("file_uploader")[0].set_value(("my notes.mp4", text, "video/mp4")).run()
+    assert not at.exception
+    (err,) = [e.value for e in at.error]
+    (tmp_path,) = harness.extracted
+    assert "my notes.mp4" in err and "not a video" in err
+    assert str(tmp_path.parent) not in err and tmp_path.name not in err
+    assert "Errno" not in err and "1094995529" not in err
+    assert at.get("progress") == []  # the progress bar went with the failure
+    assert list(Path(tempfile.gettempdir()).iterdir()) == []
+
+
+def test_upload_message_keeps_the_text_and_drops_paths_and_codes() -> None:
+    tmp = "/tmp/formcheck-g9ue84r1/video.mp4"
+    names = {tmp: "clip.mp4"}
+    assert (
+        uploads.user_message(f"cannot open {tmp}: [Errno 13] Permission denied: '{tmp}'.", names)
+        == "cannot open clip.mp4: Permission denied."
+    )
+    assert uploads.user_message("video.mp4 ends too early", names) == "clip.mp4 ends too early"
+    assert uploads.user_message("export as .mp4 (H.264)", names) == "export as .mp4 (H.264)"
+    assert uploads.shown_name("../../etc/evil name.MOV") == "evil name.MOV"
+    assert uploads.shown_name("C:\\Users\\me\\clip.mp4") == "clip.mp4"
+
+
+def test_progress_is_cleared_when_drawing_the_video_fails(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise VideoError("the video could not be decoded past 0:01. Export it again.")
+
+    monkeypatch.setattr(pipeline, "annotated_video_bytes", broken)
+    at = _use_sample(_app())
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "the video could not be decoded past 0:01. Export it again."
+    ]
+    assert at.get("progress") == []
+
+
+def test_default_sample_is_the_plain_version_and_picking_one_sets_the_options(
+    harness: Harness,
+) -> None:
+    _tiny_mp4(samples.SAMPLES_DIR / "calf_raise_bent_knee_tiny.mp4", seconds=2.0)
+    at = _use_sample(_app())
+    assert at.selectbox(key="sample").value.path.name == "calf_raise_tiny.mp4"
+    assert harness.options[-1].variant == {"knee": "straight"}
+    assert not at.info  # options and sample agree
+    bent = next(o for o in at.selectbox(key="sample").options if "bent" in o)
+    at.selectbox(key="sample").set_value(bent).run()
+    assert not at.exception
+    assert at.sidebar.checkbox(key="opt-calf-raise-knee").value is True
+    assert harness.options[-1].variant == {"knee": "bent"}
+    assert not at.info
+    at.sidebar.checkbox(key="opt-calf-raise-knee").uncheck().run()  # now they differ: say so
+    assert any("tick “Bent-knee version (soleus)”" in i.value for i in at.info)
+
+
+def test_sample_names_give_drill_and_variant(tmp_path: Path) -> None:
+    for name in (
+        "balance_side.mp4",  # a tail of one drill's name
+        "calf_raise_bent_knee_side.mp4",
+        "calf_raise_side.mp4",
+        "walk_side.mp4",  # four drills end in "walk": no drill
+        "knee_to_wall_side.mov",
+        "notes.txt",  # not a video type
+    ):
+        (tmp_path / name).write_bytes(b"x")
+    found = samples.list_samples(tmp_path, drills=tuple(drill_names()))
+    assert [(s.path.name, s.drill, s.variant) for s in found] == [
+        ("balance_side.mp4", "single-leg-balance", {}),
+        ("calf_raise_bent_knee_side.mp4", "calf-raise", {"knee": "bent"}),
+        ("calf_raise_side.mp4", "calf-raise", {"knee": "straight"}),
+        ("knee_to_wall_side.mov", "knee-to-wall", {}),
+        ("walk_side.mp4", None, {}),
+    ]
+    ordered = [s.path.name for s in samples.samples_for("calf-raise", found)]
+    assert ordered[:2] == ["calf_raise_side.mp4", "calf_raise_bent_knee_side.mp4"]
 
 
 def test_unexpected_failure_gives_friendly_message_not_traceback(harness: Harness) -> None:

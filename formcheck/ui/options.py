@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,3 +182,35 @@ def threshold_overrides(
         if key in defaults and value != defaults[key]:
             out[key] = value
     return out
+
+
+def toggle_states(drill: str, variant: Mapping[str, Any]) -> dict[str, bool]:
+    """Toggle key -> ticked, for the toggles of ``drill`` that ``variant`` decides.
+
+    Used to set the options to match a sample clip (``Sample.variant``).
+    """
+    out: dict[str, bool] = {}
+    for t in VARIANT_TOGGLES.get(drill, ()):
+        if t.key in variant:
+            out[t.key] = variant[t.key] == t.on
+    return out
+
+
+def variant_mismatch(drill: str, clip: Mapping[str, Any], chosen: Mapping[str, Any]) -> str | None:
+    """A note when the options differ from how a sample clip was filmed, else None.
+
+    Args:
+        drill: drill name.
+        clip: the sample's variant (``Sample.variant``).
+        chosen: the variant the options give (``variant_from``).
+    """
+    notes = []
+    for key, ticked in toggle_states(drill, clip).items():
+        toggle = next(t for t in VARIANT_TOGGLES[drill] if t.key == key)
+        if chosen.get(key, toggle.off) != clip[key]:
+            verb = "tick" if ticked else "untick"
+            filmed = "with" if ticked else "without"
+            notes.append(f"{verb} “{toggle.label}” (this sample is filmed {filmed} it)")
+    if not notes:
+        return None
+    return "To match this sample, " + "; ".join(notes) + " in the sidebar."

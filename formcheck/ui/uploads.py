@@ -9,8 +9,9 @@ file name. Temporary files live in a fresh private directory removed when the
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePath
 
@@ -79,3 +80,36 @@ def temp_video(data: bytes, ext: str) -> Iterator[Path]:
         path = Path(tmp) / f"video{ext}"
         path.write_bytes(data)
         yield path
+
+
+def shown_name(name: str) -> str:
+    """The upload's file name without folders, for messages ("a/b\\clip.MOV" -> "clip.MOV")."""
+    base = PurePath(name.replace("\\", "/")).name.strip()
+    return base or "your video"
+
+
+_ERRNO_IN_PARENS = re.compile(r"\s*\(\s*\[Errno\s*-?\d+\][^()]*\)")
+_ERRNO = re.compile(r"\[Errno\s*-?\d+\]\s*")
+
+
+def user_message(text: str, names: Mapping[str, str]) -> str:
+    """An error message as the person should read it.
+
+    Args:
+        text: the message (e.g. a ``FormcheckError``'s), which may name the
+            private temporary copy of an upload and carry raw OS / FFmpeg
+            error codes ("[Errno 1094995529] Invalid data found ...").
+        names: temporary path -> the name to show instead (the upload's own
+            file name); a path's bare file name ("video.mp4") is replaced too.
+
+    Returns:
+        ``text`` with each temporary path replaced by its name, and the raw
+        error codes removed (in parentheses: the whole parenthesis).
+    """
+    text = _ERRNO_IN_PARENS.sub("", text)
+    for path, name in names.items():
+        text = text.replace(f": '{path}'", "").replace(f"'{path}'", name).replace(path, name)
+        bare = PurePath(path).name
+        if bare:
+            text = re.sub(rf"(?<![\w./-]){re.escape(bare)}(?![\w-])", name, text)
+    return _ERRNO.sub("", text)
