@@ -4,6 +4,7 @@ levels and views), failure paths, and the shared real clips (slow)."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from formcheck.drills.knee_to_wall import (
     find_drives,
     hand_wall_u,
     heel_rise_px,
+    implausible_values,
     load_knee_to_wall_thresholds,
     name_front_leg,
 )
@@ -117,6 +119,84 @@ def test_name_front_leg(
     label: Any, front_y: float, back_y: float, facing: float, expected: tuple[str, str, str]
 ) -> None:
     assert name_front_leg(label, front_y, back_y, 100.0, facing) == expected
+
+
+def test_find_drives_attempts_never_overlap() -> None:
+    # a small drive then a deep one: the deep one's 80% bound reaches back past
+    # the small one's peak; they part at the knee's furthest-back point between
+    t = np.arange(0, 12, 1 / FPS)
+    x = np.interp(t, [0, 2, 4, 5, 7, 10, 12], [0, 0, 60, 30, 100, 0, 0])
+    drives = find_drives(
+        x, t, min_prominence=20.0, min_separation_s=0.8, bounds_rel_height=0.8, deep_depth=2.0
+    )
+    assert len(drives) == 2
+    assert drives[0].end_s <= drives[1].start_s
+    assert drives[1].start_s == pytest.approx(5.0, abs=0.05)  # the valley between them
+
+
+TH = load_knee_to_wall_thresholds()
+
+
+@pytest.mark.parametrize(
+    ("tibia", "knee_fwd", "heel", "expected"),
+    [
+        # a normal lunge: 40 deg, knee front 8 cm past the toes, heel down
+        (40.0, 8.0, 0.2, set()),
+        # shin leaning back at the top of a drive (back leg / guessed ankle)
+        (-15.0, 5.0, 0.0, {"tibia_angle_deg"}),
+        # beyond any ankle's range
+        (72.0, 20.0, 0.0, {"tibia_angle_deg"}),
+        # knee 46 cm behind the toes: further than a foot length
+        (20.0, -46.0, 0.0, {"knee_forward_cm"}),
+        # knee further ahead of the toes than a shank is long
+        (50.0, 47.0, 0.0, {"knee_forward_cm"}),
+        # heel below the floor by more than the noise allowance
+        (30.0, 5.0, -1.5, {"heel_rise_cm"}),
+        # unseen values are not "implausible" (flagged elsewhere as unseen)
+        (float("nan"), float("nan"), float("nan"), set()),
+    ],
+)
+def test_implausible_values(tibia: float, knee_fwd: float, heel: float, expected: set[str]) -> None:
+    bad = implausible_values(tibia, knee_fwd, heel, 43.0, 26.6, TH)
+    assert set(bad) == expected
+    for reason in bad.values():
+        assert "film side-on" in reason  # says what to change
+
+
+def test_knee_short_of_wall_is_not_a_valid_maximum() -> None:
+    # the wall given 4 cm beyond where the synthetic knee touches: every attempt
+    # stops short of it, so none is a valid maximal depth, and the numbers agree
+    clean = synthesize(PROFILE, camera=CameraSpec(view="side"), noise=NoiseSpec.none(), seed=0)
+    cam = clean.truth.camera
+    toe = clean.truth.feet["right"]["toe_tip"][0].copy()
+    toe[0] = clean.truth.wall_x_m + 0.04  # 4 cm further away
+    wall_px = cam.pixels(cam.to_camera(toe[None, None, :]))[0, 0, 0]
+    report = analyze_track(
+        clean.track,
+        "knee-to-wall",
+        DrillOptions(height_cm=175.0, variant={"wall_x_px": wall_px}),
+    )
+    assert report.events
+    for ev in report.events:
+        assert ev["knee_reached_wall"] is False
+        assert ev["valid"] is False
+        assert any("short of the wall" in r for r in ev["invalid_reasons"])
+        # knee front + gap = toe-to-wall (one definition of the knee's position)
+        assert ev["knee_forward_cm"] + ev["knee_to_wall_gap_cm"] == pytest.approx(
+            ev["toe_to_wall_cm"], abs=0.15
+        )
+    assert report.summary["best_toe_to_wall_cm"] is None
+    assert report.score is None
+    assert not any(n.metric == "best_toe_to_wall_cm" for n in report.norms)
+    assert any("does not count as your maximum" in c.message for c in report.cues)
+
+
+def test_knee_forward_is_the_front_of_the_knee_on_synthetic_truth() -> None:
+    syn, report = _run("side", "right", "none", seed=0, knee_touches_wall=True)
+    for ev, tr in zip(report.events, syn.truth.events_of("lunge"), strict=True):
+        # knee touching the wall: its front is as far past the toes as the wall is
+        assert ev["knee_forward_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+        assert ev["implausible"] == []
 
 
 def test_thresholds_reject_unknown_keys() -> None:
@@ -271,3 +351,47 @@ def test_real_ankle_rocks_without_wall(tracked_clip: Any, shared_labels: dict[st
     # labelled heel-down rocks are never called lifted (unknown is allowed: the
     # front foot leaves the picture)
     assert not any(e["heel_lifted"] is True for e in report.events)
+
+
+def _assert_no_impossible_valid(report: Any) -> None:
+    """No attempt reported as valid rests on a value anatomy rules out, attempts do
+    not overlap, and the best values come from valid attempts only."""
+    ev = report.events
+    for a, b in itertools.pairwise(ev):
+        assert a["end_s"] <= b["start_s"]
+    for e in ev:
+        tib = e["tibia_angle_deg"]
+        if tib is not None and not (
+            TH.tibia_plausible_min_deg <= tib <= TH.tibia_plausible_max_deg
+        ):
+            assert e["valid"] is False and "tibia_angle_deg" in e["flags"]
+        if e["heel_rise_cm"] is not None:
+            assert e["heel_rise_cm"] >= -TH.heel_sink_cm
+        if e["valid"]:
+            assert e["implausible"] == [] and e["heel_lifted"] is False
+            assert e["knee_reached_wall"] in (True, None)
+    valid = [e for e in ev if e["valid"]]
+    best = report.summary["best_tibia_angle_deg"]
+    assert best == (max(e["tibia_angle_deg"] for e in valid) if valid else None)
+
+
+@pytest.mark.slow
+def test_real_clips_report_no_impossible_value_as_valid(tracked_clip: Any) -> None:
+    rocks = analyze_track(tracked_clip("ankle_rocks_waist_down.mp4"), "knee-to-wall")
+    _assert_no_impossible_valid(rocks)
+    side = analyze_track(tracked_clip("knee_to_wall_side.mp4"), "knee-to-wall")
+    _assert_no_impossible_valid(side)
+    # cues and numbers agree: an attempt cued as short of the wall is not valid
+    for e in side.events:
+        cued_short = any(
+            c.time_s == e["peak_s"] and "short of the wall" in c.message for c in side.cues
+        )
+        assert cued_short == (e["knee_reached_wall"] is False)
+        if cued_short:
+            assert e["valid"] is False
+        if e["toe_to_wall_cm"] is not None:
+            assert e["knee_forward_cm"] + e["knee_to_wall_gap_cm"] == pytest.approx(
+                e["toe_to_wall_cm"], abs=0.15
+            )
+    if side.summary["best_toe_to_wall_cm"] is None:
+        assert side.score is None

@@ -11,6 +11,20 @@ attempt (``events[i]["kind"] == "lunge"``):
   floor, when the wall position is known; None otherwise (never made up).
 - ``heel_lifted``: the front heel rose more than ``heel_lift_cm`` above its
   standing height at the deepest point; such an attempt is not a valid depth.
+- ``knee_forward_cm``: the **front of the knee** (what touches the wall, what
+  a physio sees) ahead of the front toes along the floor, cm; negative = the
+  knee's front is behind the toes. With the wall known,
+  ``knee_forward_cm + knee_to_wall_gap_cm == toe_to_wall_cm``.
+- ``knee_reached_wall``: the knee's front came within
+  ``knee_touch_tolerance_cm`` (the knee landmark's placement uncertainty) of
+  the wall; None when the wall is unknown.
+- ``valid`` / ``invalid_reasons``: an attempt counts as a maximal depth only
+  with the heel seen down, plausible values, and (wall known) the knee at the
+  wall. ``implausible`` lists the values anatomy rules out
+  (``implausible_values``: shin leaning outside ``tibia_plausible_*_deg``,
+  knee further from the toes than a shank or foot length, heel below the
+  floor); each is flagged with the reason and what to change. Best values,
+  norms and the score use valid attempts only.
 
 How it works (all in image pixels, in the body frame of ``formcheck.angles``:
 ``forward`` along the floor the way the person faces, ``up`` the floor normal):
@@ -23,7 +37,8 @@ How it works (all in image pixels, in the body frame of ``formcheck.angles``:
 2. **Attempts** are peaks of the front tibia angle with a prominence of at
    least ``drive_min_prominence_deg`` (scipy.signal.find_peaks per NaN-free
    stretch); ``peak_s`` is the deepest frame, ``start_s``/``end_s`` where the
-   angle is ``attempt_bounds_rel_height`` of the way back down.
+   angle is ``attempt_bounds_rel_height`` of the way back down; attempts never
+   overlap (neighbours part at the knee's furthest-back point between them).
 3. **Which leg** (name): for a non-mirrored video, a person facing image-right
    shows the camera their right side (facing left: their left side). If one
    foot is clearly nearer the camera (its heel lower in the picture by a
@@ -89,6 +104,12 @@ def _median(x: npt.ArrayLike) -> float:
     return float(np.median(a[np.isfinite(a)])) if np.isfinite(a).any() else float("nan")
 
 
+MSG_NO_VALID = (
+    "No attempt counts as a valid depth yet (of {n}: {lifted} with the heel lifted, {short} "
+    "with the knee short of the wall, {implausible} with readings no lunge can produce): each "
+    "needs the heel down and the knee touching the wall."
+)
+
 NEAR_FOOT_MIN_FOOT_LENGTHS = 0.1
 """Foot lengths by which one heel must sit lower in the picture to call that
 foot nearer the camera. Judgement: with the camera above the floor, a foot a
@@ -126,6 +147,9 @@ class KneeToWallThresholds:
     toe_tip_ahead_of_landmark_fraction_of_height: float
     knee_landmark_behind_joint_fraction_of_height: float
     tibia_offset_deg: float
+    tibia_plausible_min_deg: float
+    tibia_plausible_max_deg: float
+    heel_sink_cm: float
 
 
 def load_knee_to_wall_thresholds(overrides: dict[str, Any] | None = None) -> KneeToWallThresholds:
@@ -261,17 +285,35 @@ def find_drives(
                     prominence=prom,
                 )
             )
-    # an attempt ends before the next one peaks and starts after the previous one did
+    # attempts cannot overlap: two neighbours part at the lowest point of the
+    # signal between their peaks (where the knee was furthest back)
     drives.sort(key=lambda d: d.peak)
+    valleys = [
+        valley_time(x, t, drives[j].peak, drives[j + 1].peak) for j in range(len(drives) - 1)
+    ]
     for j in range(len(drives)):
-        lo_s = float(t[drives[j - 1].peak]) if j > 0 else float(t[0])
-        hi_s = float(t[drives[j + 1].peak]) if j + 1 < len(drives) else float(t[-1])
+        lo_s = valleys[j - 1] if j > 0 else float(t[0])
+        hi_s = valleys[j] if j + 1 < len(drives) else float(t[-1])
         drives[j] = dataclasses.replace(
             drives[j],
             start_s=max(drives[j].start_s, lo_s),
             end_s=min(drives[j].end_s, hi_s),
         )
     return drives
+
+
+def valley_time(signal: npt.ArrayLike, times_s: npt.ArrayLike, i0: int, i1: int) -> float:
+    """Time of the lowest finite ``signal`` sample in frames ``[i0, i1]`` (s).
+
+    The boundary between two attempts peaking at frames ``i0 < i1``: the
+    knee's furthest-back point between them. With no finite sample between
+    them, the midpoint in time.
+    """
+    x = np.asarray(signal, dtype=np.float64)[i0 : i1 + 1]
+    t = np.asarray(times_s, dtype=np.float64)
+    if not np.isfinite(x).any():
+        return float(0.5 * (t[i0] + t[i1]))
+    return float(t[i0 + int(np.nanargmin(x))])
 
 
 def smooth_signal(
@@ -362,6 +404,60 @@ def hand_wall_u(
             continue
         best = med if best is None else max(best, med)
     return best
+
+
+# ----------------------------------------------------------------- plausibility
+def implausible_values(
+    tibia_deg: float,
+    knee_forward_cm: float,
+    heel_rise_cm: float,
+    shank_cm: float,
+    foot_cm: float,
+    th: KneeToWallThresholds,
+) -> dict[str, str]:
+    """Attempt values that anatomy rules out, metric -> plain-language reason.
+
+    Args:
+        tibia_deg: front shin from vertical at the deepest point, deg (+ knee forward).
+        knee_forward_cm: front of the knee ahead of the toes along the floor, cm.
+        heel_rise_cm: front heel above its standing height at the deepest point, cm.
+        shank_cm, foot_cm: the person's shank (knee-ankle) and foot length, cm
+            (NaN: the knee-forward bound is not checked).
+        th: thresholds (``tibia_plausible_*_deg``, ``heel_sink_cm``).
+
+    Checks (NaN values are not checked here; unseen is flagged elsewhere):
+    the shin leans forward within ``[tibia_plausible_min_deg,
+    tibia_plausible_max_deg]`` at the top of a knee drive; the knee's front
+    is no more than a shank length ahead of the toes (the shank cannot reach
+    further) nor more than a foot length behind them (the knee is above or
+    ahead of the ankle); the heel does not sink more than ``heel_sink_cm``
+    below its standing height.
+    """
+    out: dict[str, str] = {}
+    if np.isfinite(tibia_deg) and not (
+        th.tibia_plausible_min_deg <= tibia_deg <= th.tibia_plausible_max_deg
+    ):
+        out["tibia_angle_deg"] = (
+            f"the front shin read {tibia_deg:.0f} deg from vertical at the deepest point, outside "
+            f"the {th.tibia_plausible_min_deg:.0f}-{th.tibia_plausible_max_deg:.0f} deg forward "
+            "lean possible in a knee drive: the landmarks were not on the front shin (the back "
+            "leg, an ankle outside the picture, or an oblique view); film side-on with the whole "
+            "front foot in the picture"
+        )
+    finite = np.isfinite([knee_forward_cm, shank_cm, foot_cm]).all()
+    if finite and not (-foot_cm <= knee_forward_cm <= shank_cm):
+        out["knee_forward_cm"] = (
+            f"the knee read {knee_forward_cm:.0f} cm from the toes, beyond what a "
+            f"{shank_cm:.0f} cm shank and a {foot_cm:.0f} cm foot allow: the front knee or "
+            "toes were misplaced; film side-on with the whole front foot in the picture"
+        )
+    if np.isfinite(heel_rise_cm) and heel_rise_cm < -th.heel_sink_cm:
+        out["heel_rise_cm"] = (
+            f"the front heel read {-heel_rise_cm:.1f} cm below its standing height, which is "
+            "impossible (a heel cannot sink into the floor): the foot moved or the view mixed "
+            "depth into height, so heel lift is unknown; film side-on and keep the foot still"
+        )
+    return out
 
 
 # ----------------------------------------------------------------- leg name
@@ -494,6 +590,8 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     toe_tip_px = (
         shank_ref * th.toe_tip_ahead_of_landmark_fraction_of_height / th.shank_fraction_of_height
     )
+    shank_cm = shank_ref * cm_per_px  # the person's shank and foot, for plausibility bounds
+    foot_cm = shank_cm * th.foot_to_shank_ratio
 
     def knee_front_u(d: Drive) -> float:
         """Front of the knee along the floor in the deepest phase, pixels.
@@ -588,12 +686,17 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         outside = _outside_frame(track.landmarks, d, label)
         if outside:
             rise_cm = float("nan")  # a foot partly outside the picture is guessed, not seen
-        heel_known = bool(np.isfinite(rise_cm))
-        heel_lifted: bool | None = bool(rise_cm > th.heel_lift_cm) if heel_known else None
         toe_u = _deep(front.toe_u, d) + toe_tip_px
         ttw = None if wall_u is None else (wall_u - toe_u) * cm_per_px
         gap = None if wall_u is None else (wall_u - knee_front_u(d))
         knee_gap_cm = None if gap is None else gap * cm_per_px
+        tib_deep = _median(tibia_s[deep])
+        knee_fwd_cm = (knee_front_u(d) - toe_u) * cm_per_px
+        bad = implausible_values(tib_deep, knee_fwd_cm, rise_cm, shank_cm, foot_cm, th)
+        if "heel_rise_cm" in bad:
+            rise_cm = float("nan")  # withheld: the reading is impossible, the reason is flagged
+        heel_known = bool(np.isfinite(rise_cm))
+        heel_lifted: bool | None = bool(rise_cm > th.heel_lift_cm) if heel_known else None
         ev_flags: dict[str, str] = {}
         parts = [side_landmark(label, part) for part in ("knee", "ankle", "heel", "foot_index")]
         cols = np.array([int(m) for m in parts])
@@ -617,7 +720,29 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
                 "which leg this is was decided with low confidence "
                 f"({'labels' if leg_method == 'labels' else 'geometry and labels disagree'})"
             )
-        valid = heel_lifted is False
+        ev_flags.update(bad)
+        if "heel_rise_cm" in bad:
+            ev_flags["heel_lifted"] = bad["heel_rise_cm"]
+        if "tibia_angle_deg" in bad:
+            # the same landmarks place the knee and toes: distances rest on them too
+            ev_flags.setdefault("knee_forward_cm", bad["tibia_angle_deg"])
+            if ttw is not None:
+                ev_flags.setdefault("toe_to_wall_cm", bad["tibia_angle_deg"])
+        reached = None if knee_gap_cm is None else bool(knee_gap_cm <= th.knee_touch_tolerance_cm)
+        reasons: list[str] = []
+        if heel_lifted is True:
+            reasons.append("the heel lifted")
+        elif heel_lifted is None:
+            reasons.append("heel lift could not be checked")
+        if "tibia_angle_deg" in bad or "knee_forward_cm" in bad:
+            reasons.append("the front shin was not measured plausibly")
+        if reached is False:
+            reasons.append(
+                f"the knee stopped about {knee_gap_cm:.0f} cm short of the wall (more than the "
+                f"{th.knee_touch_tolerance_cm:.0f} cm measurement tolerance), so this is not a "
+                "maximal toe-to-wall distance"
+            )
+        valid = not reasons
         events.append(
             {
                 "kind": "lunge",
@@ -626,19 +751,25 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
                 "peak_s": round(float(t[p]), 3),
                 "end_s": round(d.end_s, 3),
                 "toe_to_wall_cm": _fmt(ttw),
-                "tibia_angle_deg": _fmt(_median(tibia_s[deep])),
-                "knee_forward_cm": _fmt((_deep(front.knee_u, d) - toe_u) * cm_per_px),
+                "tibia_angle_deg": _fmt(tib_deep),
+                "knee_forward_cm": _fmt(knee_fwd_cm),
                 "knee_to_wall_gap_cm": _fmt(knee_gap_cm),
+                "knee_reached_wall": reached,
                 "heel_rise_cm": _fmt(rise_cm),
                 "heel_lifted": heel_lifted,
                 "leg": leg,
                 "leg_method": leg_method,
                 "leg_confidence": leg_conf,
                 "valid": bool(valid),
+                "invalid_reasons": reasons,
+                "implausible": sorted(bad),
                 "flags": ev_flags,
             }
         )
     _ = back
+    # the front of the knee per frame (what touches the wall; see knee_front_u)
+    reach_px = knee_front_px * np.cos(np.radians(np.nan_to_num(tibia_s, nan=0.0)))
+    knee_front_series = np.asarray(front.knee_u + reach_px, dtype=np.float64)
     return _summarise(
         ctx,
         th,
@@ -654,6 +785,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         tibia,
         cm_per_px,
         toe_tip_px,
+        knee_front_series,
     )
 
 
@@ -672,6 +804,7 @@ def _summarise(
     tibia: FloatArray,
     cm_per_px: float,
     toe_tip_px: float,
+    knee_front_series: FloatArray,
 ) -> DrillResult:
     del ctx
     valid = [e for e in events if e["valid"] and e["tibia_angle_deg"] is not None]
@@ -698,8 +831,25 @@ def _summarise(
         ttws = [e["toe_to_wall_cm"] for e in valid if e["toe_to_wall_cm"] is not None]
         summary["best_toe_to_wall_cm"] = max(ttws) if ttws else None
         summary["best_tibia_angle_deg"] = max(e["tibia_angle_deg"] for e in valid)
-    angles = [e["tibia_angle_deg"] for e in events if e["tibia_angle_deg"] is not None]
-    summary["max_tibia_angle_any_deg"] = max(angles) if angles else None
+    angles = [e for e in events if e["tibia_angle_deg"] is not None]
+    top = max(angles, key=lambda e: e["tibia_angle_deg"]) if angles else None
+    summary["max_tibia_angle_any_deg"] = top["tibia_angle_deg"] if top else None
+    if top is not None and "tibia_angle_deg" in top["flags"]:
+        flags["max_tibia_angle_any_deg"] = top["flags"]["tibia_angle_deg"]
+    implausible = [e for e in events if e["implausible"]]
+    summary["implausible_attempts"] = len(implausible)
+    summary["short_of_wall_attempts"] = sum(1 for e in events if e["knee_reached_wall"] is False)
+    if implausible:
+        warnings.append(
+            QualityIssue(
+                "implausible_values",
+                "warning",
+                f"{len(implausible)} of {len(events)} knee drives gave values no lunge can "
+                "produce (a shin leaning back, or a heel below the floor), so they do not count: "
+                "film side-on at knee height with the whole front foot and both knees in the "
+                "picture",
+            )
+        )
     summary["legs"] = by_leg
     asym_cm: float | None = None
     asym_deg: float | None = None
@@ -736,17 +886,15 @@ def _summarise(
                     "pressed down and move the foot a little closer to the wall.",
                 )
             )
-        elif (
-            e["knee_to_wall_gap_cm"] is not None
-            and e["knee_to_wall_gap_cm"] > th.knee_touch_tolerance_cm
-        ):
+        elif e["knee_reached_wall"] is False:
             cues.append(
                 Cue(
                     e["peak_s"],
                     "info",
                     f"At {e['peak_s']:.1f} s your knee stopped about {e['knee_to_wall_gap_cm']:.0f} cm "
-                    "short of the wall: the distance counts only when the knee touches. Move the "
-                    "foot closer until it does with the heel down.",
+                    "short of the wall, so that attempt does not count as your maximum (the "
+                    "distance counts only when the knee touches). Move the foot closer until it "
+                    "does with the heel down.",
                 )
             )
     unknown_heel = [e for e in events if e["heel_lifted"] is None]
@@ -756,14 +904,21 @@ def _summarise(
                 unknown_heel[0]["peak_s"],
                 "warning",
                 f"Heel lift could not be checked in {len(unknown_heel)} of {len(events)} "
-                "attempts (front foot not fully in the picture), so they do not count as a valid "
+                "attempts (front foot not fully in the picture, or its height reading was impossible), "
+                "so they do not count as a valid "
                 "depth: keep the whole front foot in view.",
             )
         )
     if events and not valid and len(unknown_heel) < len(events):
-        cues.append(
-            Cue(None, "warning", "No attempt kept the heel down, so there is no valid depth yet.")
-        )
+        lifted = sum(1 for e in events if e["heel_lifted"])
+        short = summary["short_of_wall_attempts"]
+        if lifted == len(events):
+            text = "No attempt kept the heel down, so there is no valid depth yet."
+        else:
+            text = MSG_NO_VALID.format(
+                n=len(events), lifted=lifted, short=short, implausible=len(implausible)
+            )
+        cues.append(Cue(None, "warning", text))
     if wall_u is None and events:
         cues.append(
             Cue(
@@ -838,7 +993,7 @@ def _summarise(
         heel_series = (front.heel_h - base) * cm_per_px
     series: dict[str, FloatArray] = {
         "tibia_angle_deg": np.asarray(tibia, dtype=np.float64),
-        "knee_forward_cm": np.asarray((front.knee_u - front.toe_u) * cm_per_px),
+        "knee_forward_cm": np.asarray((knee_front_series - front.toe_u - toe_tip_px) * cm_per_px),
         "heel_height_cm": np.asarray(heel_series, dtype=np.float64),
     }
     overlay: tuple[str, ...] = ("tibia_angle_deg",)
