@@ -3,6 +3,8 @@ done-means (issue 4) over noise presets and views, real shared clips."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -275,3 +277,215 @@ def test_real_clip_lower_leg_only_says_so(tracked_clip: Any) -> None:
         return
     assert report.summary["rep_count"] == 0
     assert any(w.severity in ("warning", "error") for w in report.warnings)
+
+
+# ------------------------------------------------------------ stance, fatigue, cues (QA)
+def _with_knee(tr: LegTraces, knee_deg: float) -> LegTraces:
+    n = tr.heel_cm.size
+    return LegTraces(
+        tr.heel_cm, tr.toe_cm, tr.body_cm, tr.plantarflexion_deg, np.full(n, knee_deg), tr.reliable
+    )
+
+
+@pytest.mark.parametrize(
+    ("other", "want"),
+    [
+        # other heel rises with its toe down: both heels raised
+        ("raising", "double"),
+        # other foot hangs off the floor and moves up with the body (toe as much as heel)
+        ("free", "single"),
+        # other foot hidden (far foot side-on): cannot tell, never "single"
+        ("hidden", "unknown"),
+        # other foot seen but flat and still: no evidence either way
+        ("flat", "unknown"),
+    ],
+)
+def test_stance_from_the_other_foot(other: str, want: str) -> None:
+    t, h, _ = trapezoid_reps([8.0] * 4)
+    n = h.size
+    near = traces_for(h)
+    body = 0.7 * h
+    o = {
+        "raising": traces_for(0.9 * h),
+        "free": LegTraces(body + 30, body + 25, body, body, np.full(n, 80.0), np.ones(n, bool)),
+        "hidden": LegTraces(h, np.zeros(n), body, h, np.full(n, 2.0), np.zeros(n, bool)),
+        "flat": traces_for(np.zeros(n)),
+    }[other]
+    res = analyze_traces(t, {"right": near}, TH, stance_traces={"right": near, "left": o})
+    assert res.summary["rep_count"] == 4
+    assert res.summary["stance"] == want
+    assert all(e["stance"] == want for e in res.events if e["kind"] == "rep")
+    assert ("stance" in res.flags) == (want == "unknown")
+
+
+def test_one_measured_leg_alone_is_not_called_single() -> None:
+    t, h, _ = trapezoid_reps([8.0] * 3)
+    res = analyze_traces(t, {"right": traces_for(h)}, TH)
+    assert res.summary["stance"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("leg", "view", "allowed"),
+    [
+        ("both", "front", {"double"}),
+        ("both", "oblique", {"double"}),
+        ("both", "side", {"double", "unknown"}),
+        ("right", "side", {"single"}),  # near (stance) leg right, free foot seen behind
+        ("right", "front", {"single", "unknown"}),  # free foot behind the body
+    ],
+)
+def test_synthetic_stance(leg: str, view: str, allowed: set[str]) -> None:
+    _, report = _synth_report(CalfRaiseProfile(reps=4, leg=leg), view, "low")
+    assert report.summary["rep_count"] == 4
+    assert report.summary["stance"] in allowed
+
+
+def test_synthetic_fatigue_pct_positive_when_heights_fall() -> None:
+    syn, report = _synth_report(CalfRaiseProfile(reps=9, fatigue_pct=30.0), "side", "low")
+    truth = syn.truth.summary["fatigue_pct"]  # 100 * (first - last) / first, ~23%
+    assert truth > 20
+    # 0.5 cm (the heel-rise accuracy of issue 4) on each third's mean of ~8 and ~6 cm
+    tol = 100 * (0.5 / 6.0 + 0.5 / 8.0)
+    assert report.summary["fatigue_pct"] == pytest.approx(truth, abs=tol)
+    assert report.summary["fatigue_pct"] > 0
+    assert any("heights fell" in c.message for c in report.cues)
+
+
+def test_fatigue_pct_negative_when_heights_grow_and_ratio_has_no_scale_flag() -> None:
+    rises = list(np.linspace(6.0, 9.0, 9))
+    t, h, _ = trapezoid_reps(rises)
+    res = analyze_traces(t, {"left": traces_for(h)}, TH, calibration_note="cm scale assumed (±6%)")
+    want = 100 * (1 - np.mean(rises[-3:]) / np.mean(rises[:3]))
+    assert res.summary["fatigue_pct"] == pytest.approx(want, abs=2) and want < 0
+    assert not any("heights fell" in c.message for c in res.cues)
+    assert "fatigue_pct" not in res.flags  # a ratio of heights: no cm-scale flag
+    assert "cm scale" in res.flags["mean_heel_rise_cm"]
+
+
+def test_fatigue_not_compared_across_views() -> None:
+    # first reps corrected by one view's factor, last ones by another's: not comparable
+    t, h, _ = trapezoid_reps([8.0] * 9)
+    scale = np.where(t < t[-1] / 2, 1.44, 1.0)
+    res = analyze_traces(t, {"left": traces_for(h)}, TH, rise_scale=scale)
+    assert res.summary["fatigue_pct"] is None
+    assert "different angles" in res.flags["fatigue_pct"]
+
+
+@pytest.mark.parametrize(
+    ("rise", "cue"),
+    [
+        (6.0, False),  # 0.5 cm under the 6.5 cm target: inside the 0.8 cm SEM
+        (3.5, True),  # 3 cm under: beyond any uncertainty
+    ],
+)
+def test_rise_higher_only_beyond_uncertainty(rise: float, cue: bool) -> None:
+    t, h, _ = trapezoid_reps([rise] * 4)
+    res = analyze_traces(t, {"left": traces_for(h)}, TH)
+    assert any("aim for at least" in c.message for c in res.cues) == cue
+
+
+def test_bent_knee_rise_under_read_widens_the_rise_uncertainty() -> None:
+    # 4.5 cm read on a bent knee through a pose model's heel: up to 5.7 cm true (+ SEM)
+    t, h, _ = trapezoid_reps([4.5] * 4)
+    tr = _with_knee(traces_for(h), 22.0)
+    pose = analyze_traces(t, {"left": tr}, TH, landmark_heel=True)
+    synth = analyze_traces(t, {"left": tr}, TH, landmark_heel=False)
+    assert not any("aim for at least" in c.message for c in pose.cues)
+    assert any("aim for at least" in c.message for c in synth.cues)
+
+
+@pytest.mark.parametrize(
+    ("down_s", "cue"),
+    [
+        (1.0, False),  # a 1 s lowering is not "too fast" (the rendered sample's case)
+        (0.4, True),
+    ],
+)
+def test_synthetic_lower_slowly_only_when_surely_short(down_s: float, cue: bool) -> None:
+    _, report = _synth_report(CalfRaiseProfile(reps=4, down_s=down_s), "side", "low")
+    assert any("lower slowly" in c.message for c in report.cues) == cue
+    reps = [e for e in report.events if e["kind"] == "rep" and not e["partial"]]
+    for e in reps:  # whole phases, not 10-90% times; 0.2 s: the issue's hold tolerance
+        assert e["down_s"] == pytest.approx(down_s, abs=0.2)
+        assert e["up_s"] == pytest.approx(1.0, abs=0.2)
+        assert e["hold_s"] == pytest.approx(0.5, abs=0.2)
+        assert e["down_s_max"] >= down_s
+
+
+def test_bent_knee_without_stated_version_is_reported_not_corrected() -> None:
+    _, report = _synth_report(CalfRaiseProfile(reps=4, knee_flexion_deg=25.0), "side", "low")
+    assert report.summary["variant_detected"] == "bent"
+    assert report.summary["variant"] == "bent-knee (soleus)"
+    assert report.summary["variant_intended"] is None
+    messages = " | ".join(c.message for c in report.cues)
+    assert "keep the knee straight" not in messages
+    assert "bent-knee (soleus) version" in messages
+
+
+# ------------------------------------------------------------ committed rendered samples
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+_SAMPLE_TRACKS: dict[str, Any] = {}
+
+
+def _sample_report(name: str, model: Path) -> tuple[dict[str, Any], Any]:
+    truth = json.loads((SAMPLES / f"{name}.truth.json").read_text())
+    if name not in _SAMPLE_TRACKS:
+        from formcheck.pose import extract_track
+
+        _SAMPLE_TRACKS[name] = extract_track(SAMPLES / f"{name}.mp4", model_path=model)
+    report = analyze_track(
+        _SAMPLE_TRACKS[name],
+        "calf-raise",
+        DrillOptions(height_cm=truth["figure"]["height_cm"]),
+    )
+    return truth, report
+
+
+BENT_RISE_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="known gap: bent-knee heel rise under-read after the straight-knee correction "
+    "(about 4 of 6 cm; docs/RENDER_FINDINGS.md), as in tests/test_accuracy_samples.py",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "check_rise"),
+    [
+        ("calf_raise_side", True),
+        ("calf_raise_bent_knee_side", False),
+        pytest.param("calf_raise_bent_knee_side", True, marks=BENT_RISE_GAP),
+    ],
+)
+def test_rendered_sample_regression(name: str, check_rise: bool, shared_model: Path) -> None:
+    truth, report = _sample_report(name, shared_model)
+    true_reps = [e for e in truth["events"] if e["kind"] == "rep" and e["leg"] == "right"]
+    assert report.summary["rep_count"] == len(true_reps)
+    # both legs did the reps; side-on the far leg is hidden: never "single"
+    assert report.summary["stance"] in ("double", "unknown")
+    messages = " | ".join(c.message for c in report.cues)
+    # true lowering 1.0 s = min_down_s: not "too fast"; no stated version: no knee correction
+    assert "lower slowly" not in messages
+    assert "keep the knee straight" not in messages
+    # truth 8 / 6 cm vs the 6.5 cm target: within the SEM or above it, no "rise higher"
+    assert "aim for at least" not in messages
+    if check_rise:
+        for got, want in zip(
+            [e for e in report.events if e["kind"] == "rep" and not e["partial"]],
+            true_reps,
+            strict=True,
+        ):
+            # 1 cm: the rendered-truth tolerance of tests/test_accuracy_samples.py
+            assert got["heel_rise_cm"] == pytest.approx(want["heel_rise_cm"], abs=1.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", ["calf_raise_double_front_oblique.mp4", "calf_raise_weighted_turning.mp4"]
+)
+def test_real_double_leg_clips_not_called_single(
+    name: str, tracked_clip: Any, shared_labels: Any
+) -> None:
+    assert shared_labels[name]["stance_leg"] == "both"
+    report = analyze_track(tracked_clip(name), "calf-raise", DrillOptions())
+    assert report.summary["stance"] == "double"

@@ -26,10 +26,28 @@ legs in other views when both are measurable. Reps found on both legs at the
 same time are one double-leg rep (``leg == "both"``, per-leg rises under
 ``heel_rise_cm_by_leg``).
 
-Phase times (per rep, seconds): ``up_s`` from 10% to 90% of the rise,
-``hold_s`` the time above 90%, ``down_s`` from 90% back to 10%
-(``edge_fraction`` / ``plateau_fraction``); ``peak_s`` is the middle of the
-time above 90%.
+Stance (``summary["stance"]``, per rep ``events[i]["stance"]``): "double",
+"single" or "unknown", from the other foot where it was seen (both heels
+raised with the toes down; or the whole free foot moving up with the body);
+a far foot hidden side-on gives "unknown", never "single" (``stance_of_rep``).
+
+Phase times (per rep, seconds): timed between the 10% and 90% crossings of
+the rise (``edge_fraction`` / ``plateau_fraction``; noise hides a ramp's
+very start and end) and reported as whole phases, ``up_s``, ``hold_s``,
+``down_s``, for a smooth ramp (``phase_times``); ``down_s_max`` is the
+longest the lowering can have taken. ``peak_s`` is the middle of the time
+above 90%.
+
+``fatigue_pct``: how much the heel rise fell from the first third of the
+complete reps to the last third, in % of the first (positive = heights fell;
+a ratio, no cm scale). None with fewer than ``fatigue_min_reps`` reps, or
+when the two thirds were filmed from different views (not comparable).
+
+Cues fire only beyond the measurement's uncertainty: "rise higher" when the
+mean rise plus its 95% uncertainty is under ``rise_higher_cm``, "lower
+slowly" when ``down_s_max`` is under ``min_down_s``. The knee cue corrects
+only against the version the runner named (``variant["knee"]``); without
+it a bent knee is reported as the bent-knee (soleus) version.
 
 Score (0-100, None without a complete rep)::
 
@@ -992,9 +1010,7 @@ def analyze_traces(
     dt = _median_dt(np.asarray(times_s, dtype=np.float64))
     all_legs = stance_traces if stance_traces is not None else traces
     rep_stances = [stance_of_rep(r, all_legs, th) for r in reps]
-    rep_views = [
-        (str(views[r.parts[next(iter(r.parts))].peak_i]), _scale_at(rise_scale, r)) for r in reps
-    ]
+    rep_views = [_scale_at(rise_scale, r) for r in reps]
     rejected = [c for cands in per_leg.values() for c in cands if not c.is_rep]
     flat = [c for r in reps for c in r.parts.values()]
     partial_flags, typical = classify_partial(flat, th)
@@ -1202,11 +1218,16 @@ def set_stance(per_rep: list[str], partial: list[bool]) -> str | None:
 
 
 def _scale_at(rise_scale: FloatArray | None, r: Rep) -> float:
-    """The heel-rise correction factor at the rep's top (1.0 without one), rounded."""
+    """The per-view heel-rise factor applied to the rep (median over its top; 1.0 without).
+
+    Reps corrected by different factors were seen from different views, so
+    their heights are not comparable within a ratio (``fatigue_pct``).
+    """
     c = next(iter(r.parts.values()))
-    if rise_scale is None or len(rise_scale) <= c.peak_i:
+    if rise_scale is None or len(rise_scale) <= c.plateau[1]:
         return 1.0
-    return round(float(rise_scale[c.peak_i]), 3)
+    top = np.asarray(rise_scale[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
+    return round(float(np.median(top)), 3) if top.size else 1.0
 
 
 def _rise_uncertainty_cm(
