@@ -403,14 +403,19 @@ def physics_rows(clip: str, track: PoseTrack, rep: Any, height: float) -> list[R
     cm = float(rep.calibration["cm_per_px"])
     t = np.asarray(track.timestamps_s, dtype=np.float64)
     hip = _up_cm(track, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], cm)
+    ankle = _up_cm(track, [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE], cm)
     rows: list[Row] = []
+
+    def rise(x: np.ndarray, a: float | None, p: float, b: float | None) -> float:
+        bases = [_med(x, t, a - 0.4, a)] if a is not None else []
+        bases += [_med(x, t, b, b + 0.4)] if b is not None else []
+        return _med(x, t, p - 0.2, p + 0.2) - float(np.nanmean(bases))
+
     for e in rep.events:
         if e["kind"] != "rep" or (e["start_s"] is None and e["end_s"] is None):
             continue
         a, p, b = e["start_s"], e["peak_s"], e["end_s"]
-        bases = [_med(hip, t, a - 0.4, a)] if a is not None else []
-        bases += [_med(hip, t, b, b + 0.4)] if b is not None else []
-        measured = _med(hip, t, p - 0.2, p + 0.2) - float(np.nanmean(bases))
+        measured = rise(hip, a, p, b)
         predicted = body_rise_from_heel(float(e["heel_rise_cm"]), height)
         rows.append(
             {
@@ -421,6 +426,7 @@ def physics_rows(clip: str, track: PoseTrack, rep: Any, height: float) -> list[R
                 "heel_rise_cm": e["heel_rise_cm"],
                 "hip_rise_predicted_cm": round(predicted, 2),
                 "hip_rise_measured_cm": round(measured, 2),
+                "ankle_rise_measured_cm": round(rise(ankle, a, p, b), 2),
                 "ratio": round(predicted / measured, 2) if measured > 0 else None,
                 "knee_flexion_deg": e["knee_flexion_deg"],
             }
@@ -508,19 +514,28 @@ def main(argv: list[str] | None = None) -> int:
             result[f"real_calf_{label}"] = rc
             print(f"### Real calf raises ({label}): hip rise predicted from the heel vs measured\n")
             print(
-                "| clip | rep | peak s | heel rise cm | hip rise from heel cm | hip rise measured cm | ratio |"
+                "| clip | rep | peak s | view | heel rise cm | hip rise from heel cm "
+                "| hip rise measured cm | ratio | ankle landmark rise cm |"
             )
-            print("|---|---|---|---|---|---|---|")
+            print("|---|---|---|---|---|---|---|---|---|")
             for r in rc:
                 print(
                     f"| {r['clip']} | {r['rep']} | {r['peak_s']} | {r['view']} | {r['heel_rise_cm']} | "
-                    f"{r['hip_rise_predicted_cm']} | {r['hip_rise_measured_cm']} | {r['ratio']} |"
+                    f"{r['hip_rise_predicted_cm']} | {r['hip_rise_measured_cm']} | {r['ratio']} | "
+                    f"{r['ankle_rise_measured_cm']} |"
                 )
             rk = real_ktw(corrected)
             result[f"real_ktw_{label}"] = rk
             print(f"\n### Real knee-to-wall ({label})\n")
+            print(
+                "| peak s | toe to wall cm | knee to wall gap cm | tibia deg | heel lifted | wall |"
+            )
+            print("|---|---|---|---|---|---|")
             for r in rk:
-                print("-", json.dumps(r))
+                print(
+                    f"| {r['peak_s']} | {r['toe_to_wall_cm']} | {r['knee_to_wall_gap_cm']} | "
+                    f"{r['tibia_angle_deg']} | {r['heel_lifted']} | {r['wall_method']} |"
+                )
             print()
     if args.both:
         print("### Summary: mean absolute error, before vs after\n")
