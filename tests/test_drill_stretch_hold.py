@@ -92,3 +92,44 @@ def test_real_calf_wall_stretch(tracked_clip: Any, shared_labels: dict[str, Any]
         assert e["end_s"] == pytest.approx(b, abs=tol)
         assert e["leg"] == leg
         assert e["heel_lifted"] is (not label["front_heel_down"])
+
+
+@pytest.mark.parametrize(
+    ("tibia", "dorsi", "bad"),
+    [
+        (25.0, 25.0, False),  # soleus stretch: shin forward, foot flat
+        (-20.0, 5.0, False),  # toes up on a wall: shin back, ankle still dorsiflexed
+        (-20.0, -15.0, True),  # ankle pointed: no calf stretch possible
+        (70.0, 70.0, True),  # beyond any ankle's range
+        (float("nan"), float("nan"), False),  # unseen is not implausible
+    ],
+)
+def test_implausible_stretch(tibia: float, dorsi: float, bad: bool) -> None:
+    from formcheck.drills.stretch_hold import implausible_stretch, load_stretch_thresholds
+
+    why = implausible_stretch(tibia, dorsi, load_stretch_thresholds())
+    assert (why is not None) == bad
+    if why is not None:
+        assert "film side-on" in why
+
+
+@pytest.mark.slow
+def test_real_calf_wall_stretch_no_impossible_value(tracked_clip: Any) -> None:
+    from formcheck.drills.stretch_hold import load_stretch_thresholds
+
+    th = load_stretch_thresholds()
+    report = analyze_track(tracked_clip("calf_wall_stretch_oblique.mp4"), "calf-step-stretch")
+    t = np.asarray(report.series["hold_s"])  # aligned with frames
+    heel = np.asarray(report.series["heel_height_cm"])
+    times = np.arange(len(t)) / 30.0
+    for e in report.events:
+        if e["depth_plausible"]:
+            assert e["ankle_dorsiflexion_deg"] >= th.min_dorsiflexion_deg
+            assert e["tibia_angle_deg"] <= th.max_tibia_deg
+        else:
+            assert "tibia_angle_deg" in e["flags"]
+        if e["tibia_angle_deg"] is not None and e["tibia_angle_deg"] < 0:
+            assert "tibia_angle_deg" in e["flags"]  # a shin leaning back is explained
+        # heel-down hold: the overlay's heel height is near the floor, not cm above it
+        m = (times >= e["start_s"]) & (times <= e["end_s"])
+        assert float(np.nanmedian(heel[m])) < th.heel_lift_cm

@@ -24,7 +24,15 @@ How a hold is found (image pixels in the body frame of ``formcheck.angles``:
 5. **Depth**: the stretched shank's angle from the floor normal
    (``tibia_angle_deg``, + knee forward, what an inclinometer on the shin reads)
    and the knee's distance ahead of the toes (``knee_forward_cm``), medians over
-   the valid hold.
+   the valid hold. ``ankle_dorsiflexion_deg`` = shin angle + the foot's tilt
+   (toes up +): in a toes-up calf stretch the shin may lean back (negative
+   tibia angle, flagged with this explanation) while the ankle is dorsiflexed.
+6. **Plausibility** (``implausible_stretch``): a weight-bearing stretch holds
+   the ankle at least ``min_dorsiflexion_deg`` and the shin at most
+   ``max_tibia_deg``; otherwise the hold's angles are flagged
+   (``depth_plausible`` False) with what to change, and left out of the
+   summary's angles. The ``heel_height_cm`` series is the heel above each
+   hold's own floor level, NaN outside holds.
 
 Stretched leg: ``calf-step-stretch`` the front leg (toes up on the wall or
 step, knee straight), ``soleus-wall-stretch`` the back leg (knee bent, heel
@@ -43,7 +51,10 @@ Score (0-100, None without a hold)::
 
 from __future__ import annotations
 
+import contextlib
 import math
+import warnings as _warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +92,10 @@ MSG_SHORT = (
     "hold longer: your longest valid hold was {held:.0f} s (aim for {target:.0f}-{top:.0f} s)"
 )
 MSG_ON_TARGET = "longest valid hold {held:.0f} s: on target ({target:.0f}-{top:.0f} s)"
+MSG_SHIN_BACK = (
+    "the shin leans {back:.0f} deg back because the toes are up on the wall or step: the "
+    "stretch depth is the ankle's angle, {dorsi:.0f} deg past neutral (ankle_dorsiflexion_deg)"
+)
 MSG_LR = "your {weak} leg's stretch was {diff:.0f} deg shallower than your {strong} leg's"
 
 
@@ -100,6 +115,8 @@ class StretchThresholds:
     target_hold_min_s: float
     target_hold_max_s: float
     min_reliable_fraction: float
+    min_dorsiflexion_deg: float
+    max_tibia_deg: float
 
 
 def load_stretch_thresholds(overrides: dict[str, Any] | None = None) -> StretchThresholds:
@@ -157,6 +174,27 @@ def heel_lift_time(
     seg = heel_cm[a:b]
     if not np.isfinite(seg).any():
         return None
+    base = heel_floor_level(times_s, heel_cm, a, b, th, heel_u_cm)
+    with np.errstate(invalid="ignore"):
+        up = seg - base > th.heel_lift_cm
+    for s, e in _runs(up):
+        if times_s[a + e - 1] - times_s[a + s] >= th.heel_lift_min_s:
+            return float(times_s[a + s])
+    return None
+
+
+def heel_floor_level(
+    times_s: FloatArray,
+    heel_cm: FloatArray,
+    a: int,
+    b: int,
+    th: StretchThresholds,
+    heel_u_cm: FloatArray | None = None,
+) -> float:
+    """The heel's floor level for the hold in frames [a, b), cm (see ``heel_lift_time``);
+    NaN when the heel is not seen."""
+    if not np.isfinite(heel_cm[a:b]).any():
+        return float("nan")
     around = (times_s >= times_s[a] - th.heel_context_s) & (
         times_s <= times_s[b - 1] + th.heel_context_s
     )
@@ -165,12 +203,36 @@ def heel_lift_time(
         with np.errstate(invalid="ignore"):
             around &= np.abs(heel_u_cm - place) <= th.heel_lift_cm
     around[a:b] = True
-    base = float(np.nanpercentile(heel_cm[around], 10))
-    with np.errstate(invalid="ignore"):
-        up = seg - base > th.heel_lift_cm
-    for s, e in _runs(up):
-        if times_s[a + e - 1] - times_s[a + s] >= th.heel_lift_min_s:
-            return float(times_s[a + s])
+    return float(np.nanpercentile(heel_cm[around], 10))
+
+
+def implausible_stretch(
+    tibia_deg: float, dorsiflexion_deg: float, th: StretchThresholds
+) -> str | None:
+    """Why a hold's shin reading is impossible for a stretch, or None.
+
+    Args:
+        tibia_deg: the stretched shin from vertical, deg (+ knee forward).
+        dorsiflexion_deg: the shin's angle past neutral relative to the foot,
+            deg (``tibia_deg`` + the foot's tilt, toes up +); NaN skips it.
+        th: thresholds (``min_dorsiflexion_deg``, ``max_tibia_deg``).
+
+    A weight-bearing calf or soleus stretch holds the ankle dorsiflexed (that
+    is what stretches the calf) and no ankle lets the shin lean further than
+    ``max_tibia_deg``. A shin leaning back is fine when the toes are up on a
+    wall or step by more (the ankle is still dorsiflexed).
+    """
+    if np.isfinite(tibia_deg) and tibia_deg > th.max_tibia_deg:
+        return (
+            f"the shin read {tibia_deg:.0f} deg from vertical, more than any ankle allows "
+            f"({th.max_tibia_deg:.0f} deg): the landmarks were off the shin; film side-on"
+        )
+    if np.isfinite(dorsiflexion_deg) and dorsiflexion_deg < th.min_dorsiflexion_deg:
+        return (
+            f"the ankle read {-dorsiflexion_deg:.0f} deg pointed (plantarflexed), which cannot "
+            "stretch the calf: the landmarks were on the other leg or squeezed by the view; "
+            "film side-on with both feet in the picture"
+        )
     return None
 
 
@@ -236,21 +298,33 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
             ],
             dtype=object,
         )
-    knee_xy = np.stack(
-        [
-            np.nanmean([lt.knee_u for lt in stretched], axis=0),
-            np.nanmean([lt.knee_h for lt in stretched], axis=0),
-        ],
-        axis=1,
-    )
+    with warnings_ctx():
+        knee_xy = np.stack(
+            [
+                np.nanmean([lt.knee_u for lt in stretched], axis=0),
+                np.nanmean([lt.knee_h for lt in stretched], axis=0),
+            ],
+            axis=1,
+        )
     hip_sp = speed_per_s(t, fill_nans_2d(t, hip), th.speed_window_s) / body_px
     knee_sp = speed_per_s(t, fill_nans_2d(t, knee_xy), th.speed_window_s) / body_px
     with np.errstate(invalid="ignore"):
         still = (hip_sp < th.still_speed_hps) & (knee_sp < th.still_speed_hps) & in_pos
-    tibia = np.nanmean([lt.tibia_deg for lt in stretched], axis=0)
-    knee_fwd = np.nanmean([lt.knee_u - lt.toe_u for lt in stretched], axis=0) * cm_per_px
-    heel_cm = np.nanmax([lt.heel_h for lt in stretched], axis=0) * cm_per_px
-    heel_u = np.nanmean([lt.heel_u for lt in stretched], axis=0) * cm_per_px
+    with warnings_ctx():
+        tibia = np.nanmean([lt.tibia_deg for lt in stretched], axis=0)
+        # the foot's tilt above the floor (toes up +): the ankle angle is shin + tilt
+        tilt = np.nanmean(
+            [
+                np.degrees(np.arctan2(lt.toe_h - lt.heel_h, lt.toe_u - lt.heel_u))
+                for lt in stretched
+            ],
+            axis=0,
+        )
+    with warnings_ctx():
+        knee_fwd = np.nanmean([lt.knee_u - lt.toe_u for lt in stretched], axis=0) * cm_per_px
+        heel_cm = np.nanmax([lt.heel_h for lt in stretched], axis=0) * cm_per_px
+        heel_u = np.nanmean([lt.heel_u for lt in stretched], axis=0) * cm_per_px
+    heel_series = np.full(n, np.nan)
     dt = float(np.median(np.diff(t))) if n > 1 else 1.0 / 30.0
     heel_cm = moving_median(heel_cm, max(3, round(0.2 / dt)))
 
@@ -260,6 +334,9 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
     for k, (a, b) in enumerate(find_holds(t, still, th)):
         start, end = float(t[a]), float(t[b - 1])
         lift = heel_lift_time(t, heel_cm, a, b, th, heel_u)
+        # the overlay's heel height: above this hold's own floor level (each foot and
+        # place has its own level in the picture), unknown outside holds
+        heel_series[a:b] = heel_cm[a:b] - heel_floor_level(t, heel_cm, a, b, th, heel_u)
         valid_end = lift if lift is not None else end
         v = (t >= start) & (t <= valid_end)
         leg_names = [x for x in label[a:b] if x is not None]
@@ -288,8 +365,26 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
             "knee_forward_cm": _r(
                 float(np.nanmedian(knee_fwd[v])) if np.isfinite(knee_fwd[v]).any() else None, 1
             ),
+            "ankle_dorsiflexion_deg": _r(
+                float(np.nanmedian(tibia[v] + tilt[v]))
+                if np.isfinite(tibia[v] + tilt[v]).any()
+                else None,
+                1,
+            ),
             "flags": ev_flags,
         }
+        tib_v, dorsi_v = ev["tibia_angle_deg"], ev["ankle_dorsiflexion_deg"]
+        why = implausible_stretch(
+            math.nan if not isinstance(tib_v, float) else tib_v,
+            math.nan if not isinstance(dorsi_v, float) else dorsi_v,
+            th,
+        )
+        if why is None and isinstance(tib_v, float) and isinstance(dorsi_v, float) and tib_v < 0:
+            ev_flags["tibia_angle_deg"] = MSG_SHIN_BACK.format(back=-tib_v, dorsi=dorsi_v)
+        ev["depth_plausible"] = why is None
+        if why is not None:
+            for key in ("tibia_angle_deg", "knee_forward_cm", "ankle_dorsiflexion_deg"):
+                ev_flags[key] = why
         events.append(ev)
         hold_series[a:b] = np.clip(t[a:b] - start, 0.0, valid_end - start)
         if lift is not None:
@@ -316,14 +411,22 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
     for side in ("left", "right"):
         evs = [e for e in events if e["leg"] == side]
         if evs:
-            tib = [e["tibia_angle_deg"] for e in evs if e["tibia_angle_deg"] is not None]
+            tib = [
+                e["tibia_angle_deg"]
+                for e in evs
+                if e["tibia_angle_deg"] is not None and e["depth_plausible"]
+            ]
             by_leg[side] = {
                 "holds": len(evs),
                 "longest_valid_hold_s": _r(max(e["valid_hold_s"] for e in evs)),
                 "tibia_angle_deg": _r(float(np.median(tib)), 1) if tib else None,
             }
     summary["by_leg"] = by_leg
-    tibs = [e["tibia_angle_deg"] for e in events if e["tibia_angle_deg"] is not None]
+    tibs = [
+        e["tibia_angle_deg"]
+        for e in events
+        if e["tibia_angle_deg"] is not None and e["depth_plausible"]
+    ]
     summary["tibia_angle_deg"] = _r(float(np.median(tibs)), 1) if tibs else None
     if len(by_leg) == 2 and all(by_leg[s]["tibia_angle_deg"] is not None for s in by_leg):
         diff = by_leg["left"]["tibia_angle_deg"] - by_leg["right"]["tibia_angle_deg"]
@@ -394,13 +497,19 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
         series={
             "hold_s": hold_series,
             "tibia_angle_deg": np.asarray(tibia, dtype=np.float64),
-            "heel_height_cm": np.asarray(heel_cm - np.nanpercentile(heel_cm, 10), dtype=np.float64)
-            if np.isfinite(heel_cm).any()
-            else np.asarray(heel_cm, dtype=np.float64),
+            "heel_height_cm": np.asarray(heel_series, dtype=np.float64),
         },
         warnings=warnings,
         overlay=("hold_s", "tibia_angle_deg", "heel_height_cm"),
     )
+
+
+@contextlib.contextmanager
+def warnings_ctx() -> Iterator[None]:
+    """Silence numpy's all-NaN warnings (frames without the leg are NaN by design)."""
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def fill_nans_2d(times_s: FloatArray, xy: FloatArray) -> FloatArray:
