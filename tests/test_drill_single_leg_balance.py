@@ -23,6 +23,7 @@ from formcheck.drills.single_leg_balance import (
     near_side_from_facing,
     split_hops,
     sway_1d,
+    wrist_out,
 )
 from formcheck.landmarks import Landmark
 from formcheck.synth import BalanceProfile, CameraSpec, NoiseSpec, synthesize
@@ -295,6 +296,64 @@ def test_no_lift_gives_a_warning_and_no_score() -> None:
     report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
     assert report.events == [] and report.score is None
     assert any(w.code == "no_hold" for w in report.warnings)
+
+
+# ------------------------------------------------------------ arm use
+def _arm_pose(hinge_deg: float, arm: str) -> np.ndarray:
+    """(1, 33, 3) world pose (y down): trunk hinged forward (+x) by ``hinge_deg``;
+    arm "hang" (wrists under the shoulders), "out" (level to the side) or
+    "foot" (right wrist on the raised left ankle behind the body)."""
+    w = np.full((1, 33, 3), np.nan)
+    torso = 0.5
+    lean = math.radians(hinge_deg)
+    sh_y, sh_x = -torso * math.cos(lean), torso * math.sin(lean)
+    for side, zz in (("LEFT", -0.2), ("RIGHT", 0.2)):
+        w[0, Landmark[f"{side}_HIP"]] = [0.0, 0.0, zz * 0.6]
+        w[0, Landmark[f"{side}_SHOULDER"]] = [sh_x, sh_y, zz]
+        w[0, Landmark[f"{side}_WRIST"]] = [sh_x, sh_y + 0.55, zz]  # hanging
+        w[0, Landmark[f"{side}_ANKLE"]] = [0.0, 0.85, zz * 0.5]
+    w[0, Landmark.LEFT_ANKLE] = [-0.35, 0.45, -0.05]  # raised behind (knee bent)
+    if arm == "out":
+        w[0, Landmark.LEFT_WRIST] = [sh_x, sh_y, -0.2 - 0.55]
+    if arm == "foot":
+        w[0, Landmark.RIGHT_WRIST] = [-0.33, 0.43, -0.02]
+    return w
+
+
+@pytest.mark.parametrize(
+    ("hinge", "arm", "out", "judged"),
+    [
+        (0.0, "hang", False, True),  # upright, arms relaxed
+        (60.0, "hang", False, True),  # forward hinge: arms hang under the shoulders
+        (0.0, "out", True, True),  # an arm out to the side
+        (60.0, "out", True, True),  # hinged with an arm out
+        (0.0, "foot", False, True),  # right hand holds the foot: only the left is judged
+    ],
+)
+def test_arm_use_judges_hanging_arms_and_skips_the_hand_on_the_foot(
+    hinge: float, arm: str, out: bool, judged: bool
+) -> None:
+    got_out, got_judged = wrist_out(_arm_pose(hinge, arm), TH.arm_out_torso, "left", 0.4)
+    assert bool(got_out[0]) is out and bool(got_judged[0]) is judged
+
+
+def test_arm_use_needs_judged_wrists() -> None:
+    w = _arm_pose(0.0, "foot")
+    w[0, Landmark.LEFT_WRIST] = np.nan  # the other hand unseen
+    out, judged = wrist_out(w, TH.arm_out_torso, "left", 0.4)
+    assert not judged[0] and not out[0]
+
+
+@pytest.mark.parametrize(("abduction", "cued"), [(10.0, False), (60.0, True)])
+def test_arms_out_get_the_arm_cue_and_relaxed_arms_do_not(abduction: float, cued: bool) -> None:
+    profile = BalanceProfile(
+        duration=10.0, stance_leg="left", holds=((2.0, 8.0),), arm_abduction_deg=abduction
+    )
+    syn = synthesize(profile, CameraSpec(view="front"), NoiseSpec.low(), seed=1)
+    report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    assert any("held out" in c.message for c in report.cues) is cued
+    (ev,) = report.events
+    assert (ev["arm_use_pct"] > TH.arm_use_cue_pct) is cued
 
 
 # ------------------------------------------------------------ real shared clips

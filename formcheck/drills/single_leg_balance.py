@@ -69,7 +69,12 @@ Sway leaves out ``settle_s`` at each end of a hold.
 **Stance knee** flexion (degrees, 0 = straight) is the 3D angle between thigh
 and shank from the world landmarks (a front view cannot see the bend in the
 picture; flagged there). **Arm use** is the share of hold time with a wrist
-further than ``arm_out_torso`` torso lengths from the trunk axis.
+held out: further than ``arm_out_torso`` torso lengths, horizontally, from
+under its own shoulder (a relaxed arm hangs under the shoulder whatever the
+trunk does, so a forward hinge is not arm use). A wrist within
+``hand_on_foot_torso`` of the free ankle is holding the foot and is not
+judged; with no wrist judged in most of a hold, arm use is None and flagged.
+It tells where the hands are, not why: the cue says so.
 
 Score (0-100, None without a hold)::
 
@@ -188,7 +193,13 @@ MSG_SOFT_KNEE = (
     "soften the stance knee: your {leg} knee was almost straight ({deg:.0f} deg); "
     "a slight bend helps balance"
 )
-MSG_ARMS = "you used your arms for balance {pct:.0f}% of the time on the {leg} leg"
+MSG_ARMS = (
+    "your hands were held out away from your sides {pct:.0f}% of the time on the {leg} leg: "
+    "arms out help balance; as it gets easier, try it with relaxed arms or hands on hips"
+)
+MSG_ARMS_UNJUDGED = (
+    "arm use not measured: your hands were holding the raised foot or not seen for most of the hold"
+)
 MSG_SHORT = (
     "longest hold {held:.1f} s: build up to {target:.0f} s on each leg (runners' target "
     "{target:.0f}-{target_max:.0f} s)"
@@ -220,6 +231,7 @@ class BalanceThresholds:
     sway_velocity_poor_cm_s: float
     knee_soft_min_deg: float
     arm_out_torso: float
+    hand_on_foot_torso: float
     arm_use_cue_pct: float
     target_hold_min_s: float
     target_hold_max_s: float
@@ -609,22 +621,54 @@ def depth_sway_cm(
     return ml, ap
 
 
-def wrist_out(world: FloatArray, limit_torso: float) -> BoolArray:
-    """(T,) True where either wrist is further than ``limit_torso`` torso lengths
-    from the trunk axis (shoulder midpoint to hip midpoint), in 3D."""
+def wrist_out(
+    world: FloatArray,
+    limit_torso: float,
+    free_side: str | None = None,
+    hand_on_foot_torso: float = 0.0,
+) -> tuple[BoolArray, BoolArray]:
+    """Arms held out from the body, frame by frame, in 3D.
+
+    A wrist is *out* when its horizontal distance (world x-z plane) from its
+    own shoulder is more than ``limit_torso`` torso lengths (shoulder midpoint
+    to hip midpoint). Under gravity a relaxed arm hangs below its shoulder
+    whatever the trunk does, so a forward hinge does not count; hands on the
+    hips sit close under the shoulders too. A wrist within
+    ``hand_on_foot_torso`` torso lengths of the free foot's ankle is holding
+    the foot (a quad stretch): that wrist is not judged.
+
+    Args:
+        world: (T, 33, 3) world landmarks, metres (y down, about vertical for a
+            level camera).
+        limit_torso: horizontal wrist-shoulder distance, torso lengths.
+        free_side: label of the raised foot, or None (no hand-on-foot test).
+        hand_on_foot_torso: wrist-to-free-ankle distance, torso lengths.
+
+    Returns:
+        (out, judged): (T,) bool each. ``judged`` is False where no wrist could
+        be judged (unseen, or every seen wrist holds the foot); ``out`` is True
+        where a judged wrist is out.
+    """
     sh = (world[:, Landmark.LEFT_SHOULDER] + world[:, Landmark.RIGHT_SHOULDER]) / 2
     hp = (world[:, Landmark.LEFT_HIP] + world[:, Landmark.RIGHT_HIP]) / 2
-    axis = sh - hp
-    torso = np.linalg.norm(axis, axis=1)
-    unit = axis / np.where(torso > 0, torso, np.nan)[:, None]
+    torso = np.linalg.norm(sh - hp, axis=1)
+    torso = np.where(torso > 0, torso, np.nan)
     out = np.zeros(world.shape[0], dtype=bool)
-    for wrist in (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST):
-        v = world[:, wrist] - hp
-        along = np.einsum("td,td->t", v, unit)
-        perp = np.linalg.norm(v - along[:, None] * unit, axis=1)
+    judged = np.zeros(world.shape[0], dtype=bool)
+    for side in SIDES:
+        wrist = world[:, side_landmark(side, "wrist")]
+        shoulder = world[:, side_landmark(side, "shoulder")]
+        horiz = np.linalg.norm((wrist - shoulder)[:, [0, 2]], axis=1) / torso
+        ok = np.isfinite(horiz)
+        if free_side is not None and hand_on_foot_torso > 0:
+            ankle = world[:, side_landmark(free_side, "ankle")]
+            to_foot = np.linalg.norm(wrist - ankle, axis=1) / torso
+            with np.errstate(invalid="ignore"):
+                ok &= ~(to_foot < hand_on_foot_torso)
         with np.errstate(invalid="ignore"):
-            out |= perp > limit_torso * torso
-    return out
+            out |= ok & (horiz > limit_torso)
+        judged |= ok
+    return out, judged
 
 
 LEG_FILL_PARTS = ("knee", "ankle", "heel", "foot_index")
@@ -835,7 +879,6 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
     ml_series = np.full(n, np.nan)
     ap_series = np.full(n, np.nan)
     height_series = np.abs(signal - baseline) * leg_cm
-    arms = wrist_out(world, th.arm_out_torso)
     events: list[dict[str, Any]] = []
     for k, h in enumerate(holds):
         sl = slice(h.start_i, h.end_i + 1)
@@ -863,7 +906,6 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
             near,
             view,
             axis,
-            arms,
             ctx,
             th,
         )
@@ -1063,7 +1105,6 @@ def _measure_hold(
     near: str | None,
     view: str,
     axis: str,
-    arms: BoolArray,
     ctx: DrillContext,
     th: BalanceThresholds,
 ) -> dict[str, Any]:
@@ -1182,8 +1223,16 @@ def _measure_hold(
                 MSG_SOFT_KNEE.format(leg=stance, deg=knee_deg),
             )
         )
-    arm_pct = 100.0 * float(arms[sl].mean()) if h.end_i >= h.start_i else math.nan
+    arm_out, arm_judged = wrist_out(world[sl], th.arm_out_torso, h.free_side, th.hand_on_foot_torso)
+    judged_share = float(arm_judged.mean()) if arm_judged.size else 0.0
+    arm_pct = (
+        100.0 * float(arm_out[arm_judged].mean())
+        if judged_share >= th.min_reliable_fraction
+        else math.nan
+    )
     ev["arm_use_pct"] = _r(arm_pct)
+    if judged_share < th.min_reliable_fraction:
+        hold_flags["arm_use_pct"] = MSG_ARMS_UNJUDGED
     if math.isfinite(arm_pct) and arm_pct > th.arm_use_cue_pct:
         cues.append(Cue(float(h.start_s), "info", MSG_ARMS.format(pct=arm_pct, leg=stance)))
     ev["flags"] = hold_flags
