@@ -201,3 +201,22 @@ def test_real_single_leg_bounds_flights_are_physical(tracked_clip: Any) -> None:
     for e in report.events:
         if e["flight_s"] is not None:
             assert 0.0 < e["flight_s"] <= TH.max_flight_s
+
+
+@pytest.mark.slow
+def test_real_single_leg_bounds_no_impossible_value(tracked_clip: Any) -> None:
+    """Knee flexion outside what a knee can do, and contacts spanning a stop or time
+    out of view, are never reported as numbers."""
+    report = analyze_track(tracked_clip("single_leg_bounds_side.mp4"), "lateral-hops")
+    for e in report.events:
+        k = e["landing_knee_flexion_deg"]
+        assert k is None or TH.knee_min_deg <= k <= TH.knee_max_deg
+        assert e["contact_s"] is None or e["contact_s"] <= TH.max_contact_s
+    m = report.summary["mean_contact_s"]
+    assert m is None or m <= TH.max_contact_s
+
+
+def test_impossible_thresholds_are_anatomical() -> None:
+    # the bounds are a knee's range of motion and a rebound's duration, not clip-tuned
+    assert TH.knee_min_deg == 0.0 and TH.knee_max_deg == 160.0
+    assert 0.5 <= TH.max_contact_s <= 2.0

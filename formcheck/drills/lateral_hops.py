@@ -97,6 +97,18 @@ MSG_RHYTHM = (
     "at {time:.1f} s)"
 )
 MSG_WIDTH = "keep your hops the same width: widths varied by {cv:.0f}% (narrowest {w:.0f} cm at {time:.1f} s)"
+MSG_KNEE_IMPOSSIBLE = (
+    "the landing knee read {deg:.0f} deg of flexion, outside the {lo:.0f}-{hi:.0f} deg a knee "
+    "can bend: the landmarks were off the leg; film side-on with the whole body in the picture"
+)
+MSG_CONTACT_UNSEEN = (
+    "the person left the picture between these two hops, so the time on the ground is "
+    "unknown: stay in the picture for the whole set"
+)
+MSG_CONTACT_PAUSE = (
+    "{s:.1f} s between these two hops is a stop (standing, walking or out of view), not a "
+    "rebound, so it is left out of the rhythm"
+)
 MSG_SET = "{n} hops: {verdict}"
 
 
@@ -119,6 +131,9 @@ class HopThresholds:
     rhythm_cv_cue_pct: float
     target_hops_per_set: int
     min_reliable_fraction: float
+    knee_min_deg: float
+    knee_max_deg: float
+    max_contact_s: float
 
     def __post_init__(self) -> None:
         if not 0.0 < self.timing_level < 1.0:
@@ -430,6 +445,22 @@ def _analyze(ctx: DrillContext, th: HopThresholds) -> DrillResult:
         after_end = next_to if next_to is not None else f.landing_s + th.last_landing_window_s
         after = (t >= f.landing_s) & (t <= after_end)
         knee_deg = float(np.nanmax(knee[after])) if np.isfinite(knee[after]).any() else math.nan
+        ev_flags: dict[str, str] = {}
+        if math.isfinite(knee_deg) and not (th.knee_min_deg <= knee_deg <= th.knee_max_deg):
+            ev_flags["landing_knee_flexion_deg"] = MSG_KNEE_IMPOSSIBLE.format(
+                deg=knee_deg, lo=th.knee_min_deg, hi=th.knee_max_deg
+            )
+            knee_deg = math.nan  # withheld: no knee bends that way
+        if contact_before is not None and prev_land is not None and f.takeoff_s is not None:
+            gap = (t > prev_land) & (t < f.takeoff_s)
+            feet_seen = rel[gap][:, _foot_idx("left") + _foot_idx("right")].any(axis=1)
+            person = np.asarray(ctx.track.num_people)[gap] > 0
+            if gap.any() and (not person.all() or feet_seen.mean() < th.min_reliable_fraction):
+                ev_flags["contact_s"] = MSG_CONTACT_UNSEEN
+                contact_before = None  # unknown, not contact
+            elif contact_before > th.max_contact_s:
+                ev_flags["contact_s"] = MSG_CONTACT_PAUSE.format(s=contact_before)
+                contact_before = None  # a stop between hops, not a rebound
         width = None
         if width_ok and f.takeoff_s is not None:
             start_b = max(f.takeoff_s - 0.3, prev_land if prev_land is not None else -math.inf)
@@ -439,7 +470,6 @@ def _analyze(ctx: DrillContext, th: HopThresholds) -> DrillResult:
                 width = abs(
                     float(np.nanmedian(centre_u[after_w])) - float(np.nanmedian(centre_u[before]))
                 )
-        ev_flags: dict[str, str] = {}
         sl = slice(f.up_i, f.down_i + 1)
         idx = [i for s in stance for i in _foot_idx(s)]
         seen = float(rel[sl][:, idx].all(axis=1).mean()) if f.down_i >= f.up_i else 0.0
