@@ -157,7 +157,9 @@ class TreeRssSampler:
 
     Needed for parallel runs: their workers are children of the multiprocessing
     forkserver, so ``RUSAGE_CHILDREN`` never sees them. ``peak_mb`` is the
-    largest sum seen, ``peak_one_mb`` the largest single descendant.
+    largest sum seen, ``peak_one_mb`` the largest single descendant,
+    ``cpu_by_pid`` the last CPU seconds seen per descendant (a process's last
+    ~0.1 s before it exits can be missed).
     """
 
     def __init__(self, every_s: float = 0.1) -> None:
@@ -166,6 +168,7 @@ class TreeRssSampler:
         self.every_s = every_s
         self.peak_mb = 0.0
         self.peak_one_mb = 0.0
+        self.cpu_by_pid: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -179,10 +182,12 @@ class TreeRssSampler:
 
     def _run(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE") / 2**20
+        tick = float(os.sysconf("SC_CLK_TCK"))
         me = os.getpid()
         while not self._stop.wait(self.every_s):
             parent: dict[int, int] = {}
             rss: dict[int, float] = {}
+            cpu: dict[int, float] = {}
             for d in os.listdir("/proc"):
                 if not d.isdigit():
                     continue
@@ -191,6 +196,7 @@ class TreeRssSampler:
                     fields = stat[stat.rindex(")") + 2 :].split()
                     parent[int(d)] = int(fields[1])
                     rss[int(d)] = int(fields[21]) * page
+                    cpu[int(d)] = (int(fields[11]) + int(fields[12])) / tick
                 except (OSError, ValueError, IndexError):
                     continue
             total = 0.0
@@ -200,6 +206,8 @@ class TreeRssSampler:
                     p = parent[p]
                 if p == me:
                     total += rss[pid]
+                    if pid != me:
+                        self.cpu_by_pid[pid] = max(self.cpu_by_pid.get(pid, 0.0), cpu[pid])
                     if pid != me:
                         self.peak_one_mb = max(self.peak_one_mb, rss[pid])
             self.peak_mb = max(self.peak_mb, total)

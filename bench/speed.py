@@ -122,7 +122,11 @@ def track(video: str, model: str, workers: int) -> dict[str, Any]:
 
         with common.TreeRssSampler() as tree:
             tr = extract_track_parallel(video, model_path=model, workers=workers)
-        extra = {"tree_peak_rss_mb": tree.peak_mb, "worker_peak_rss_mb": tree.peak_one_mb}
+        extra = {
+            "tree_peak_rss_mb": tree.peak_mb,
+            "worker_peak_rss_mb": tree.peak_one_mb,
+            "descendants_cpu_s": sum(tree.cpu_by_pid.values()),
+        }
     secs = time.perf_counter() - t0
     return {"frames": len(tr), "seconds": secs, "detected": tr.detected_fraction, **extra}
 
@@ -238,10 +242,7 @@ def child_main(argv: list[str]) -> None:
         res = live(a.video, a.model, a.drill, a.seconds)
     else:
         raise SystemExit(f"unknown kind {a.kind}")
-    if a.kind == "track" and a.workers > 1:
-        res["cpu_s_note"] = "workers' CPU not counted (forkserver children)"
-    else:
-        res["cpu_s"] = _cpu_s() - cpu0
+    res["cpu_s"] = _cpu_s() - cpu0 + res.get("descendants_cpu_s", 0.0)
     res["peak_rss_mb"] = common.peak_rss_mb()
     res["children_peak_rss_mb"] = common.children_peak_rss_mb()
     print(json.dumps(res))
