@@ -4,7 +4,10 @@ and views, the image-only fallback, failure paths, and the real shared clips."""
 
 from __future__ import annotations
 
+import functools
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -378,3 +381,48 @@ def test_real_clip_hold_intervals(name: str, tracked_clip: Any, shared_labels: A
     assert report.summary["touchdowns"] == len(label.get("touchdowns_s", []))
     legs = label["stance_leg"] if isinstance(label["stance_leg"], list) else [label["stance_leg"]]
     assert [e["stance_leg"] for e in report.events] == [leg.split()[0] for leg in legs]
+
+
+# ------------------------------------------------------------ committed rendered sample
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_videos" / "balance_side.mp4"
+
+
+@functools.cache
+def _sample_report(model: str) -> Any:
+    """balance_side.mp4 through the pose model and the drill (figure's true height)."""
+    from formcheck.pose import extract_track
+
+    truth = json.loads(SAMPLE.with_suffix(".truth.json").read_text())
+    track = extract_track(SAMPLE, model_path=Path(model))
+    opts = DrillOptions(height_cm=truth["figure"]["height_cm"])
+    return analyze_track(track, "single-leg-balance", opts), truth
+
+
+@pytest.mark.slow
+def test_sample_side_view_hold_end_and_stance_leg(shared_model: Path) -> None:
+    """The first clip a new user tries: the far (stance) foot is below the visibility
+    threshold in every frame; the hold must still be found, on the left leg, from 3D."""
+    report, truth = _sample_report(str(shared_model))
+    (want,) = [e for e in truth["events"] if e["kind"] == "hold"]
+    holds = [e for e in report.events if e["kind"] == "hold"]
+    assert len(holds) == 1, holds
+    assert holds[0]["stance_leg"] == want["stance_leg"]
+    assert abs(holds[0]["end_s"] - want["end_s"]) <= HOLD_TOL_S
+    assert report.summary["lift_signal_source"] == "3D world landmarks"
+    assert "no 3D landmarks" not in report.flags.get("holds", "")
+    assert "hidden" in report.flags["holds"]  # the estimated far foot is said
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the pose model's toe landmark of the rendered free foot rises ~0.15 s "
+    "after the foot leaves the floor (its heel follows the truth), so the lift-off is found "
+    "at 1.04 s for 0.80 s",
+)
+def test_sample_side_view_hold_start(shared_model: Path) -> None:
+    report, truth = _sample_report(str(shared_model))
+    (want,) = [e for e in truth["events"] if e["kind"] == "hold"]
+    holds = [e for e in report.events if e["kind"] == "hold"]
+    assert len(holds) == 1
+    assert abs(holds[0]["start_s"] - want["start_s"]) <= HOLD_TOL_S

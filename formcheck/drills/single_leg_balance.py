@@ -10,7 +10,10 @@ How a hold is found (numbers from ``single_leg_balance.toml``):
    ankle, same landmarks), is the lift signal: ``+`` means the right foot is
    higher. Being a ratio of two lengths on the same body it does not depend on
    camera distance or resolution. When the track has no world landmarks the
-   same is measured in the picture, perpendicular to the floor line.
+   same is measured in the picture, perpendicular to the floor line. When a
+   foot is below the visibility threshold in most frames (the far foot of a
+   side view), the pose model's estimate of it is used (``fill_hidden_legs``)
+   and the holds are flagged.
 2. **Baseline.** A staggered double stance leaves a small steady offset; the
    median of the signal over frames with both feet down is subtracted.
 3. **Hysteresis.** A hold is a stretch where one foot is above
@@ -165,8 +168,8 @@ SPRINGER_SOURCE = "Springer et al. 2007, J Geriatr Phys Ther 30(1):8 (n=549)"
 
 # --------------------------------------------------------------- messages
 AREA_FLAG = (
-    "one camera sees one horizontal axis; the depth axis of the area comes from the "
-    "pose model's 3D estimate, so the area is approximate"
+    "sway area is approximate: one camera sees one horizontal axis; the other axis of the "
+    "area comes from the pose model's depth estimate"
 )
 
 MSG_PICTURE_HEIGHTS = (
@@ -1001,19 +1004,20 @@ def _sway_series_name(axis: str) -> str:
 DEPTH_FLAG = {
     "ml": (
         "sway_ap",
-        "{view} view: front-to-back sway comes from the pose model's depth estimate, "
-        "which is rough",
+        "front-to-back sway estimated from depth: a {view} view does not show it, so it comes "
+        "from the pose model's depth estimate, which is rough",
     ),
     "ap": (
         "sway_ml",
-        "{view} view: side-to-side sway comes from the pose model's depth estimate, which is rough",
+        "side-to-side sway estimated from depth: a {view} view does not show it, so it comes "
+        "from the pose model's depth estimate, which is rough",
     ),
 }
 """Primary picture axis -> (the depth-based axis's key stem, why it is flagged)."""
 
 MIXED_FLAG = (
-    "oblique view: side-to-side and front-to-back sway both mix in the pose model's depth "
-    "estimate, which is rough"
+    "sway axes partly estimated from depth: in an oblique view side-to-side and front-to-back "
+    "sway both mix in the pose model's depth estimate, which is rough"
 )
 
 
@@ -1118,7 +1122,7 @@ def _measure_hold(
         depth = stance_from_depth(z, h, near)
         if depth is None:
             hold_flags["stance_leg"] = (
-                "side view: the legs overlap and the depth order is unclear, so the "
+                "stance leg unsure: in a side view the legs overlap and the depth order is unclear, so the "
                 "stance leg comes from the pose model's labels, which often swap in side view"
             )
         else:
@@ -1126,14 +1130,18 @@ def _measure_hold(
             method = "depth order and the side facing the camera"
             if depth != label_stance:
                 hold_flags["stance_leg"] = (
-                    "side view: the pose model's left/right labels disagree with the depth "
+                    "stance leg taken from depth: in a side view the pose model's left/right labels disagree with the depth "
                     "order; the stance leg is taken from depth (assumes the video is not "
                     "mirrored)"
                 )
     elif view == "back":
-        hold_flags["stance_leg"] = "back view: left/right come from the pose model; check them"
+        hold_flags["stance_leg"] = (
+            "left/right unchecked: in a back view they come from the pose model; check them"
+        )
     elif view not in ("front", "oblique"):
-        hold_flags["stance_leg"] = "view unknown: left/right come from the pose model"
+        hold_flags["stance_leg"] = (
+            "left/right unchecked: the view is unknown, so they come from the pose model"
+        )
 
     sl = slice(h.start_i, h.end_i + 1)
     rel = ctx.conditioned.reliable[sl]
@@ -1178,7 +1186,7 @@ def _measure_hold(
         )
         if axis == "mixed":
             hold_flags["sway_path_cm"] = (
-                "oblique view: the picture's horizontal mixes side-to-side and front-to-back sway"
+                "sway mixes two axes: in an oblique view the picture's horizontal mixes side-to-side and front-to-back sway"
             )
         if h.duration_s >= th.sway_growth_min_hold_s:
             idx = np.flatnonzero(w)
@@ -1212,7 +1220,7 @@ def _measure_hold(
     ev["stance_knee_flexion_deg"] = _r(knee_deg)
     if view in ("front", "back"):
         hold_flags["stance_knee_flexion_deg"] = (
-            "front/back view: knee bend is not visible in the picture; the angle comes from "
+            "knee bend estimated in 3D: a front or back view does not show it; the angle comes from "
             "the pose model's 3D estimate"
         )
     if math.isfinite(knee_deg) and knee_deg < th.knee_soft_min_deg:
@@ -1335,13 +1343,13 @@ def _summary_flags(
     flags.update(depth_axis_flags(axis, view))
     if axis == "mixed":
         flags["sway_path_cm"] = flags["sway_velocity_cm_s"] = (
-            "oblique view: sway is measured along the picture's horizontal, a mix of "
+            "sway mixes two axes: in an oblique view it is measured along the picture's horizontal, a mix of "
             "side-to-side and front-to-back; film from the front (side-to-side) or the side "
             "(front-to-back) for a clean axis"
         )
     if view in ("front", "back"):
         flags["stance_knee_flexion_deg"] = (
-            "front/back view: knee bend is not visible in the picture; the angle comes from "
+            "knee bend estimated in 3D: a front or back view does not show it; the angle comes from "
             "the pose model's 3D estimate"
         )
     for e in events:
