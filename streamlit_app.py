@@ -108,6 +108,7 @@ def sidebar() -> tuple[str, DrillOptions, Profile | None]:
         max_value=230.0,
         value=None,
         step=1.0,
+        format="%.0f",
         placeholder="for centimetres",
         help="Turns pixels into centimetres. Without it formcheck assumes an average "
         "adult height and says the numbers are rough.",
@@ -178,7 +179,7 @@ def how_to(drill_name: str, sample_list: list[samples.Sample]) -> None:
     text_col, pic_col = st.columns([3, 1])
     with text_col:
         st.markdown(f"**How to film it.** {drill.how_to_film}")
-        st.markdown(f"**What you get.** {drill.measures}.")
+        st.markdown(f"**What you get.** {cards.sentence(drill.measures)}")
         st.caption("Camera views it works from: " + ", ".join(sorted(drill.accepted_views)))
     example = next((s for s in sample_list if s.drill == drill_name), None)
     if example is not None:
@@ -204,11 +205,9 @@ def show_results(report: Any, video: bytes | None) -> None:
     with video_col:
         if video is not None:
             st.video(video, format="video/mp4")
-        cal = report.calibration
-        st.caption(
-            f"Centimetres from {cal.get('method', '?')} (±{cal.get('uncertainty_pct', 0):.0f}%). "
-            f"{cal.get('detail', '')}"
-        )
+        note = cards.calibration_note(report.calibration)
+        if note:
+            st.caption(note)
     with card_col:
         card_list = cards.cards(report)
         shared = cards.shared_flags(card_list)
@@ -229,10 +228,9 @@ def show_results(report: Any, video: bytes | None) -> None:
             st.metric("Score (0-100)", f"{report.score:.0f}")
         for label, why in cards.other_flags(report):
             st.warning(f"⚠ {label}: {why}")
-    rows = cards.event_rows(report)
-    if rows:
+    if report.events:
         st.markdown("**Each rep / hold / attempt**")
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.dataframe(cards.event_table(report), hide_index=True, width="stretch")
     for chart in charts.charts_for(report):
         st.altair_chart(chart, width="stretch")
     cue_rows = cards.cue_rows(report)
@@ -257,8 +255,8 @@ def show_results(report: Any, video: bytes | None) -> None:
 
 
 # ------------------------------------------------------------------ video mode
+# (content digest, path factory, original, name shown to the person)
 Picked = tuple[str, Callable[[], AbstractContextManager[Path]], Path | tuple[bytes, str], str]
-"""(content digest, path factory, original, name shown to the person)."""
 
 
 def match_sample_options(drill: str) -> None:

@@ -351,6 +351,29 @@ def test_balance_result_shows_hold_and_sway(harness: Harness) -> None:
     assert "longest hold" in at.subheader[0].value
 
 
+def test_balance_page_reads_as_sentences_and_tables_without_raw_values(
+    harness: Harness,
+) -> None:
+    harness.track = synthesize(BalanceProfile(), noise=NoiseSpec.low(), seed=2).track
+    at = _app()
+    at.sidebar.selectbox(key="drill").set_value("single-leg-balance").run()
+    at = _use_sample(at)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    what = next(m.value for m in at.markdown if m.value.startswith("**What you get.**"))
+    assert what == "**What you get.** " + cards.sentence(get_drill("single-leg-balance").measures)
+    assert what[len("**What you get.** ")].isupper() and not what.endswith("..")
+    (table,) = [d for d in at.dataframe if "#" in d.value.columns]
+    frame = table.value
+    assert list(frame["#"]) == list(range(1, len(frame) + 1))  # 1-based, one number column
+    assert not any(c.lower() == "index" for c in frame.columns)
+    assert not any("{" in str(v) for v in frame.to_numpy().ravel())
+    assert "Side-to-side sway (RMS, cm)" in frame.columns
+    texts = _texts(at)
+    assert "Centimetres are approximate (±" in texts and "assumed (±" not in texts
+    assert "Sway ml" not in texts  # flag titles in words
+    assert at.sidebar.number_input(key="height_cm").proto.format == "%.0f"  # 178, not 178.00
+
+
 def test_live_mode_offers_the_camera_without_loading_the_model(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -446,6 +469,75 @@ def test_card_labels_and_numbers(key: str, value: Any, label: str, shown: str) -
     got_label, unit = cards.split_unit(key)
     assert got_label == label
     assert cards.format_number(value, unit) == shown
+
+
+@pytest.mark.parametrize(
+    ("key", "heading"),
+    [
+        ("sway_ml_rms_cm", "Side-to-side sway (RMS, cm)"),  # axis word first, RMS bracketed
+        ("sway_ap_rms_cm", "Front-to-back sway (RMS, cm)"),
+        ("sway_ml_cm", "Side-to-side sway (cm)"),
+        ("heel_rise_se_cm", "Heel rise (standard error, cm)"),
+        ("heel_rise_cm_by_leg", "Heel rise (by leg, cm)"),
+        ("down_s_max", "Max down (s)"),  # a statistic after the unit
+        ("sway_area_cm2", "Sway area (cm²)"),
+        ("stance_leg", "Stance leg"),  # no unit
+        ("rep_count", "Reps"),
+    ],
+)
+def test_key_labels_in_words_with_units(key: str, heading: str) -> None:
+    assert cards.key_label(key) == heading
+
+
+def test_measures_and_calibration_read_as_sentences() -> None:
+    assert cards.sentence("hold times, left vs right") == "Hold times, left vs right."
+    assert cards.sentence("Toe-to-wall distance, left vs right.") == (
+        "Toe-to-wall distance, left vs right."
+    )  # no double full stop
+    assumed = {
+        "method": "assumed",
+        "uncertainty_pct": 7.29,
+        "detail": "assumed an average adult height of 170 cm (no height given); enter your "
+        "height for centimetre values within about 2%",
+    }
+    assert cards.calibration_note(assumed) == (
+        "Centimetres are approximate (±7%): formcheck assumed an average adult height of "
+        "170 cm (no height given); enter your height for centimetre values within about 2%."
+    )
+    given = {"method": "height", "uncertainty_pct": 2.1, "detail": "from your height (178 cm)"}
+    assert (
+        cards.calibration_note(given) == "Centimetres (±2%) are scaled from your height (178 cm)."
+    )
+    assert cards.calibration_note({}) is None
+
+
+def test_event_table_numbers_each_kind_from_one_and_flattens_sides() -> None:
+    from types import SimpleNamespace
+
+    events = [
+        {"kind": "hold", "index": 0, "duration_s": 8.9, "sway_ml_rms_cm": 0.4,
+         "flags": {"sway_ml_rms_cm": "rough from the side"}},
+        {"kind": "not_a_rep", "heel_rise_cm": 0.5, "reason": "too small"},
+        {"kind": "hold", "index": 1, "duration_s": float("nan"), "sway_ml_rms_cm": None,
+         "heel_rise_cm": 2.9, "heel_rise_cm_by_leg": {"right": 2.9}, "flags": {}},
+        {"kind": "hold", "index": 2, "heel_rise_cm": 3.0,
+         "heel_rise_cm_by_leg": {"left": 3.1, "right": 2.9}, "stance": "double_leg"},
+    ]  # fmt: skip
+    report: Any = SimpleNamespace(events=events)
+    rows = cards.event_rows(report)
+    assert [r["#"] for r in rows] == [1, None, 2, 3]
+    assert all("Index" not in r and "index" not in r for r in rows)
+    assert rows[0]["trust"] == "Side-to-side sway (RMS, cm): rough from the side"
+    assert rows[0]["Side-to-side sway (RMS, cm)"] == 0.4
+    assert rows[1]["Kind"] == "not a rep"
+    assert rows[2]["Duration (s)"] is None
+    assert not any(k.startswith("Heel rise,") for k in rows[2])  # one side: same as its column
+    assert rows[3]["Heel rise, left (cm)"] == 3.1 and rows[3]["Heel rise, right (cm)"] == 2.9
+    assert rows[3]["Stance"] == "double leg"
+    assert not any(isinstance(v, dict) or "{" in str(v) for r in rows for v in r.values())
+    shown = cards.event_table(report).to_string()
+    assert "None" not in shown and "nan" not in shown.lower() and "<NA>" not in shown
+    assert "–" in shown
 
 
 def _fake_report(drill: str, events: list[dict[str, Any]], series: dict[str, Any]) -> Any:

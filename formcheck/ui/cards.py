@@ -101,18 +101,94 @@ LABELS: dict[str, str] = {
 }
 """Labels that read better than the key (the unit still comes from the key)."""
 
+DIRECTIONS: dict[str, str] = {"ml": "side-to-side", "ap": "front-to-back"}
+"""Key words naming a body axis (medio-lateral, antero-posterior): put in front."""
 
-def split_unit(key: str) -> tuple[str, str]:
-    """``"mean_heel_rise_cm"`` -> ("Mean heel rise", "cm")."""
+QUALIFIERS: dict[str, str] = {
+    "rms": "RMS",
+    "se": "standard error",
+    "cv": "variation",
+    "3d": "3D",
+    "x": "along the picture",
+}
+"""Key words that qualify a measure: shown in brackets after it, before the unit."""
+
+_STATS = ("max", "min", "mean", "median")
+"""Statistics that some keys put after the unit ("down_s_max"); read as a prefix."""
+
+_BY = "_by_"
+"""``heel_rise_cm_by_leg``: a value per leg (shown as "by leg" before the unit)."""
+
+
+def describe(key: str) -> tuple[str, list[str], str]:
+    """A summary/event key in words: (label, qualifiers, unit).
+
+    ``"sway_ml_rms_cm"`` -> ("Side-to-side sway", ["RMS"], "cm");
+    ``"heel_rise_cm_by_leg"`` -> ("Heel rise", ["by leg"], "cm").
+    """
+    extra: list[str] = []
+    for stat in _STATS:  # "down_s_max" -> "max_down_s" (the unit ends the key)
+        if key.endswith("_" + stat) and key != stat:
+            key = f"{stat}_{key[: -len(stat) - 1]}"
+            break
+    if _BY in key:
+        key, by = key.split(_BY, 1)
+        extra.append("by " + by.replace("_", " "))
     base, unit = key, ""
     for suffix, shown in _UNITS:
         if key.endswith(suffix):
             base, unit = key[: -len(suffix)], shown
             break
     if key in LABELS:
-        return LABELS[key], unit
-    label = base.replace("_", " ").strip()
-    return (label[:1].upper() + label[1:]) if label else key, unit
+        return LABELS[key], extra, unit
+    words, front, quals = [], [], []
+    for w in base.split("_"):
+        if w in DIRECTIONS:
+            front.append(DIRECTIONS[w])
+        elif w in QUALIFIERS:
+            quals.append(QUALIFIERS[w])
+        elif w:
+            words.append(w)
+    label = " ".join(front + words).strip() or key
+    return label[:1].upper() + label[1:], quals + extra, unit
+
+
+def split_unit(key: str) -> tuple[str, str]:
+    """``"mean_heel_rise_cm"`` -> ("Mean heel rise", "cm"); qualifiers stay in the label
+    (``"sway_ml_rms_cm"`` -> ("Side-to-side sway (RMS)", "cm"))."""
+    label, quals, unit = describe(key)
+    return (f"{label} ({', '.join(quals)})" if quals else label), unit
+
+
+def key_label(key: str) -> str:
+    """A key as a heading with its unit: ``"sway_ml_rms_cm"`` -> "Side-to-side sway (RMS, cm)"."""
+    label, quals, unit = describe(key)
+    inside = quals + ([unit] if unit else [])
+    return f"{label} ({', '.join(inside)})" if inside else label
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: first letter capitalised, one full stop at the end."""
+    text = text.strip().rstrip(".").rstrip()
+    return (text[:1].upper() + text[1:] + ".") if text else ""
+
+
+def calibration_note(cal: dict[str, Any]) -> str | None:
+    """How centimetres were measured, as one sentence (None when not known).
+
+    Args:
+        cal: ``Report.calibration`` ({"method", "uncertainty_pct", "detail", ...}).
+    """
+    detail = str(cal.get("detail") or "").strip().rstrip(".")
+    if not detail:
+        return None
+    pct = cal.get("uncertainty_pct")
+    within = f" (±{pct:.0f}%)" if isinstance(pct, int | float) and math.isfinite(pct) else ""
+    if detail.startswith("from "):
+        return f"Centimetres{within} are scaled {detail}."
+    if cal.get("method") == "assumed":
+        return f"Centimetres are approximate{within}: formcheck {detail}."
+    return f"Centimetre scale{within}: {detail}."
 
 
 def format_number(value: Any, unit: str = "") -> str:
@@ -184,7 +260,7 @@ def short_flag(text: str) -> str:
 def other_flags(report: Report) -> list[tuple[str, str]]:
     """(label, reason) of flags whose metric has no card (shown as a list)."""
     shown = {c.key for c in cards(report)}
-    return [(split_unit(k)[0], why) for k, why in report.flags.items() if k not in shown]
+    return [(key_label(k), why) for k, why in report.flags.items() if k not in shown]
 
 
 def all_numbers(report: Report) -> list[dict[str, str]]:
@@ -200,25 +276,74 @@ def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, int | float | str | bool)
 
 
+NO_NUMBER_PREFIX = "not_"
+"""Event kinds that are not counted ("not_a_rep": a movement rejected as a rep) get no "#"."""
+
+
+def _cell(value: Any) -> Any:
+    """A table cell: numbers rounded (non-finite -> None), words with spaces, lists as text."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return round(value, 2) if math.isfinite(value) else None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        return value.replace("_", " ") if " " not in value else value
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_cell(v)) for v in value)
+    return json.dumps(value, default=str)
+
+
 def event_rows(report: Report) -> list[dict[str, Any]]:
-    """One row per rep / hold / attempt, columns labelled with units; flags as text."""
+    """One row per rep / hold / attempt, columns labelled with units; flags as text.
+
+    "#" numbers the events of each kind from 1 in time order (the drill's own
+    0- or 1-based ``index`` is dropped); rejected kinds ("not_a_rep") get none.
+    A per-side dict ({"left": 3.1, "right": 2.9}) becomes one column per side,
+    left out when it only repeats the row's own value. Missing values are None
+    (``event_table`` shows them as "–").
+    """
     rows = []
-    for i, event in enumerate(report.events, start=1):
-        row: dict[str, Any] = {"#": i}
+    counts: dict[str, int] = {}
+    for event in report.events:
+        kind = str(event.get("kind", ""))
+        number: int | None = None
+        if not kind.startswith(NO_NUMBER_PREFIX):
+            number = counts[kind] = counts.get(kind, 0) + 1
+        row: dict[str, Any] = {"#": number}
         for key, value in event.items():
-            if key == "flags":
-                row["trust"] = "; ".join(f"{k}: {v}" for k, v in value.items()) if value else ""
+            if key == "index":
                 continue
-            label, unit = split_unit(key)
-            col = f"{label} ({unit})" if unit else label
-            if isinstance(value, float):
-                row[col] = None if not math.isfinite(value) else round(value, 2)
-            elif isinstance(value, dict | list):
-                row[col] = json.dumps(value, default=str)
-            else:
-                row[col] = value
+            if key == "flags":
+                row["trust"] = (
+                    "; ".join(f"{key_label(k)}: {v}" for k, v in value.items()) if value else ""
+                )
+                continue
+            if isinstance(value, dict):
+                own = key.split(_BY, 1)[0]
+                parts = {k: v for k, v in value.items() if not isinstance(v, dict | list)}
+                if len(parts) == 1 and next(iter(parts.values())) == event.get(own):
+                    continue  # one side only: the same number as the row's own column
+                label, quals, unit = describe(own if _BY in key else key)
+                for sub, v in parts.items():
+                    inside = list(quals) + ([unit] if unit else [])
+                    col = f"{label}, {sub}" + (f" ({', '.join(inside)})" if inside else "")
+                    row[col] = _cell(v)
+                continue
+            row[key_label(key)] = _cell(value)
         rows.append(row)
     return rows
+
+
+def event_table(report: Report) -> Any:
+    """``event_rows`` as a pandas Styler: missing values shown as "–", numbers as given."""
+    import pandas as pd
+
+    frame = pd.DataFrame(event_rows(report))
+    if "#" in frame:
+        frame["#"] = frame["#"].astype("Int64")
+    return frame.style.format(na_rep="–", precision=2)
 
 
 def clock(time_s: float | None) -> str:

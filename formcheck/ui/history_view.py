@@ -510,7 +510,13 @@ def render_profile_picker(st: Any) -> Profile | None:
     with sb.expander("New profile", expanded=False), st.form("new-profile", clear_on_submit=True):
         name = st.text_input("Name", key="np-name")
         height = st.number_input(
-            "Height (cm)", min_value=100.0, max_value=230.0, value=None, step=1.0, key="np-height"
+            "Height (cm)",
+            min_value=100.0,
+            max_value=230.0,
+            value=None,
+            step=1.0,
+            format="%.0f",
+            key="np-height",
         )
         this_year = datetime.now(UTC).year
         birth = st.number_input(
