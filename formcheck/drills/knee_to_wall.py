@@ -808,6 +808,17 @@ def _summarise(
 ) -> DrillResult:
     del ctx
     valid = [e for e in events if e["valid"] and e["tibia_angle_deg"] is not None]
+    # The shin angle is the dorsiflexion measure itself (an inclinometer on the
+    # shin): it counts with the heel down and plausible values, even where the
+    # knee stopped short of the wall (then it may not be the deepest possible).
+    angle_ok = [
+        e
+        for e in events
+        if e["tibia_angle_deg"] is not None
+        and e["heel_lifted"] is False
+        and "tibia_angle_deg" not in e["implausible"]
+        and "knee_forward_cm" not in e["implausible"]
+    ]
     summary: dict[str, Any] = {
         "attempts": len(events),
         "valid_attempts": len(valid),
@@ -819,18 +830,26 @@ def _summarise(
     by_leg: dict[str, dict[str, float | None]] = {}
     for leg in SIDES:
         mine = [e for e in valid if e["leg"] == leg]
-        if not mine:
+        angled = [e for e in angle_ok if e["leg"] == leg]
+        if not angled:
             continue
         ttws = [e["toe_to_wall_cm"] for e in mine if e["toe_to_wall_cm"] is not None]
         by_leg[leg] = {
             "best_toe_to_wall_cm": max(ttws) if ttws else None,
-            "best_tibia_angle_deg": max(e["tibia_angle_deg"] for e in mine),
+            "best_tibia_angle_deg": max(e["tibia_angle_deg"] for e in angled),
             "attempts": float(len(mine)),
         }
     if valid:
         ttws = [e["toe_to_wall_cm"] for e in valid if e["toe_to_wall_cm"] is not None]
         summary["best_toe_to_wall_cm"] = max(ttws) if ttws else None
-        summary["best_tibia_angle_deg"] = max(e["tibia_angle_deg"] for e in valid)
+    if angle_ok:
+        deepest = max(angle_ok, key=lambda e: e["tibia_angle_deg"])
+        summary["best_tibia_angle_deg"] = deepest["tibia_angle_deg"]
+        if deepest["knee_reached_wall"] is False:
+            flags["best_tibia_angle_deg"] = (
+                "your knee stopped short of the wall in this attempt, so this shin angle may "
+                "not be your deepest: move the foot closer and drive the knee to the wall"
+            )
     angles = [e for e in events if e["tibia_angle_deg"] is not None]
     top = max(angles, key=lambda e: e["tibia_angle_deg"]) if angles else None
     summary["max_tibia_angle_any_deg"] = top["tibia_angle_deg"] if top else None
