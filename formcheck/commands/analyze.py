@@ -72,6 +72,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--model", metavar="TASK", help="pose model bundle (.task) to use")
     p.add_argument("--model-variant", choices=("lite", "full", "heavy"), default="full")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes for pose extraction (default: one per CPU core for clips of 4 s or "
+        "more; 1 = a single process)",
+    )
     p.add_argument("--save", action="store_true", help="store the result in your local history")
     p.add_argument("--profile", default="me", help="history profile to save under (default: me)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -120,10 +127,11 @@ def run(args: argparse.Namespace) -> int:
         track = load_track(args.track)
     else:
         from formcheck.cli import progress_printer
-        from formcheck.pose import extract_track
+        from formcheck.parallel import extract_track_parallel
 
-        track = extract_track(
+        track = extract_track_parallel(
             Path(args.video),
+            workers=args.workers,
             model_path=args.model,
             variant=args.model_variant,
             progress=None if args.quiet else progress_printer("pose"),

@@ -37,13 +37,20 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         metavar="PX",
         help="shrink frames so the longer side is at most PX pixels before the model",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes for pose extraction (default: one per CPU core for clips of 4 s or "
+        "more; 1 = a single process)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Extract, save, print a one-line summary; returns the exit status."""
-    from formcheck.pose import extract_track
+    from formcheck.parallel import extract_track_parallel
     from formcheck.track import save_track
     from formcheck.video import DecodeStats
 
@@ -51,8 +58,9 @@ def run(args: argparse.Namespace) -> int:
     stats = DecodeStats()
     start = time.perf_counter()
     try:
-        track = extract_track(
+        track = extract_track_parallel(
             args.video,
+            workers=args.workers,
             model_path=args.model,
             variant=args.model_variant,
             progress=bar,
