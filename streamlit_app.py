@@ -230,7 +230,12 @@ def show_results(report: Any, video: bytes | None) -> None:
             st.warning(f"⚠ {label}: {why}")
     if report.events:
         st.markdown("**Each rep / hold / attempt**")
-        st.dataframe(cards.event_table(report), hide_index=True, width="stretch")
+        st.dataframe(
+            cards.event_table(report),
+            hide_index=True,
+            width="stretch",
+            placeholder=cards.MISSING,
+        )
     for chart in charts.charts_for(report):
         st.altair_chart(chart, width="stretch")
     cue_rows = cards.cue_rows(report)

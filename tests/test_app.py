@@ -363,6 +363,7 @@ def test_balance_page_reads_as_sentences_and_tables_without_raw_values(
     assert what == "**What you get.** " + cards.sentence(get_drill("single-leg-balance").measures)
     assert what[len("**What you get.** ")].isupper() and not what.endswith("..")
     (table,) = [d for d in at.dataframe if "#" in d.value.columns]
+    assert table.proto.placeholder == cards.MISSING  # missing values shown as "–", not "None"
     frame = table.value
     assert list(frame["#"]) == list(range(1, len(frame) + 1))  # 1-based, one number column
     assert not any(c.lower() == "index" for c in frame.columns)
@@ -535,9 +536,12 @@ def test_event_table_numbers_each_kind_from_one_and_flattens_sides() -> None:
     assert rows[3]["Heel rise, left (cm)"] == 3.1 and rows[3]["Heel rise, right (cm)"] == 2.9
     assert rows[3]["Stance"] == "double leg"
     assert not any(isinstance(v, dict) or "{" in str(v) for r in rows for v in r.values())
-    shown = cards.event_table(report).to_string()
-    assert "None" not in shown and "nan" not in shown.lower() and "<NA>" not in shown
-    assert "–" in shown
+    table = cards.event_table(report)
+    assert table["#"].isna().tolist() == [False, True, False, False]
+    assert table["Duration (s)"].isna().tolist() == [False, True, True, True]
+    assert str(table["#"].dtype) == "Int64"  # 1, 2, 3 (not 1.0)
+    empty: Any = SimpleNamespace(events=[{"kind": "rep", "gap_cm": None, "up_s": 1.0}] * 2)
+    assert list(cards.event_table(empty).columns) == ["#", "Kind", "Up (s)"]  # no empty column
 
 
 def _fake_report(drill: str, events: list[dict[str, Any]], series: dict[str, Any]) -> Any:

@@ -336,14 +336,24 @@ def event_rows(report: Report) -> list[dict[str, Any]]:
     return rows
 
 
+MISSING = "–"
+"""What tables show for a value that was not measured."""
+
+
 def event_table(report: Report) -> Any:
-    """``event_rows`` as a pandas Styler: missing values shown as "–", numbers as given."""
+    """``event_rows`` as a pandas DataFrame (numbers stay numbers; "#" as whole numbers).
+
+    Columns with no value in any row are left out. Missing values are NA; the
+    page shows them as ``MISSING``
+    (``st.dataframe(..., placeholder=MISSING)``).
+    """
     import pandas as pd
 
     frame = pd.DataFrame(event_rows(report))
+    frame = frame.dropna(axis=1, how="all")  # a column nothing was measured in says nothing
     if "#" in frame:
         frame["#"] = frame["#"].astype("Int64")
-    return frame.style.format(na_rep="–", precision=2)
+    return frame
 
 
 def clock(time_s: float | None) -> str:
