@@ -81,18 +81,18 @@ def analyze_track(
     """
     drill = get_drill(drill_name)
     opts = options or DrillOptions()
+    if len(track) == 0 or track.detected_fraction < MIN_DETECTED_FRACTION:
+        pct = 100.0 * (1.0 - track.detected_fraction) if len(track) else 100.0
+        raise AnalysisError(
+            f"no person found in {pct:.0f}% of frames: step back so your whole body and both "
+            "feet are in the picture, with light on you, and film again"
+        )
     if len(track) > 0 and track.duration_s < MIN_DURATION_S:
         raise AnalysisError(
             f"this clip is only {track.duration_s:.2f} s long ({len(track)} frame"
             f"{'s' if len(track) != 1 else ''}), too short to measure a drill: film the whole "
             "drill, from a few seconds before you start until after you finish, and step back "
             "so your whole body and both feet are in the picture"
-        )
-    if len(track) == 0 or track.detected_fraction < MIN_DETECTED_FRACTION:
-        pct = 100.0 * (1.0 - track.detected_fraction) if len(track) else 100.0
-        raise AnalysisError(
-            f"no person found in {pct:.0f}% of frames: step back so your whole body and both "
-            "feet are in the picture, with light on you, and film again"
         )
     conditioned = condition_track(track, conditioning or ConditioningConfig(), live=live)
     clean = conditioned.track

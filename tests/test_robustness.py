@@ -644,7 +644,8 @@ def _page_function(name: str) -> ast.FunctionDef:
 
 
 def test_page_checks_uploads_before_reading_and_never_uses_the_name_as_a_path() -> None:
-    """Read the page code: the upload's name goes only to ``checked_extension``;
+    """Read the page code: the upload's name goes only to ``checked_extension`` (its
+    type) and ``shown_name`` (display text, folders stripped, never a path);
     its declared size is checked before its bytes are read, and the bytes again;
     the bytes reach the disk only through ``uploads.temp_video``."""
     fn = _page_function("chosen_video")
@@ -662,7 +663,12 @@ def test_page_checks_uploads_before_reading_and_never_uses_the_name_as_a_path() 
     for node in uses_of_name:
         if ast.unparse(node) == "upload.name":
             parent = next(c for c in calls if node in ast.walk(c) and c.args and c.args[0] is node)
-            assert ast.unparse(parent.func) == "uploads.checked_extension"
+            assert ast.unparse(parent.func) in ("uploads.checked_extension", "uploads.shown_name")
+    # shown_name only makes display text: no folders survive it
+    from formcheck.ui import uploads
+
+    assert uploads.shown_name("../../etc/evil name.MOV") == "evil name.MOV"
+    assert uploads.shown_name("C:\\Users\\me\\clip.mp4") == "clip.mp4"
     assert "uploads.temp_video(data, ext)" in ast.unparse(fn)
     for bad in ("open(", "write_bytes", "Path(upload", "NamedTemporaryFile"):
         assert bad not in ast.unparse(fn)
