@@ -8,11 +8,22 @@ current state: rep count / hold timer / toe-to-wall and tibia angle (whatever
 the drill's ``overlay`` names), the latest landmarks and the achieved rate.
 
 It never queues frames behind a slow model. ``submit`` is non-blocking: it
-puts the frame in a one-slot mailbox that a worker thread takes from; a frame
-still waiting when a newer one arrives is dropped (counted in
+puts the frame in a one-slot mailbox that a pose worker thread takes from; a
+frame still waiting when a newer one arrives is dropped (counted in
 ``LiveState.frames_dropped``). The camera callback therefore returns at
 camera speed, drawing the latest known state on each frame, while the model
 runs as fast as the machine allows.
+
+The drill re-analysis runs on a second thread so it never delays a pose
+result: when one is due, the pose worker hands it a snapshot of the history
+(list copies, no array copies) and goes on with the next frame; at most one
+analysis is in flight (a due analysis is simply skipped while one runs), and
+its result replaces the state's values in one step, only if it covers newer
+frames than what is shown. With the default analysis, that thread first runs
+a tiny analysis on a synthetic track, so the imports and first-call costs
+(about 1 s, several seconds on a busy machine) are paid while the camera
+starts, not at the first real analysis. The synchronous ``process`` (tests,
+replays) runs a due analysis inline instead, so it stays deterministic.
 
 Nothing here imports mediapipe or streamlit: the pose source is injected
 (``formcheck.pose``'s live API by default), so tests can replay a stored track.
@@ -24,6 +35,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -45,9 +57,13 @@ ANALYSIS_INTERVAL_S = 0.5
 twice a second, which reads as live for movements lasting 1-3 s per rep."""
 
 ANALYSIS_SHARE = 0.25
-"""Largest fraction of the worker's time spent re-analysing (0..1). When an
-analysis takes ``d`` seconds, the next waits at least ``d / ANALYSIS_SHARE``,
-so the pose model keeps at least 75% of the time however long the history."""
+"""Largest fraction of wall time spent re-analysing (0..1). When an analysis
+takes ``d`` seconds, the next starts at least ``d / ANALYSIS_SHARE`` after it,
+so the analysis thread uses at most a quarter of a core however long the
+history, and the pose model keeps the rest."""
+
+LATENCY_WINDOW = 1000
+"""Per-frame latencies kept for ``LiveEngine.recent_latencies_s`` (frames)."""
 
 MIN_HISTORY_S = 1.0
 """Media time (s) of history needed before the first analysis: shorter than
@@ -107,7 +123,12 @@ class LiveState:
         summary: the latest report's summary (e.g. {"rep_count": 3, ...}).
         message: what the user should know now (e.g. the analysis error
             "no person found ... step back"), or None.
-        analyses: how many analyses have run.
+        analyses: how many analyses have been published.
+        latency_s: wall time (s) from ``submit`` (or ``process``) of the latest
+            processed frame to its pose result, waiting in the mailbox
+            included (NaN before any).
+        analysis_s: wall time (s) the latest published analysis took (NaN
+            before any).
     """
 
     time_s: float = math.nan
@@ -122,6 +143,8 @@ class LiveState:
     summary: Mapping[str, Any] = field(default_factory=dict)
     message: str | None = None
     analyses: int = 0
+    latency_s: float = math.nan
+    analysis_s: float = math.nan
 
     @property
     def counter(self) -> float | None:
@@ -139,6 +162,57 @@ def _default_analyzer(track: PoseTrack, drill: str, options: DrillOptions) -> An
     return analyze_track(track, drill, options, live=True)
 
 
+def _warm_up(drill: str, options: DrillOptions) -> None:
+    """Pay the analysis' first-call costs now: imports (scipy.signal, the drill
+    module and its thresholds) and a short analysis of a synthetic person
+    standing and rising once (about 4 s at 30 fps). Errors are ignored: this
+    only primes caches."""
+    try:
+        from formcheck.synth import synthesize
+        from formcheck.synth.noise import NoiseSpec
+        from formcheck.synth.profiles import CalfRaiseProfile
+
+        profile = CalfRaiseProfile(reps=1, lead_in_s=0.5, lead_out_s=0.5)
+        track = synthesize(profile, noise=NoiseSpec.low(), seed=0).track
+        _default_analyzer(track, drill, options)
+    except Exception:  # priming only; the real analysis reports its own errors
+        log.debug("live analysis warm-up failed", exc_info=True)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The history at one moment: the lists' items are never mutated, so
+    shallow copies are a consistent, cheap view."""
+
+    t: list[float]
+    lm: list[npt.NDArray[np.float32]]
+    vis: list[npt.NDArray[np.float32]]
+    pres: list[npt.NDArray[np.float32]]
+    world: list[npt.NDArray[np.float32]]
+    size: tuple[int, int] | None
+
+    def track(self) -> PoseTrack:
+        """The snapshot as a ``PoseTrack`` (frame rate from its timestamps)."""
+        t = np.asarray(self.t, dtype=np.float64)
+        width, height = self.size or (1, 1)
+        fps = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 30.0
+
+        def stack(rows: list[npt.NDArray[np.float32]], shape: tuple[int, ...]) -> Any:
+            return np.stack(rows) if rows else np.zeros((0, *shape), np.float32)
+
+        return PoseTrack(
+            landmarks=stack(self.lm, (NUM_LANDMARKS, 3)),
+            visibility=stack(self.vis, (NUM_LANDMARKS,)),
+            presence=stack(self.pres, (NUM_LANDMARKS,)),
+            world=stack(self.world, (NUM_LANDMARKS, 3)),
+            timestamps_s=t,
+            width=width,
+            height=height,
+            fps=float(fps),
+            source="live camera",
+        )
+
+
 class LiveEngine:
     """Pose + drill analysis on a live frame stream (see module docstring).
 
@@ -147,7 +221,8 @@ class LiveEngine:
             VIDEO mode needs increasing timestamps).
         drill_name: a name from ``formcheck.drills.DRILLS``.
         options: the user's drill options.
-        analyzer: replaces ``analyze_track`` (tests).
+        analyzer: replaces ``analyze_track`` (tests). Only the default
+            analysis is warmed up (on the analysis thread, started here).
         analysis_interval_s: see ``ANALYSIS_INTERVAL_S``.
         min_history_s: see ``MIN_HISTORY_S``.
         max_history_s: see ``MAX_HISTORY_S``.
@@ -183,11 +258,16 @@ class LiveEngine:
         self._clock = clock
         self._annotator = annotator or FrameAnnotator()
         self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
-        self._slot: tuple[npt.NDArray[np.uint8], float] | None = None
+        self._wake = threading.Condition(self._lock)  # pose worker: a frame arrived
+        self._analysis_wake = threading.Condition(self._lock)  # analysis thread: a job
+        self._slot: tuple[npt.NDArray[np.uint8], float, float] | None = None
         self._worker: threading.Thread | None = None
+        self._analyst: threading.Thread | None = None
+        # (due time, snapshot), or None with a snapshot of None for the warm-up
+        self._job: tuple[float, _Snapshot | None] | None = None
+        self._analysis_busy = False  # a job is queued or running (at most one)
         self._stopping = False
-        # history (appended by the worker only)
+        # history (appended by the frame-processing thread only)
         self._t: list[float] = []
         self._lm: list[npt.NDArray[np.float32]] = []
         self._vis: list[npt.NDArray[np.float32]] = []
@@ -195,41 +275,62 @@ class LiveEngine:
         self._world: list[npt.NDArray[np.float32]] = []
         self._size: tuple[int, int] | None = None
         self._wall: list[float] = []
-        self._next_analysis = -math.inf
+        self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
+        self._next_analysis = -math.inf  # guarded by the lock
+        self._shown_upto = -math.inf  # media time of the newest published analysis
         self._state = LiveState()
+        if analyzer is None:
+            with self._lock:
+                self._job = (math.nan, None)
+                self._analysis_busy = True
+                self._start_analyst()
 
     # ------------------------------------------------------------ feeding
     def submit(self, rgb: npt.NDArray[np.uint8], time_s: float) -> None:
         """Offer a frame without waiting; a frame not yet taken is replaced (dropped).
 
-        Starts the worker thread on first use.
+        Starts the pose worker and analysis threads on first use.
         """
+        submitted = self._clock()
         with self._lock:
+            if self._stopping:
+                return
             dropped = 1 if self._slot is not None else 0
-            self._slot = (rgb, float(time_s))
+            self._slot = (rgb, float(time_s), submitted)
             self._bump(frames_in=1, frames_dropped=dropped)
             if self._worker is None:
                 self._worker = threading.Thread(
                     target=self._run, name="formcheck-live", daemon=True
                 )
                 self._worker.start()
+            self._start_analyst()
             self._wake.notify()
 
     def process(self, rgb: npt.NDArray[np.uint8], time_s: float) -> LiveState:
         """Run pose (and, when due, analysis) on one frame now and return the state.
 
-        Synchronous; used by the worker thread and by tests. Frames whose time
+        Synchronous, analysis included (tests, replays); the camera path is
+        ``submit``, where the analysis runs on its own thread. Frames whose time
         does not increase are skipped (counted as dropped).
         """
+        submitted = self._clock()
         with self._lock:
             self._bump(frames_in=1)
-        return self._process(rgb, float(time_s))
+        return self._process(rgb, float(time_s), submitted, inline=True)
 
     @property
     def state(self) -> LiveState:
         """The latest state (a frozen snapshot)."""
         with self._lock:
             return self._state
+
+    def recent_latencies_s(self) -> list[float]:
+        """Submit-to-pose-result wall times (s) of the last processed frames (oldest first).
+
+        At most ``LATENCY_WINDOW``; dropped frames have none (see ``frames_dropped``).
+        """
+        with self._lock:
+            return list(self._latencies)
 
     def annotate(self, rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
         """Draw the latest state (skeleton, counter, values, message) on ``rgb`` in place."""
@@ -247,20 +348,29 @@ class LiveEngine:
     def analyze_now(self) -> LiveState:
         """Re-run the analysis on the whole history now (e.g. when the camera stops).
 
-        Call from the thread that feeds ``process`` (or after ``close``).
+        Call from the thread that feeds ``process`` (or after ``close``). Runs
+        inline; an analysis still in flight on the analysis thread covers
+        older frames, so its result will not replace this one.
         """
         if self._t:
-            self._run_analysis(self._clock())
+            self._run_analysis(self._clock(), self._snapshot())
         return self.state
 
     def close(self) -> None:
-        """Stop the worker thread (frames still waiting are dropped)."""
+        """Stop the pose worker and analysis threads (frames still waiting are dropped).
+
+        Waits up to 5 s for each (an analysis already running is not interrupted).
+        """
         with self._lock:
             self._stopping = True
+            self._slot = None
+            self._job = None
             self._wake.notify_all()
-            worker = self._worker
-        if worker is not None:
-            worker.join(timeout=5.0)
+            self._analysis_wake.notify_all()
+            threads = [th for th in (self._worker, self._analyst) if th is not None]
+        for th in threads:
+            if th is not threading.current_thread():
+                th.join(timeout=5.0)
 
     # ------------------------------------------------------------ internals
     def _bump(self, **counts: int) -> None:
@@ -272,7 +382,16 @@ class LiveEngine:
             frames_dropped=st.frames_dropped + counts.get("frames_dropped", 0),
         )
 
+    def _start_analyst(self) -> None:
+        """Start the analysis thread if not running (caller holds the lock)."""
+        if self._analyst is None and not self._stopping:
+            self._analyst = threading.Thread(
+                target=self._run_analyst, name="formcheck-live-analysis", daemon=True
+            )
+            self._analyst.start()
+
     def _run(self) -> None:
+        """Pose worker: take the newest frame, run the model, hand off analyses."""
         while True:
             with self._lock:
                 while self._slot is None and not self._stopping:
@@ -280,10 +399,10 @@ class LiveEngine:
                 if self._stopping:
                     return
                 assert self._slot is not None
-                rgb, t = self._slot
+                rgb, t, submitted = self._slot
                 self._slot = None
             try:
-                self._process(rgb, t)
+                self._process(rgb, t, submitted, inline=False)
             except Exception:  # keep the camera running; say so on the video
                 log.exception("live frame processing failed")
                 with self._lock:
@@ -291,12 +410,38 @@ class LiveEngine:
                         self._state, message="something went wrong; try restarting the camera"
                     )
 
-    def _process(self, rgb: npt.NDArray[np.uint8], t: float) -> LiveState:
+    def _run_analyst(self) -> None:
+        """Analysis thread: run one job at a time (warm-up first with the default analysis)."""
+        while True:
+            with self._lock:
+                while self._job is None and not self._stopping:
+                    self._analysis_wake.wait()
+                if self._stopping:
+                    self._analysis_busy = False
+                    return
+                assert self._job is not None
+                due, snap = self._job
+                self._job = None
+            try:
+                if snap is None:
+                    _warm_up(self.drill_name, self.options)
+                else:
+                    self._run_analysis(due, snap)
+            except Exception:  # _run_analysis reports its own errors; never die
+                log.exception("live analysis thread error")
+            finally:
+                with self._lock:
+                    self._analysis_busy = False
+
+    def _process(
+        self, rgb: npt.NDArray[np.uint8], t: float, submitted: float, *, inline: bool
+    ) -> LiveState:
         if self._t and not t > self._t[-1]:
             with self._lock:
                 self._bump(frames_dropped=1)
                 return self._state
         pose = self._pose.process(rgb, t)
+        now = self._clock()
         lm = _as(pose.landmarks, (NUM_LANDMARKS, 3))
         vis = _as(pose.visibility, (NUM_LANDMARKS,))
         pres = _as(pose.presence, (NUM_LANDMARKS,))
@@ -308,10 +453,11 @@ class LiveEngine:
         self._vis.append(vis)
         self._pres.append(pres)
         self._world.append(world)
-        now = self._clock()
         self._wall.append(now)
         self._trim()
         fps = _rate(self._wall)
+        latency = now - submitted
+        enough = self._t[-1] - self._t[0] >= self._min_history
         with self._lock:
             st = self._state
             self._state = _replace(
@@ -322,9 +468,19 @@ class LiveEngine:
                 person=person,
                 landmarks=lm if person else None,
                 visibility=vis if person else None,
+                latency_s=latency,
             )
-        if now >= self._next_analysis and self._t[-1] - self._t[0] >= self._min_history:
-            self._run_analysis(now)
+            self._latencies.append(latency)
+            # inline (``process``): never skipped; the analysis thread may only
+            # be busy with the warm-up, which publishes nothing
+            due = enough and now >= self._next_analysis and (inline or not self._analysis_busy)
+            if due and not inline:
+                self._analysis_busy = True
+                self._job = (now, self._snapshot())
+                self._start_analyst()
+                self._analysis_wake.notify()
+        if due and inline:
+            self._run_analysis(now, self._snapshot())
         with self._lock:
             return self._state
 
@@ -339,35 +495,29 @@ class LiveEngine:
         if len(self._wall) > 120:
             del self._wall[:-120]
 
-    def history(self) -> PoseTrack:
-        """The landmark history as a ``PoseTrack`` (frame rate from its timestamps)."""
-        t = np.asarray(self._t, dtype=np.float64)
-        width, height = self._size or (1, 1)
-        fps = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 30.0
-
-        def stack(rows: list[npt.NDArray[np.float32]], shape: tuple[int, ...]) -> Any:
-            return np.stack(rows) if rows else np.zeros((0, *shape), np.float32)
-
-        return PoseTrack(
-            landmarks=stack(self._lm, (NUM_LANDMARKS, 3)),
-            visibility=stack(self._vis, (NUM_LANDMARKS,)),
-            presence=stack(self._pres, (NUM_LANDMARKS,)),
-            world=stack(self._world, (NUM_LANDMARKS, 3)),
-            timestamps_s=t,
-            width=width,
-            height=height,
-            fps=float(fps),
-            source="live camera",
+    def _snapshot(self) -> _Snapshot:
+        """A consistent view of the history (call from the frame-processing thread)."""
+        return _Snapshot(
+            list(self._t),
+            list(self._lm),
+            list(self._vis),
+            list(self._pres),
+            list(self._world),
+            self._size,
         )
 
-    def _run_analysis(self, now: float) -> None:
-        track = self.history()
+    def history(self) -> PoseTrack:
+        """The landmark history as a ``PoseTrack`` (frame rate from its timestamps)."""
+        return self._snapshot().track()
+
+    def _run_analysis(self, due: float, snap: _Snapshot) -> None:
+        """Analyse ``snap`` and publish the result in one step (any thread)."""
         start = self._clock()
         values: dict[str, float] | None = None
         summary: Mapping[str, Any] | None = None
         message: str | None = None
         try:
-            report = self._analyze(track, self.drill_name, self.options)
+            report = self._analyze(snap.track(), self.drill_name, self.options)
             values = {}
             for name in report.overlay:
                 series = report.series.get(name)
@@ -382,8 +532,15 @@ class LiveEngine:
             log.exception("live analysis failed")
             message = "the live analysis failed on this stretch; keep going or restart the camera"
         took = self._clock() - start
-        self._next_analysis = now + max(self._interval, took / ANALYSIS_SHARE)
+        upto = snap.t[-1] if snap.t else -math.inf
         with self._lock:
+            if math.isfinite(due):
+                self._next_analysis = max(
+                    self._next_analysis, due + max(self._interval, took / ANALYSIS_SHARE)
+                )
+            if upto < self._shown_upto:
+                return  # a newer analysis (analyze_now) is already shown
+            self._shown_upto = upto
             st = self._state
             self._state = _replace(
                 st,
@@ -391,6 +548,7 @@ class LiveEngine:
                 summary=summary if summary is not None else st.summary,
                 message=message,
                 analyses=st.analyses + 1,
+                analysis_s=took,
             )
 
 

@@ -284,3 +284,115 @@ def test_live_calf_raise_count_reaches_the_truth_with_the_real_analysis() -> Non
     assert counts and counts[0] < 5  # the counter advanced while the set went on
     assert counts[-1] >= 4  # at most the last rep not yet confirmed
     assert eng.analyze_now().counter == 5
+
+
+# ---------------------------------------------------------------- threads
+def wait_until(cond: Any, timeout: float = 5.0) -> bool:
+    """Poll ``cond()`` every 5 ms until true or ``timeout`` s passed (no timing asserted)."""
+    end = threading.Event()
+    for _ in range(int(timeout / 0.005)):
+        if cond():
+            return True
+        end.wait(0.005)
+    return bool(cond())
+
+
+def test_slow_analyzer_never_blocks_the_pose_worker() -> None:
+    release = threading.Event()
+    entered = threading.Event()
+    running = {"now": 0, "most": 0, "calls": 0}
+    inner = counting_analyzer([])
+
+    def stuck(track: PoseTrack, drill: str, options: DrillOptions) -> Any:
+        running["now"] += 1
+        running["calls"] += 1
+        running["most"] = max(running["most"], running["now"])
+        entered.set()
+        release.wait(10.0)  # an analysis that does not end until released
+        running["now"] -= 1
+        return inner(track, drill, options)
+
+    # a frozen fake clock: the stuck analysis "took" 0 s, so no back-off delays the next
+    eng = LiveEngine(
+        FakePose(),
+        "calf-raise",
+        analyzer=stuck,
+        clock=FakeClock(),
+        analysis_interval_s=0.0,
+        min_history_s=0.0,
+    )
+    try:
+        eng.submit(FRAME, 0.0)
+        assert entered.wait(5.0)  # the analysis of frame 0 is now stuck
+        for i in range(1, 30):  # each frame still gets its pose while it is stuck
+            eng.submit(FRAME, i * 0.1)
+            assert wait_until(lambda i=i: eng.state.frames_processed == i + 1)
+        st = eng.state
+        assert st.time_s == pytest.approx(2.9) and st.analyses == 0
+        assert running["calls"] == 1  # due analyses are skipped, not queued
+        release.set()
+        assert wait_until(lambda: eng.state.analyses >= 1)
+        eng.submit(FRAME, 3.0)  # the next due analysis sees the whole history
+        assert wait_until(lambda: eng.state.analyses >= 2)
+        assert eng.state.values["reps"] == 3.0 and eng.state.summary == {"rep_count": 3}
+        assert running["most"] == 1  # never two analyses at once
+    finally:
+        release.set()
+        eng.close()
+
+
+def test_close_stops_both_threads() -> None:
+    before = set(threading.enumerate())
+    eng = LiveEngine(FakePose(), "calf-raise", analyzer=counting_analyzer([]), min_history_s=0.0)
+    for i in range(5):
+        eng.submit(FRAME, i * 0.1)
+    assert wait_until(lambda: eng.state.analyses >= 1)
+    started = [th for th in threading.enumerate() if th not in before]
+    assert {th.name for th in started} >= {"formcheck-live", "formcheck-live-analysis"}
+    eng.close()
+    assert not any(th.is_alive() for th in started)
+    eng.submit(FRAME, 9.0)  # after close: ignored, no new thread
+    assert all(th in before for th in threading.enumerate())
+
+
+def test_latency_runs_from_submit_to_the_pose_result() -> None:
+    clock = FakeClock()
+    gate = threading.Event()
+    pose = FakePose(gate=gate)
+    eng = LiveEngine(pose, "calf-raise", analyzer=counting_analyzer([]), clock=clock)
+    try:
+        eng.submit(FRAME, 0.0)  # submitted at wall 0.00, taken at once
+        assert pose.started.wait(5.0)
+        clock.now = 0.02
+        eng.submit(FRAME, 0.1)  # submitted at 0.02, waits in the mailbox
+        clock.now = 0.10
+        gate.set()  # both results come out at wall 0.10
+        assert wait_until(lambda: eng.state.frames_processed == 2)
+        assert eng.recent_latencies_s() == pytest.approx([0.10, 0.08])
+        assert eng.state.latency_s == pytest.approx(0.08)
+    finally:
+        eng.close()
+
+
+def test_default_analysis_is_warmed_up_on_its_own_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import formcheck.live as live
+
+    seen: list[tuple[str, str]] = []
+    done = threading.Event()
+
+    def fake_warm_up(drill: str, options: DrillOptions) -> None:
+        seen.append((drill, threading.current_thread().name))
+        done.set()
+
+    monkeypatch.setattr(live, "_warm_up", fake_warm_up)
+    eng = LiveEngine(FakePose(), "knee-to-wall")  # warm-up starts with the engine
+    try:
+        assert done.wait(5.0)
+        assert seen == [("knee-to-wall", "formcheck-live-analysis")]
+        assert eng.state.analyses == 0  # priming publishes nothing
+    finally:
+        eng.close()
+    LiveEngine(FakePose(), "calf-raise", analyzer=counting_analyzer([])).close()
+    assert len(seen) == 1  # an injected analyzer is not warmed up
