@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 from pathlib import Path
 from typing import Any
@@ -108,23 +109,42 @@ def analyze_table(files: list[Path]) -> str:
 
 
 def live_table(files: list[Path]) -> str:
+    """Live rows: back to back and camera at 30 fps (older files: synchronous ``process``)."""
     out = [
-        "| run | size | processed fps | latency p50 / p95 / max (ms) | offered / processed / dropped |",
-        "|---|---|---|---|---|",
+        "| run | load (1 min) | feed | processed fps | latency p50 / p95 / max (ms) "
+        "| offered / processed / dropped | analyses |",
+        "|---|---|---|---|---|---|---|",
     ]
     for i, f in enumerate(files):
         r = json.loads(f.read_text()).get("live")
         if not r:
             continue
-        s, p = r["sync"], r["paced_30fps"]
+        load = r.get("load_before", [math.nan])[0]
+        loads = f"{load:.1f}-{r['load_after'][0]:.1f}" if "load_after" in r else "-"
+
+        def lat(x: dict[str, Any]) -> str:
+            return (
+                f"{x['latency_ms_p50']:.0f} / {x['latency_ms_p95']:.0f} / {x['latency_ms_max']:.0f}"
+            )
+
+        if "sync" in r:  # before the analysis thread: process() timed, analysis inline
+            s = r["sync"]
+            out.append(
+                f"| {i + 1} | {loads} | synchronous process() | {s['fps']:.1f} | {lat(s)} | "
+                f"{s['frames']} / {s['frames']} / 0 | {s['analyses']} |"
+            )
+        else:
+            s = r["back_to_back"]
+            out.append(
+                f"| {i + 1} | {loads} | submit, back to back | {s['fps']:.1f} | {lat(s)} | "
+                f"{s['frames']} / {s['processed']} / {s['frames'] - s['processed']} | "
+                f"{s['analyses']} |"
+            )
+        p = r["paced_30fps"]
+        latp = lat(p) if "latency_ms_p50" in p else "-"
         out.append(
-            f"| {i + 1} synchronous | {r['size']} | {s['fps']:.1f} | "
-            f"{s['latency_ms_p50']:.0f} / {s['latency_ms_p95']:.0f} / {s['latency_ms_max']:.0f} | "
-            f"{s['frames']} / {s['frames']} / 0 |"
-        )
-        out.append(
-            f"| {i + 1} camera at 30 fps | {r['size']} | {p['processed_fps']:.1f} | - | "
-            f"{p['offered']} / {p['processed']} / {p['dropped']} |"
+            f"| {i + 1} | {loads} | submit, camera at 30 fps | {p['processed_fps']:.1f} | {latp} | "
+            f"{p['offered']} / {p['processed']} / {p['dropped']} | {p['analyses']} |"
         )
     return "\n".join(out)
 
