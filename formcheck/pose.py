@@ -42,8 +42,8 @@ import numpy as np
 import numpy.typing as npt
 from mediapipe.tasks.python import BaseOptions, vision
 
+from formcheck import models as _models
 from formcheck.landmarks import NUM_LANDMARKS, Landmark
-from formcheck.models import resolve_model, variant_of
 from formcheck.track import PoseTrack
 from formcheck.video import DecodeStats, Frame, iter_frames, packet_times, probe_video
 
@@ -331,8 +331,8 @@ def extract_track(
     """
     path = Path(video_path)
     info = probe_video(path)
-    model = resolve_model(variant, model_path)
-    used_variant = variant_of(model, variant)
+    model = _models.resolve_model(variant, model_path)
+    used_variant = _models.variant_of(model, variant)
     all_times: npt.NDArray[np.float64] | None = None
     total = info.frame_count
     if start_s is not None or end_s is not None:  # count the segment's frames (index only)
@@ -446,8 +446,8 @@ class LivePose:
         *,
         variant: str = "full",
     ) -> None:
-        self.model_path = resolve_model(variant, model_path)
-        self.variant = variant_of(self.model_path, variant)
+        self.model_path = _models.resolve_model(variant, model_path)
+        self.variant = _models.variant_of(self.model_path, variant)
         with quiet_native_logs():
             self._landmarker = create_landmarker(self.model_path, video=True, num_poses=1)
         self._prev_ms = -1

@@ -574,7 +574,7 @@ def test_rep_marks_and_missing_series() -> None:
         {"kind": "not_a_rep", "peak_s": 2.0},
         {"kind": "rep", "peak_s": 3.5, "partial": True},
     ]
-    report = _fake_report("calf-raise", events, {"left_heel_height_cm": np.full(50, np.nan)})
+    report = _fake_report("calf-raise", events, {"left_heel_rise_cm": np.full(50, np.nan)})
     marks = charts.event_marks(report, charts.PLOTS["calf-raise"][0])
     assert [m["label"] for m in marks] == ["rep 1", "rep 2 (partial)"]
     assert charts.charts_for(report) == []  # all-NaN series: nothing to draw

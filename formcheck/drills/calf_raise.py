@@ -1143,7 +1143,7 @@ def analyze_traces(
             )
         )
     score = _score(mean_rise, cv, _mean_or_none(list(downs)), len(complete), len(reps), th)
-    series = _series(times_s, traces, reps, th)
+    series = _series(times_s, traces, reps, th, rise_scale)
     return DrillResult(
         summary=summary,
         events=events,
@@ -1619,23 +1619,49 @@ def _score(
 
 
 def _series(
-    times_s: FloatArray, traces: dict[str, LegTraces], reps: list[Rep], th: CalfRaiseThresholds
+    times_s: FloatArray,
+    traces: dict[str, LegTraces],
+    reps: list[Rep],
+    th: CalfRaiseThresholds,
+    rise_scale: FloatArray | None = None,
 ) -> dict[str, FloatArray]:
-    """Per-frame series for plots, CSV and the overlay."""
+    """Per-frame series for plots, CSV and the overlay.
+
+    ``<leg>_heel_height_cm`` is the heel landmark above the floor line;
+    ``<leg>_heel_rise_cm`` and ``heel_rise_cm`` (mean over legs) are the heel
+    above the standing level (the median outside reps), times the same
+    view-dependent landmark correction as the reps' heights, so the plot and
+    the overlay agree with the rep table.
+    """
+    del th
     n = len(times_s)
+    scale = (
+        np.asarray(rise_scale, dtype=np.float64)
+        if rise_scale is not None and len(rise_scale) == n
+        else np.ones(n)
+    )
+    standing = np.ones(n, dtype=bool)
+    for r in reps:
+        for c in r.parts.values():
+            if c.start_s is not None and c.end_s is not None:
+                standing[(times_s >= c.start_s) & (times_s <= c.end_s)] = False
     out: dict[str, FloatArray] = {}
     rise_stack = []
     for leg, tr in traces.items():
         out[f"{leg}_heel_height_cm"] = tr.heel_cm
-        out[f"{leg}_heel_rise_cm"] = tr.rise_cm
         out[f"{leg}_knee_flexion_deg"] = tr.knee_flexion_deg
         out[f"{leg}_plantarflexion_deg"] = tr.plantarflexion_deg
-        rel = (
-            tr.rise_cm - np.nanpercentile(tr.rise_cm, 5)
-            if np.isfinite(tr.rise_cm).any()
-            else tr.rise_cm
-        )
-        rise_stack.append(rel)
+        rest = tr.heel_cm[standing & np.isfinite(tr.heel_cm)]
+        finite = tr.heel_cm[np.isfinite(tr.heel_cm)]
+        if rest.size:
+            level = float(np.median(rest))
+        elif finite.size:
+            level = float(np.percentile(finite, 10))
+        else:
+            level = float("nan")
+        rise = (tr.heel_cm - level) * scale
+        out[f"{leg}_heel_rise_cm"] = rise
+        rise_stack.append(rise)
     with np.errstate(all="ignore"):
         import warnings
 

@@ -47,9 +47,9 @@ class TimePlot:
 PLOTS: dict[str, tuple[TimePlot, ...]] = {
     "calf-raise": (
         TimePlot(
-            "Heel height over time (reps marked)",
-            r"^(left_|right_)?heel_height_cm$",
-            "heel height (cm)",
+            "Heel rise above your standing level (reps marked)",
+            r"^(left|right)_heel_rise_cm$",
+            "heel rise (cm)",
             event_kind="rep",
         ),
     ),
