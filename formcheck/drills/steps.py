@@ -33,6 +33,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.drills.common import fill_nans as _fill_nans_1d
+from formcheck.drills.common import moving_median
+from formcheck.drills.common import nan_median as nanmedian
 from formcheck.landmarks import Landmark, side_landmark
 from formcheck.thresholds import load_thresholds, thresholds_from_mapping
 from formcheck.track import PoseTrack
@@ -132,35 +135,11 @@ def median_dt(times_s: FloatArray) -> float:
 
 
 def fill_nans(times_s: FloatArray, x: FloatArray) -> FloatArray:
-    """Linear interpolation over NaNs along time (edges held); all-NaN stays NaN. (T,) or (T, k)."""
+    """``common.fill_nans`` for (T,) or, column by column, (T, k) arrays."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 2:
         return np.stack([fill_nans(times_s, x[:, j]) for j in range(x.shape[1])], axis=1)
-    ok = np.isfinite(x)
-    if ok.all() or not ok.any():
-        return x.copy()
-    return np.asarray(np.interp(times_s, times_s[ok], x[ok]), dtype=np.float64)
-
-
-def moving_median(x: FloatArray, n: int) -> FloatArray:
-    """Centred moving median over ``n`` samples (made odd; shorter at the edges), NaN-aware."""
-    n = max(1, int(n) | 1)
-    x = np.asarray(x, dtype=np.float64)
-    if n == 1 or x.size == 0:
-        return x.copy()
-    half = n // 2
-    padded = np.concatenate([np.full(half, np.nan), x, np.full(half, np.nan)])
-    win = np.lib.stride_tricks.sliding_window_view(padded, n)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.asarray(np.nanmedian(win, axis=1), dtype=np.float64)
-
-
-def nanmedian(x: FloatArray) -> float:
-    """Median of the finite values (NaN when none)."""
-    x = np.asarray(x, dtype=np.float64)
-    x = x[np.isfinite(x)]
-    return float(np.median(x)) if x.size else float("nan")
+    return _fill_nans_1d(times_s, x)
 
 
 def rnd(x: float | None, nd: int = 2) -> float | None:
