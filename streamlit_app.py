@@ -181,7 +181,9 @@ def how_to(drill_name: str, sample_list: list[samples.Sample]) -> None:
         st.markdown(f"**How to film it.** {drill.how_to_film}")
         st.markdown(f"**What you get.** {cards.sentence(drill.measures)}")
         st.caption("Camera views it works from: " + ", ".join(sorted(drill.accepted_views)))
-    example = next((s for s in sample_list if s.drill == drill_name), None)
+    example = next(
+        (s for s in samples.samples_for(drill_name, sample_list) if s.drill == drill_name), None
+    )
     if example is not None:
         with pic_col, friendly("loading the example picture"):
             st.image(preview_frame(str(example.path)), caption=f"Example: {example.label}")
