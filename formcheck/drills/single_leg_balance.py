@@ -301,6 +301,55 @@ def lift_signal(points: FloatArray, up: FloatArray) -> tuple[FloatArray, float]:
     return (h_right - h_left) / leg, leg
 
 
+def ankle_lift_signal(points: FloatArray, up: FloatArray) -> FloatArray:
+    """Signed ankle height difference in leg lengths: right ankle minus left (T,).
+
+    The cross-check of ``lift_signal``: the ankle landmark is the foot's most
+    reliable point (the heel and toe are the ones the pose model misplaces,
+    e.g. a far foot's heel and toe snapping onto the near foot), and a foot
+    that really touches down brings its ankle down with it.
+
+    Args:
+        points: (T, 33, D) landmark positions (world metres, or image pixels).
+        up: (D,) unit "up" vector in the frame of ``points``.
+    """
+    leg = leg_length(points)
+    if not math.isfinite(leg) or leg <= 0:
+        return np.full(points.shape[0], np.nan)
+    h = {
+        side: points[:, int(side_landmark(side, "ankle"))] @ np.asarray(up, dtype=np.float64)
+        for side in SIDES
+    }
+    return np.asarray((h["right"] - h["left"]) / leg, dtype=np.float64)
+
+
+def ankle_checked_height(
+    x: FloatArray, xa: FloatArray, on_level: float, margin: float
+) -> FloatArray:
+    """Free-foot height (T,) that the ankle confirms: ``max(x, xa - offset - margin)``.
+
+    A foot is rigid: while it is up its lowest point sits a steady distance
+    below its ankle (``offset``, the median of ``xa - x`` over frames with
+    ``x >= on_level``). Where the lowest point drops much further than that
+    below the ankle (heel and toe misplaced onto the other foot, while the
+    ankle stays up), the ankle's evidence wins. A real touchdown brings the
+    ankle down too, so it is unaffected. NaN in ``xa`` leaves ``x`` as is.
+
+    Args:
+        x: (T,) free-foot lowest-point height above its double-stance level, leg lengths.
+        xa: (T,) free-ankle height above the stance ankle, minus its double-stance
+            level, leg lengths.
+        on_level: the lift "on" level, leg lengths.
+        margin: noise allowance, leg lengths.
+    """
+    both = np.isfinite(x) & np.isfinite(xa) & (x >= on_level)
+    if both.sum() < 5:
+        return x
+    offset = float(np.median(xa[both] - x[both]))
+    floor = xa - offset - margin
+    return np.where(np.isfinite(floor) & np.isfinite(x), np.fmax(x, floor), x)
+
+
 def double_stance_baseline(signal: FloatArray, on_level: float, width: float) -> float:
     """The lift signal's level with both feet down (its densest value below ``on_level``).
 
@@ -393,6 +442,7 @@ def detect_holds(
     signal: FloatArray,
     th: BalanceThresholds,
     baseline: float | None = None,
+    ankle: FloatArray | None = None,
 ) -> list[HoldSpan]:
     """Holds from the lift signal (leg lengths, + = right foot higher).
 
@@ -402,6 +452,9 @@ def detect_holds(
         th: thresholds (``lift_on_leg``, ``lift_off_leg``, ``min_hold_s``,
             ``min_touchdown_s``).
         baseline: double-stance offset; estimated when None.
+        ankle: (T,) ``ankle_lift_signal`` of the same track, or None. When given,
+            the free foot's height is ``ankle_checked_height``: a "touchdown" of
+            the heel and toe while the ankle stays up is not one.
 
     Returns:
         holds in time order (``ended_by`` is "touchdown", "end of video" or
@@ -418,8 +471,13 @@ def detect_holds(
     seen = np.isfinite(signal)
     spans: list[HoldSpan] = []
     bridged: list[tuple[float, float]] = []
+    ba = (
+        double_stance_baseline(ankle, th.lift_on_leg, th.lift_off_leg) if ankle is not None else 0.0
+    )
     for sign, free in ((1.0, "right"), (-1.0, "left")):
         x = sign * (signal - b)
+        if ankle is not None:
+            x = ankle_checked_height(x, sign * (ankle - ba), th.lift_on_leg, th.lift_off_leg)
         up = seen & (x > th.lift_off_leg)
         runs = [r for r in _runs(up) if np.nanmax(x[r[0] : r[1]]) > th.lift_on_leg]
         merged: list[list[int]] = []
@@ -852,7 +910,12 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
     leg_cm = leg_px * cm_per_px if math.isfinite(leg_px) else math.nan
     baseline = double_stance_baseline(signal, th.lift_on_leg, th.lift_off_leg)
 
-    holds = detect_holds(t, signal, th, baseline)
+    ankle_sig = (
+        ankle_lift_signal(world, np.array([0.0, -1.0, 0.0]))
+        if source == "3D world landmarks"
+        else ankle_lift_signal(px, up_px)
+    )
+    holds = detect_holds(t, signal, th, baseline, ankle=ankle_sig)
     stance_h_all = {
         side: lowest_point_height(px[:, _foot_idx(side)], up_px) / leg_px for side in SIDES
     }
