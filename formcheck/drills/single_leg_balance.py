@@ -92,6 +92,7 @@ points go to the hold time (``80 * min(1, ...)``).
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from dataclasses import dataclass
@@ -219,6 +220,7 @@ class BalanceThresholds:
     lift_off_leg: float
     min_hold_s: float
     min_touchdown_s: float
+    min_leg_change_s: float
     resume_window_s: float
     hop_rise_leg: float
     max_bridge_s: float
@@ -330,8 +332,9 @@ def ankle_checked_height(
 
     A foot is rigid: while it is up its lowest point sits a steady distance
     below its ankle (``offset``, the median of ``xa - x`` over frames with
-    ``x >= on_level``). Where the lowest point drops much further than that
-    below the ankle (heel and toe misplaced onto the other foot, while the
+    ``x >= on_level``, at least 0: the lowest point is never higher relative
+    to the ankle than in flat stance). Where the lowest point drops much
+    further than that below the ankle (heel and toe misplaced onto the other foot, while the
     ankle stays up), the ankle's evidence wins. A real touchdown brings the
     ankle down too, so it is unaffected. NaN in ``xa`` leaves ``x`` as is.
 
@@ -345,9 +348,82 @@ def ankle_checked_height(
     both = np.isfinite(x) & np.isfinite(xa) & (x >= on_level)
     if both.sum() < 5:
         return x
-    offset = float(np.median(xa[both] - x[both]))
+    # never negative: a foot's lowest point cannot be higher, relative to its ankle,
+    # than when it stands flat (the double-stance level both signals are measured from)
+    offset = max(0.0, float(np.median(xa[both] - x[both])))
     floor = xa - offset - margin
     return np.where(np.isfinite(floor) & np.isfinite(x), np.fmax(x, floor), x)
+
+
+def undo_label_jumps(
+    times_s: FloatArray,
+    signal: FloatArray,
+    baseline: float,
+    th: BalanceThresholds,
+) -> BoolArray:
+    """Frames (T,) whose lift signal is flipped by a left/right label swap.
+
+    Changing the stance leg needs a touchdown: the lifted foot comes down and
+    stays down (``min_touchdown_s``) before the other lifts, which takes at
+    least ``min_leg_change_s``. So the lift signal going from one foot clearly
+    up (``lift_on_leg``) to the other foot clearly up with no touchdown seen
+    in between, and either less than ``min_touchdown_s`` of floor-level or
+    unseen frames between them or less than ``min_leg_change_s`` in all, is no
+    leg change but the pose model exchanging the legs' labels (which
+    conditioning misses when the swap spans a lift-off, touchdown or gap). Inside
+    each stretch off the floor, the jumps cut the stretch into pieces of
+    alternating labelling; the pieces of the labelling held for the shorter
+    time are the swapped ones (labels are right most of the time).
+
+    Args:
+        times_s: (T,) s. signal: (T,) lift signal, leg lengths (NaN = unseen).
+        baseline: its double-stance level.
+        th: thresholds (``lift_on_leg``, ``lift_off_leg``, ``min_touchdown_s``).
+
+    Returns:
+        (T,) bool, True where the sign of ``signal - baseline`` must be flipped.
+    """
+    n = signal.shape[0]
+    flip = np.zeros(n, dtype=bool)
+    if n < 2:
+        return flip
+    frame_s = float(np.median(np.diff(times_s)))
+    y = signal - baseline
+    seen = np.isfinite(y)
+    yz = np.where(seen, y, 0.0)
+    on_floor = seen & (np.abs(yz) < th.lift_off_leg)
+    # touchdowns long enough to be real: the only places a leg change can happen
+    down = np.zeros(n, dtype=bool)
+    for a, e in _runs(on_floor):
+        if (e - a) * frame_s >= th.min_touchdown_s - 1e-9:
+            down[a:e] = True
+    clear = np.flatnonzero(seen & (np.abs(yz) >= th.lift_on_leg))
+    jumps: set[int] = set()
+    for i, j in itertools.pairwise(clear):
+        between = slice(i + 1, j)
+        unsure_s = float((on_floor[between] | ~seen[between]).sum()) * frame_s
+        quick = times_s[j] - times_s[i] < th.min_leg_change_s - 1e-9
+        if (
+            yz[i] * yz[j] < 0
+            and not down[between].any()
+            and (unsure_s < th.min_touchdown_s or quick)
+        ):
+            jumps.add(int(j))
+    if not jumps:
+        return flip
+    for a, e in _runs(~down):
+        cuts = [a, *sorted(k for k in jumps if a < k < e), e]
+        if len(cuts) == 2:
+            continue
+        pieces = list(itertools.pairwise(cuts))
+        dur = [0.0, 0.0]
+        for k, (p0, p1) in enumerate(pieces):
+            dur[k % 2] += float(seen[p0:p1].sum())
+        minority = 0 if dur[0] < dur[1] else 1
+        for k, (p0, p1) in enumerate(pieces):
+            if k % 2 == minority:
+                flip[p0:p1] = True
+    return flip
 
 
 def double_stance_baseline(signal: FloatArray, on_level: float, width: float) -> float:
@@ -915,6 +991,27 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
         if source == "3D world landmarks"
         else ankle_lift_signal(px, up_px)
     )
+    # Frames where the conditioned feet are missing (visibility drops) but the pose
+    # model still placed them: its low-visibility estimate, marked, is better evidence
+    # of where a hold starts or ends than none. Frames without a detection stay NaN.
+    estimated = np.zeros(n, dtype=bool)
+    gaps = ~np.isfinite(signal)
+    if gaps.any() and person.any():
+        world_f, px_f, _, _ = fill_hidden_legs(ctx)
+        if source == "3D world landmarks":
+            sig_f, _ = lift_signal(world_f, np.array([0.0, -1.0, 0.0]))
+            ank_f = ankle_lift_signal(world_f, np.array([0.0, -1.0, 0.0]))
+        else:
+            sig_f, _ = lift_signal(px_f, up_px)
+            ank_f = ankle_lift_signal(px_f, up_px)
+        estimated = gaps & np.isfinite(sig_f)
+        signal = np.where(estimated, sig_f, signal)
+        ankle_sig = np.where(estimated & ~np.isfinite(ankle_sig), ank_f, ankle_sig)
+    relabelled = undo_label_jumps(t, signal, baseline, th)
+    if relabelled.any():
+        signal = np.where(relabelled, 2 * baseline - signal, signal)
+        ankle_b = double_stance_baseline(ankle_sig, th.lift_on_leg, th.lift_off_leg)
+        ankle_sig = np.where(relabelled, 2 * ankle_b - ankle_sig, ankle_sig)
     holds = detect_holds(t, signal, th, baseline, ankle=ankle_sig)
     stance_h_all = {
         side: lowest_point_height(px[:, _foot_idx(side)], up_px) / leg_px for side in SIDES
