@@ -1,7 +1,7 @@
 """Accuracy of the calf-raise drill: synthetic truth per noise preset and view,
 and the shared real clips vs their hand labels. Prints markdown tables.
 
-Run: python bench/accuracy_calf_raise.py [--seeds N] [--real]
+Run: python bench/accuracy_calf_raise.py [--seeds N] [--views side,...] [--noise low,...] [--real]
 """
 
 from __future__ import annotations
@@ -25,17 +25,22 @@ REAL = [
 ]
 
 
-def synthetic(seeds: int) -> None:
+def synthetic(
+    seeds: int,
+    views: tuple[str, ...] = ("side", "oblique", "front"),
+    noises: tuple[str, ...] = ("low", "realistic", "heavy"),
+) -> None:
     print(
-        "| view | noise | runs | count exact | per-rep heel rise MAE cm | bias cm | set-mean abs err cm | peak time MAE s |"
+        "| view | noise | runs | count exact | per-rep heel rise MAE cm | worst cm | bias cm | set-mean abs err cm | peak time MAE s | up / hold / down MAE s |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for view in ("side", "oblique", "front"):
-        for noise in ("low", "realistic", "heavy"):
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for view in views:
+        for noise in noises:
             exact = 0
             errs: list[float] = []
             set_errs: list[float] = []
             terr: list[float] = []
+            phase_err: dict[str, list[float]] = {"up_s": [], "hold_s": [], "down_s": []}
             for seed in range(seeds):
                 syn = synthesize(
                     CalfRaiseProfile(reps=8),
@@ -55,12 +60,19 @@ def synthetic(seeds: int) -> None:
                     set_errs.append(abs(rep.summary["mean_heel_rise_cm"] - truth))
                 for e in reps:
                     terr.append(min(abs(e["peak_s"] - p) for p in peaks))
+                    near = min(syn.truth.events, key=lambda t, e=e: abs(t["peak_s"] - e["peak_s"]))
+                    for k, v in phase_err.items():
+                        if e[k] is not None:
+                            v.append(abs(e[k] - near[k]))
             mae = np.mean(np.abs(errs)) if errs else float("nan")
             bias = np.mean(errs) if errs else float("nan")
+            worst = np.max(np.abs(errs)) if errs else float("nan")
             print(
-                f"| {view} | {noise} | {seeds} | {exact}/{seeds} | {mae:.2f} | {bias:+.2f} | "
+                f"| {view} | {noise} | {seeds} | {exact}/{seeds} | {mae:.2f} | {worst:.2f} | {bias:+.2f} | "
                 f"{np.mean(set_errs) if set_errs else float('nan'):.2f} | "
-                f"{np.mean(terr) if terr else float('nan'):.2f} |"
+                f"{np.mean(terr) if terr else float('nan'):.2f} | "
+                + " / ".join(f"{np.mean(v) if v else float('nan'):.2f}" for v in phase_err.values())
+                + " |"
             )
 
 
@@ -92,7 +104,9 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--real", action="store_true")
+    ap.add_argument("--views", default="side,oblique,front", help="comma-separated views")
+    ap.add_argument("--noise", default="low,realistic,heavy", help="comma-separated presets")
     args = ap.parse_args()
-    synthetic(args.seeds)
+    synthetic(args.seeds, tuple(args.views.split(",")), tuple(args.noise.split(",")))
     if args.real:
         real()

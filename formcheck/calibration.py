@@ -141,6 +141,130 @@ def heel_height_px(track: PoseTrack, floor: FloorLine, side: str) -> FloatArray:
     return np.asarray(h - (rest if np.isfinite(rest) else 0.0))
 
 
+# ------------------------------------------------------- heel height, rigid foot
+RIGID_FOOT_MIN_CORR = 0.8
+"""Smallest correlation of the ankle's and the heel's heights over the clip for
+the two to be combined (``rigid_foot_heel_height``). Judgement: at 0.9 the
+shared motion's variance is ~4.5 times the two landmarks' noise, so the fitted
+ratio is well determined; a clip without heel raises (standing still) falls
+below it and keeps the heel landmark alone."""
+
+RIGID_FOOT_RATIO_RANGE = (0.3, 1.5)
+"""Accepted range of the fitted ankle-rise / heel-rise ratio ``k``.
+
+Geometry: the foot pivots about the ball (toe joints ~0.73 of the foot length
+from the heel, the ankle ~0.25), so the ankle rises ~(0.73 - 0.25) / 0.73 =
+0.66 of the heel (the synthetic body model: 0.57-0.64). MediaPipe's heel
+landmark rises only 0.49-0.70 of the true heel (renders, docs/ACCURACY.md),
+which can lift the ratio to ~0.66 / 0.49 = 1.35. Outside this range the foot
+is not rotating about its forefoot (steps, turns, tracking errors) and the
+heel landmark is used alone."""
+
+HEEL_HEIGHT_CUTOFF_HZ = 3.0
+"""Hz. Low-pass cut-off of the per-frame heel height (``foot_heel_height_px``).
+
+The motion band of a calf raise: prescribed tempos are 1-2 s up and 2-3 s
+down, the heel-rise test 1 s up and 1 s down (60 bpm, one rise per two
+beats); even a brisk raise takes ~0.5 s per phase. A 3 Hz zero-phase
+Butterworth (order 4 each way) changes a 0.5 s raised-cosine ramp of 8 cm by
+at most 0.06 cm (0.3 cm for a 0.3 s ramp), while it halves the band, and so
+about 0.7x the white jitter, left by the 6 Hz conditioning filter."""
+
+
+def rigid_foot_heel_height(
+    heel: npt.ArrayLike, ankle: npt.ArrayLike
+) -> tuple[FloatArray, float | None]:
+    """Heel height estimated from the heel **and** the ankle landmark of one foot.
+
+    In a heel raise the foot turns as one rigid piece about the ball of the
+    foot, which stays on the floor, so the ankle rises by a fixed fraction
+    ``k`` of the heel's rise (``RIGID_FOOT_RATIO_RANGE``). The two landmarks'
+    errors are independent (each foot landmark wobbles on its own), so two
+    noisy views of one rise average to a better one. ``k`` is fitted over the
+    clip by total least squares on the pairs (heel, ankle) (well determined:
+    rises of several cm against ~0.5 cm noise), with one refit without
+    outliers (residuals over 3 robust SDs: swaps, far-foot errors). Assuming
+    equal noise on both landmarks (MediaPipe publishes no per-landmark
+    accuracy), the best estimate of the heel per frame is the orthogonal
+    projection of (heel, ankle) onto the fitted line:
+    ``heel_est = h0 + ((heel - h0) + k (ankle - a0)) / (1 + k**2)`` with
+    (h0, a0) the line's centre. It is in the heel landmark's own units and
+    offset (a rise read from it is a heel-landmark rise).
+
+    Args:
+        heel: (T,) heel landmark height above the floor (any unit, e.g. px or cm).
+        ankle: (T,) ankle landmark height, same unit and floor; NaN where unseen.
+
+    Returns:
+        ``(heel_est, k)``: (T,) float64 estimate (the heel alone where the
+        ankle is NaN), and the fitted ratio, or None when the two do not move
+        as a rigid foot (correlation under ``RIGID_FOOT_MIN_CORR``, ``k``
+        outside ``RIGID_FOOT_RATIO_RANGE``, fewer than 10 frames); then the
+        heel is returned unchanged.
+    """
+    h = np.asarray(heel, dtype=np.float64)
+    a = np.asarray(ankle, dtype=np.float64)
+    ok = np.isfinite(h) & np.isfinite(a)
+    if ok.sum() < 10:
+        return h.copy(), None
+    use = ok.copy()
+    k = h0 = a0 = corr = float("nan")
+    for it in range(2):
+        h0, a0 = float(np.mean(h[use])), float(np.mean(a[use]))
+        x = np.stack([h[use] - h0, a[use] - a0], axis=1)
+        cov = x.T @ x
+        if cov[0, 0] <= 0 or cov[1, 1] <= 0:
+            return h.copy(), None
+        corr = float(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1]))
+        _, vecs = np.linalg.eigh(cov)
+        d = vecs[:, -1]
+        if abs(d[0]) < 1e-12:
+            return h.copy(), None
+        k = float(d[1] / d[0])
+        if it == 1:
+            break
+        # drop outliers (label swaps, misplaced feet) and fit again
+        resid = (a - a0) - k * (h - h0)
+        r = resid[ok]
+        mad = 1.4826 * float(np.median(np.abs(r - np.median(r))))
+        use = ok & (np.abs(resid - np.median(r)) <= 3.0 * mad) if mad > 0 else ok
+        if use.sum() < 10:
+            return h.copy(), None
+    lo, hi = RIGID_FOOT_RATIO_RANGE
+    if corr < RIGID_FOOT_MIN_CORR or not lo <= k <= hi:
+        return h.copy(), None
+    out = h.copy()
+    out[ok] = h0 + ((h[ok] - h0) + k * (a[ok] - a0)) / (1.0 + k * k)
+    return out, k
+
+
+def foot_heel_height_px(
+    track: PoseTrack,
+    floor: FloorLine,
+    side: str,
+    *,
+    cutoff_hz: float | None = HEEL_HEIGHT_CUTOFF_HZ,
+) -> FloatArray:
+    """(T,) heel height above its resting level, px, from the heel and ankle landmarks.
+
+    ``heel_height_px`` combined with the ankle's height by
+    ``rigid_foot_heel_height`` (the heel alone when the foot does not move
+    rigidly), then low-passed at ``cutoff_hz`` (zero-phase, per NaN-free
+    stretch; None: not filtered). For recorded video; use on a conditioned
+    track.
+    """
+    heel = heel_height_px(track, floor, side)
+    ankle = height_above_floor(track.xy(side_landmark(side, "ankle")), floor)
+    est, _ = rigid_foot_heel_height(heel, ankle)
+    if cutoff_hz is None or len(est) == 0:
+        return est
+    from formcheck.signals import butterworth_zero_phase
+
+    return butterworth_zero_phase(
+        est, 1.0, cutoff_hz, times_s=np.asarray(track.timestamps_s, dtype=np.float64)
+    )
+
+
 # ------------------------------------------------------------------ floor
 def _unit(v: npt.ArrayLike) -> FloatArray:
     a = np.asarray(v, dtype=np.float64)

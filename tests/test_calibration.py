@@ -14,11 +14,13 @@ from formcheck.calibration import (
     FloorLine,
     assumed,
     estimate_floor,
+    foot_heel_height_px,
     from_aruco,
     from_foot_length,
     from_height,
     heel_height_px,
     height_above_floor,
+    rigid_foot_heel_height,
 )
 from formcheck.signals import condition_track
 from formcheck.synth import (
@@ -181,6 +183,55 @@ def test_synthetic_ankle_angle_heel_height_and_scale(near, seed):
     # and at rest between reps
     rest = true_heel < 0.05
     assert abs(np.nanmedian(heel[rest])) < 0.5
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("near", ["left", "right"])
+def test_synthetic_heel_height_per_frame_within_half_cm(near, seed):
+    # issue 3: heel height within 0.5 cm (median over all frames, per clip),
+    # from the heel and ankle landmarks of the rigid foot, 3 Hz low-pass
+    s = _calf("side", near, seed)
+    cond = condition_track(s.track)
+    cal = from_height(cond.track, s.truth.height_cm)
+    floor = estimate_floor(cond.track, side=near)
+    heel = foot_heel_height_px(cond.track, floor, near) * cal.cm_per_px
+    assert np.nanmedian(np.abs(heel - s.truth.heel_height_cm[near])) < 0.5
+
+
+def _rigid_foot_pair(n: int = 600, k: float = 0.62, noise: float = 0.6, seed: int = 0):
+    """(truth, heel, ankle): heel rises of 8 cm, ankle k times them, independent noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / 30.0
+    truth = 8.0 * np.clip(np.sin(2 * np.pi * t / 4.0), 0.0, None)
+    heel = truth + 2.0 + noise * rng.standard_normal(n)
+    ankle = k * truth + 7.0 + noise * rng.standard_normal(n)
+    return truth, heel, ankle
+
+
+def test_rigid_foot_heel_height_averages_independent_landmark_noise():
+    truth, heel, ankle = _rigid_foot_pair()
+    est, k = rigid_foot_heel_height(heel, ankle)
+    assert k == pytest.approx(0.62, abs=0.05)
+    err_heel = np.std(heel - 2.0 - truth)
+    err_est = np.std(est - 2.0 - truth)
+    # equal noise on both: the error variance falls by 1 / (1 + k^2)
+    assert err_est == pytest.approx(err_heel / np.sqrt(1 + 0.62**2), rel=0.1)
+    # a NaN ankle leaves the heel as it was
+    ankle[5] = np.nan
+    est2, _ = rigid_foot_heel_height(heel, ankle)
+    assert est2[5] == heel[5]
+
+
+def test_rigid_foot_heel_height_falls_back_to_the_heel():
+    truth, heel, _ = _rigid_foot_pair()
+    rng = np.random.default_rng(1)
+    # standing still: nothing shared to fit
+    still = rng.standard_normal((2, 300))
+    est, k = rigid_foot_heel_height(still[0], still[1])
+    assert k is None and np.array_equal(est, still[0])
+    # ankle rising as much as 3x the heel: not a foot turning about its ball
+    est, k = rigid_foot_heel_height(heel, 3.0 * truth + 0.3 * rng.standard_normal(truth.size))
+    assert k is None and np.array_equal(est, heel)
 
 
 @pytest.mark.parametrize(

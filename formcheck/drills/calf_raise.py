@@ -2,10 +2,13 @@
 
 How a rep is found (all numbers from ``calf_raise.toml``):
 
-1. Per measured leg, the heel's height **relative to the toe** (heel minus
-   foot_index, perpendicular to the floor line, in cm) is the rep trace. In a
-   heel raise the forefoot stays down, so this is the heel's rise; it cancels
-   whole-body drift, camera shake and the person stepping nearer the camera.
+1. Per measured leg, the heel's height above the floor line (perpendicular
+   to it, cm) is the rep trace (``LegTraces.rise_cm``; the toe is tested
+   apart). The foot turns as one rigid piece about its ball, so the ankle
+   rises by a fixed fraction of the heel's rise; the heel and ankle
+   landmarks, whose errors are independent, are combined into one heel
+   height (``formcheck.calibration.rigid_foot_heel_height``, fitted per leg
+   over the clip; the heel landmark alone when they do not move together).
 2. Candidate reps are peaks of the smoothed trace whose prominence is at least
    ``min_rise_cm`` (the MDC95 of heel height). Each candidate is measured
    against its **own local baseline** (median standing level just before and
@@ -35,8 +38,11 @@ Phase times (per rep, seconds): timed between the 10% and 90% crossings of
 the rise (``edge_fraction`` / ``plateau_fraction``; noise hides a ramp's
 very start and end) and reported as whole phases, ``up_s``, ``hold_s``,
 ``down_s``, for a smooth ramp (``phase_times``); ``down_s_max`` is the
-longest the lowering can have taken. ``peak_s`` is the middle of the time
-above 90%.
+longest the lowering can have taken. ``peak_s`` is the middle of the top:
+between the end of the up ramp and the start of the down ramp, found from
+the ramps' 50% crossings (steepest, so least moved by noise) and the set's
+median ramp times (``_timed_rises``); the middle of the time above 90% for
+reps that cannot be timed so.
 
 ``fatigue_pct``: how much the heel rise fell from the first third of the
 complete reps to the last third, in % of the first (positive = heights fell;
@@ -165,7 +171,10 @@ class LegTraces:
     image-up when no floor was found; then only differences are meaningful).
 
     Attributes:
-        heel_cm: heel landmark height.
+        heel_cm: heel height, from the heel and ankle landmarks of the rigid
+            foot (``formcheck.calibration.rigid_foot_heel_height``; the heel
+            landmark alone when the two do not move as one foot), in the heel
+            landmark's units and offset.
         toe_cm: foot_index (toe tip) landmark height.
         body_cm: hip-midpoint height (the body's rise); NaN when hips unseen.
         plantarflexion_deg: ankle plantarflexion (minus ``ankle_dorsiflexion``);
@@ -481,6 +490,8 @@ def _timed_rises(
         c.heel_rise_cm = timed
         c.levels = [left, right]
         c.top_window_s = (t_top0, t_top1)
+        # the top's centre, from the steep 50% crossings and the set's ramp times
+        c.peak_s = 0.5 * ((c.mid_up_s + half_up) + (c.mid_down_s - half_down))
 
 
 def _window(times_s: FloatArray, d: FloatArray, t0: float, t1: float) -> float:
@@ -811,8 +822,11 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
     except ValueError:
         pf = knee = np.full(len(track), np.nan)
     rel = ctx.conditioned.reliable
+    from formcheck.calibration import rigid_foot_heel_height
+
+    heel_cm, _ = rigid_foot_heel_height(height([heel]), height([side_landmark(side, "ankle")]))
     return LegTraces(
-        heel_cm=scale * height([heel]),
+        heel_cm=scale * heel_cm,
         toe_cm=scale * height([toe]),
         body_cm=height([Landmark.LEFT_HIP, Landmark.RIGHT_HIP]),
         plantarflexion_deg=np.asarray(pf, dtype=np.float64),
