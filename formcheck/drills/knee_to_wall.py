@@ -59,6 +59,18 @@ How it works (all in image pixels, in the body frame of ``formcheck.angles``:
    ``knee_landmark_behind_joint_fraction_of_height``, scaled from the
    person's own shank);
    ``"unknown"`` - no toe-to-wall distance is reported.
+   With the knee-contact wall, every attempt whose knee came within
+   ``knee_touch_tolerance_cm`` of the most forward one measures the wall once,
+   and the wall is their median (the most forward alone is the largest of
+   several noisy readings, biased beyond the wall).
+5. **Oblique views**: distances along the floor are stretched by the squeeze
+   of ``forward_foreshortening`` (the front foot's image length over the
+   upright shank's, against the body's foot/shank proportion; the upright
+   shank from the tested leg's standing frames). The tibia angle comes from
+   the 3D world landmarks (``world_tibia_deg``; summary ``tibia_source``
+   "world"), because part of the shin's lean is a motion in depth that the
+   picture shows both squeezed and shifted up or down (camera not at knee
+   height), which no single image factor undoes; "image" otherwise.
 
 Score (0-100, None when the wall is unknown or no valid attempt):
 ``80 * min(1, best_toe_to_wall_cm / norm_mean_cm)`` (depth against the
@@ -158,22 +170,89 @@ def load_knee_to_wall_thresholds(overrides: dict[str, Any] | None = None) -> Kne
 
 
 # ----------------------------------------------------------------- geometry
-def forward_foreshortening(front: LegTrace, foot_to_shank_ratio: float) -> float:
+def forward_foreshortening(
+    front: LegTrace, foot_to_shank_ratio: float, upright_leg: LegTrace | None = None
+) -> float:
     """How much distances along the floor are squeezed in the picture (0..1], or NaN.
 
     In an oblique view the person's forward axis turns towards the camera and
     shows shorter, while the upright shank keeps its length. The ratio of the
     front foot's image length (median, foot flat) to the shank's image length
-    in its most upright quarter of frames, over the body's foot-to-shank
-    proportion, estimates the squeeze (medians: jitter does not inflate it).
+    when it stands upright, over the body's foot-to-shank proportion,
+    estimates the squeeze (medians: jitter does not inflate it).
+
+    Args:
+        front: (T,) traces of the front leg (NaN outside the split stance).
+        foot_to_shank_ratio: the body's foot over shank length.
+        upright_leg: the same body leg in every frame it is seen (standing and
+            resting between attempts included), whose least tilted quarter of
+            frames gives the upright shank. Default ``front``. Only a leg that
+            is seen standing gives a truly upright shank: the split-stance
+            frames alone hold mostly drives (shank tilted, hence shorter in an
+            oblique picture), and which of them count would depend on whether
+            the far foot happened to be seen.
     """
     foot = front.foot_px
-    shank = front.shank_px
-    tib = np.abs(front.tibia_deg)
+    leg = front if upright_leg is None else upright_leg
+    shank = leg.shank_px
+    tib = np.abs(leg.tibia_deg)
     if not (np.isfinite(foot).any() and np.isfinite(tib).any()):
         return float("nan")
-    upright = tib <= np.nanpercentile(tib, 25)  # the shank's least tilted quarter
+    with np.errstate(invalid="ignore"):
+        upright = tib <= np.nanpercentile(tib, 25)  # the shank's least tilted quarter
     return _median(foot) / (_median(shank[upright]) * foot_to_shank_ratio)
+
+
+def world_tibia_deg(
+    world: npt.NDArray[np.floating[Any]],
+    front_lbl: npt.NDArray[np.object_],
+    up_image: npt.ArrayLike | None,
+) -> FloatArray:
+    """Front tibia angle from the floor normal from 3D world landmarks, degrees.
+
+    In an oblique view the shin's forward lean is partly a motion in depth:
+    the picture shows it squeezed, and (camera above or below the knee) the
+    depth motion also shifts the knee up or down in the picture, which a
+    single squeeze factor cannot undo. The world landmarks (metres, camera
+    axes: x right, y down, z away) carry that depth. The forward axis is the
+    horizontal direction perpendicular to the hip axis (median over the
+    clip), pointing from heel to toe; the up axis is the image floor normal
+    lifted to 3D, which assumes the phone is not pitched (how_to_film asks for
+    a level camera at knee height).
+
+    Args:
+        world: (T, 33, 3) world landmarks, metres (NaN unseen).
+        front_lbl: (T,) "left"/"right"/None, the front leg per frame.
+        up_image: floor normal in the image (pixels, (2,)); None: image up.
+
+    Returns:
+        (T,) degrees, + knee forward of the ankle; NaN where the front leg is
+        unknown or unseen, or everywhere when the axes cannot be found.
+    """
+    w = np.asarray(world, dtype=np.float64)
+    n = len(w)
+    out = np.full(n, np.nan)
+    up2 = np.array([0.0, -1.0]) if up_image is None else np.asarray(up_image, dtype=np.float64)
+    up = np.array([up2[0], up2[1], 0.0]) / float(np.hypot(up2[0], up2[1]))
+    hip = w[:, int(side_landmark("left", "hip"))] - w[:, int(side_landmark("right", "hip"))]
+    if not np.isfinite(hip).all(axis=1).any():
+        return out
+    hip_axis = np.nanmedian(hip, axis=0)
+    fwd = np.cross(up, hip_axis)  # horizontal, perpendicular to the hips
+    fwd -= (fwd @ up) * up
+    norm = float(np.linalg.norm(fwd))
+    if not np.isfinite(norm) or norm == 0.0:
+        return out
+    fwd /= norm
+    for side in SIDES:
+        rows = np.asarray(front_lbl == side, dtype=bool)
+        knee = w[rows, int(side_landmark(side, "knee"))]
+        ankle = w[rows, int(side_landmark(side, "ankle"))]
+        foot = w[:, int(side_landmark(side, "foot_index"))] - w[:, int(side_landmark(side, "heel"))]
+        sign = np.sign(np.nanmedian(foot @ fwd)) if np.isfinite(foot).all(axis=1).any() else 1.0
+        v = knee - ankle
+        out[rows] = np.degrees(np.arctan2(sign * (v @ fwd), v @ up))
+    return out
 
 
 def _stretch_u(leg: LegTrace, squeeze: float) -> LegTrace:
@@ -406,6 +485,29 @@ def hand_wall_u(
     return best
 
 
+def knee_contact_wall_u(knee_front_u: list[float], touch_tolerance_px: float) -> float:
+    """Wall position (pixels along ``forward``) from the knee's front at each attempt.
+
+    The wall is one fixed plane and every attempt whose knee touched it
+    measures it once, so the attempts are combined: the median knee-front
+    position of the attempts within ``touch_tolerance_px`` of the most
+    forward one (those that reached the wall, to within the knee landmark's
+    placement error). The most forward attempt alone would be the largest of
+    several noisy readings, biased beyond the wall by the landmark noise.
+
+    Args:
+        knee_front_u: front of the knee along the floor at each attempt's
+            deepest phase, pixels (NaN: not seen).
+        touch_tolerance_px: ``knee_touch_tolerance_cm`` in pixels.
+    """
+    x = np.asarray(knee_front_u, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return float("nan")
+    touching = x[x >= x.max() - touch_tolerance_px]
+    return float(np.median(touching))
+
+
 # ----------------------------------------------------------------- plausibility
 def implausible_values(
     tibia_deg: float,
@@ -551,7 +653,9 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     front, back = select_front(legs, front_lbl)
     squeeze = 1.0
     if ctx.view.view == "oblique":
-        squeeze = forward_foreshortening(front, th.foot_to_shank_ratio)
+        lbls_seen = [x for x in front_lbl if x is not None]
+        tested: Side = "left" if lbls_seen.count("left") > lbls_seen.count("right") else "right"
+        squeeze = forward_foreshortening(front, th.foot_to_shank_ratio, legs[tested])
         if np.isfinite(squeeze):
             squeeze = float(np.clip(squeeze, th.min_foreshortening, 1.0))
             legs = {k: _stretch_u(v, squeeze) for k, v in legs.items()}
@@ -563,7 +667,14 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     # (render-derived; knee_to_wall.toml). Synthetic tracks put the landmark
     # at the joint centre, so they get neither correction.
     mediapipe = ctx.track.model_variant != "synthetic"
-    tibia = front.tibia_deg + (th.tibia_offset_deg if mediapipe else 0.0)
+    tibia_base = front.tibia_deg
+    tibia_source = "image"
+    if ctx.view.view == "oblique":
+        tib_w = world_tibia_deg(track.world, front_lbl, up_vec)
+        seen = np.isfinite(tib_w) | ~np.isfinite(tibia_base)
+        if np.isfinite(tib_w).any() and seen.mean() >= 1.0 - th.max_unreliable_fraction:
+            tibia_base, tibia_source = tib_w, "world"
+    tibia = tibia_base + (th.tibia_offset_deg if mediapipe else 0.0)
     knee_front_fraction = th.knee_front_fraction_of_height + (
         th.knee_landmark_behind_joint_fraction_of_height if mediapipe else 0.0
     )
@@ -573,13 +684,21 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     cues: list[Cue] = []
 
     if ctx.view.view not in ("side",):
-        flags["tibia_angle_deg"] = (
-            f"filmed from a {ctx.view.view} view: the shin's forward lean and distances along "
-            f"the floor are foreshortened (corrected by a factor {1 / squeeze:.2f} estimated "
-            "from your foot's length, which varies between people); film side-on for exact "
-            "numbers"
+        flags["toe_to_wall_cm"] = (
+            f"filmed from a {ctx.view.view} view: distances along the floor are foreshortened "
+            f"(corrected by a factor {1 / squeeze:.2f} estimated from your foot's length, which "
+            "varies between people); film side-on for exact numbers"
         )
-        flags["toe_to_wall_cm"] = flags["tibia_angle_deg"]
+        flags["tibia_angle_deg"] = (
+            f"filmed from a {ctx.view.view} view: the shin's forward lean is partly towards the "
+            "camera, so it was measured from the pose model's 3D estimate (less certain in depth, "
+            "and assuming a level phone); film side-on for exact numbers"
+            if tibia_source == "world"
+            else flags["toe_to_wall_cm"].replace(
+                "distances along the floor are",
+                "the shin's forward lean and distances along the floor are",
+            )
+        )
 
     # --- scale: the person's shank in pixels (90th percentile: least foreshortened)
     shank_all = np.concatenate([legs["left"].shank_px, legs["right"].shank_px])
@@ -663,7 +782,9 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             if u > toe_max and knee_front_max <= u + th.wall_overshoot_cm / cm_per_px:
                 wall_u, wall_method = u, "hands"
     if wall_u is None and drives and bool(ctx.options.variant.get("knee_touches_wall", False)):
-        wall_u = max(knee_front_u(d) for d in drives)
+        wall_u = knee_contact_wall_u(
+            [knee_front_u(d) for d in drives], th.knee_touch_tolerance_cm / cm_per_px
+        )
         wall_method = "knee_contact"
 
     # --- per attempt
@@ -770,7 +891,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     # the front of the knee per frame (what touches the wall; see knee_front_u)
     reach_px = knee_front_px * np.cos(np.radians(np.nan_to_num(tibia_s, nan=0.0)))
     knee_front_series = np.asarray(front.knee_u + reach_px, dtype=np.float64)
-    return _summarise(
+    result = _summarise(
         ctx,
         th,
         events,
@@ -787,6 +908,8 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         toe_tip_px,
         knee_front_series,
     )
+    result.summary["tibia_source"] = tibia_source  # "image" or "world" (oblique, 3D landmarks)
+    return result
 
 
 def _summarise(
