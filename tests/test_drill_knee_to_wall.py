@@ -18,9 +18,12 @@ from formcheck.drills.knee_to_wall import (
     hand_wall_u,
     heel_rise_px,
     implausible_values,
+    knee_contact_wall_u,
     load_knee_to_wall_thresholds,
     name_front_leg,
+    world_tibia_deg,
 )
+from formcheck.landmarks import Landmark
 from formcheck.synth import synthesize
 from formcheck.synth.camera import CameraSpec
 from formcheck.synth.noise import NoiseSpec
@@ -253,6 +256,65 @@ def test_synthetic_oblique_near_leg_corrected_for_foreshortening(noise: str) -> 
         assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
         assert ev["tibia_angle_deg"] == pytest.approx(tr["tibia_angle_deg"], abs=3.0)
     assert "tibia_angle_deg" in report.flags
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_synthetic_oblique_realistic_tibia_angle_within_done_means(seed: int) -> None:
+    # the shin's lean is partly towards the camera in an oblique view: measured
+    # from the 3D world landmarks (image-only it read 4-6 deg too steep)
+    syn, report = _run("oblique", "right", "realistic", seed=seed, knee_touches_wall=True)
+    truth = syn.truth.events_of("lunge")
+    assert len(report.events) == len(truth)
+    assert report.summary["tibia_source"] == "world"
+    for ev, tr in zip(report.events, truth, strict=True):
+        assert ev["tibia_angle_deg"] == pytest.approx(tr["tibia_angle_deg"], abs=3.0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="oblique realistic toe-to-wall reads 0.7-2.2 cm long (6 seeds): +0.7 cm toe tip "
+    "ahead of foot_index in the synthetic body (TOML offset 0 for MediaPipe), +0.2 cm "
+    "foot/shank proportion, and knee-landmark drift in the wall stretched by 1/0.74",
+)
+def test_synthetic_oblique_realistic_toe_to_wall_within_done_means() -> None:
+    # over seeds 0-2 together (seed 1 alone happens to pass: 0.7-1.0 cm)
+    for seed in (0, 1, 2):
+        syn, report = _run("oblique", "right", "realistic", seed=seed, knee_touches_wall=True)
+        truth = syn.truth.events_of("lunge")
+        assert len(report.events) == len(truth)
+        for ev, tr in zip(report.events, truth, strict=True):
+            assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+
+
+@pytest.mark.parametrize("yaw_deg", [0.0, 45.0, 60.0])
+def test_world_tibia_angle_is_independent_of_the_camera_yaw(yaw_deg: float) -> None:
+    # a body facing +forward, turned by yaw about the vertical in camera axes
+    # (x right, y down, z away); right shin leaning 30 deg forward, 2 frames
+    a = np.radians(yaw_deg)
+    fwd = np.array([np.cos(a), 0.0, np.sin(a)])  # horizontal forward
+    left = np.array([-np.sin(a), 0.0, np.cos(a)])  # horizontal, perpendicular
+    down = np.array([0.0, 1.0, 0.0])
+    w = np.full((2, 33, 3), np.nan)
+    w[:, Landmark.LEFT_HIP] = 0.1 * left
+    w[:, Landmark.RIGHT_HIP] = -0.1 * left
+    ankle = 0.8 * down - 0.1 * left
+    w[:, Landmark.RIGHT_ANKLE] = ankle
+    lean = np.radians(30.0)
+    w[:, Landmark.RIGHT_KNEE] = ankle + 0.43 * (np.sin(lean) * fwd - np.cos(lean) * down)
+    w[:, Landmark.RIGHT_HEEL] = ankle + 0.05 * down - 0.05 * fwd
+    w[:, Landmark.RIGHT_FOOT_INDEX] = ankle + 0.05 * down + 0.2 * fwd
+    front = np.array(["right", None], dtype=object)
+    tib = world_tibia_deg(w, front, None)
+    assert tib[0] == pytest.approx(30.0, abs=1e-6)
+    assert np.isnan(tib[1])  # no front leg in that frame
+
+
+def test_knee_contact_wall_is_the_median_of_touching_attempts() -> None:
+    # three touches read 100, 101, 99.5 px; one drive stopped 30 px short
+    assert knee_contact_wall_u([100.0, 101.0, 70.0, 99.5], 5.0) == pytest.approx(100.0)
+    # a single attempt, and unseen attempts ignored
+    assert knee_contact_wall_u([float("nan"), 42.0], 5.0) == pytest.approx(42.0)
+    assert np.isnan(knee_contact_wall_u([float("nan")], 5.0))
 
 
 def test_synthetic_left_leg_tested_is_named_left() -> None:
