@@ -7,7 +7,7 @@ import pytest
 from _measure_helpers import figure_track
 
 from formcheck.landmarks import Landmark
-from formcheck.views import QualityIssue, check_view, classify_view, framing_issues
+from formcheck.views import QualityIssue, check_view, classify_view, estimate_yaw, framing_issues
 
 VIEW_CASES = [
     # (yaw degrees, view, facing/near side)
@@ -63,6 +63,43 @@ def test_check_view_messages():
     issue = check_view(front, frozenset({"side"}))
     assert issue is not None and issue.severity == "error"
     assert "turn side-on to the camera" in issue.message
+
+
+# Perspective cameras (formcheck.synth) at known yaw: lens height, tilt and
+# distance foreshorten the torso and compress the world depth differently from
+# the orthographic figure above. (camera height m, tilt deg down, distance m)
+SYNTH_CAMERAS = [(1.0, 0.0, 3.0), (1.5, 15.0, 2.5), (0.5, -10.0, 3.0), (1.7, 25.0, 2.0)]
+YAW_TOLERANCE_DEG = 5.0
+"""A sixth of a 30 deg view class: a view 5 deg from a boundary keeps its class.
+Measured (docs/ACCURACY.md): max error 3.6 deg at yaw 15-135 over 576 conditioned
+2-rep clips (6 seeds, both sides, lean 0/15), 4.0 deg over 400 raw 1-rep clips as
+here (10 seeds)."""
+
+
+@pytest.mark.parametrize(("cam_height", "tilt", "distance"), SYNTH_CAMERAS)
+def test_yaw_on_synthetic_perspective_cameras(cam_height, tilt, distance):
+    from formcheck.synth import CalfRaiseProfile, CameraSpec, synthesize
+
+    profile = CalfRaiseProfile(reps=1, trunk_lean_deg=15.0)
+    for yaw, view in ((15, "front"), (45, "oblique"), (65, "side"), (75, "side"), (135, "oblique")):
+        for near in ("right", "left"):
+            camera = CameraSpec(
+                view="front",
+                yaw_deg=yaw if near == "right" else -yaw,
+                near_side=near,
+                height_m=cam_height,
+                tilt_deg=tilt,
+                distance_m=distance,
+                width=1080,
+                height=1920,
+            )
+            track = synthesize(profile, camera, seed=yaw % 5).track  # realistic noise, raw
+            truth = min(yaw, 180 - yaw)
+            assert abs(np.nanmedian(estimate_yaw(track)) - truth) < YAW_TOLERANCE_DEG
+            result = classify_view(track)
+            assert result.view == view
+            if view != "front":
+                assert result.near_side == near
 
 
 def _codes(issues: list[QualityIssue]) -> set[str]:
@@ -134,8 +171,11 @@ REAL_VIEWS = [
         "left",
         marks=pytest.mark.xfail(
             strict=True,
-            reason="measured yaw ~64 deg (width and world cues agree), past the 60 deg "
-            "side boundary; the label says about 45 deg. Facing and near side agree.",
+            reason="every torso cue reads past the 60 deg side boundary (medians: shoulder "
+            "width 68, hip width 61, shoulder depth 65, hip depth 55; estimate 63-64) and "
+            "the feet read 49 and 65; the label says about 45 deg. On synthetic "
+            "cameras the estimate is within 3.6 deg of truth at 15-135 deg and reads "
+            "low, not high, from a high camera. Facing and near side agree.",
         ),
     ),
 ]
