@@ -8,7 +8,8 @@ How a rep is found (all numbers from ``calf_raise.toml``):
    rises by a fixed fraction of the heel's rise; the heel and ankle
    landmarks, whose errors are independent, are combined into one heel
    height (``formcheck.calibration.rigid_foot_heel_height``, fitted per leg
-   over the clip; the heel landmark alone when they do not move together).
+   over the clip; the heel landmark alone when they do not move together,
+   and in front view, ``RIGID_FOOT_VIEWS``).
 2. Candidate reps are peaks of the smoothed trace whose prominence is at least
    ``min_rise_cm`` (the MDC95 of heel height). Each candidate is measured
    against its **own local baseline** (median standing level just before and
@@ -38,11 +39,8 @@ Phase times (per rep, seconds): timed between the 10% and 90% crossings of
 the rise (``edge_fraction`` / ``plateau_fraction``; noise hides a ramp's
 very start and end) and reported as whole phases, ``up_s``, ``hold_s``,
 ``down_s``, for a smooth ramp (``phase_times``); ``down_s_max`` is the
-longest the lowering can have taken. ``peak_s`` is the middle of the top:
-between the end of the up ramp and the start of the down ramp, found from
-the ramps' 50% crossings (steepest, so least moved by noise) and the set's
-median ramp times (``_timed_rises``); the middle of the time above 90% for
-reps that cannot be timed so.
+longest the lowering can have taken. ``peak_s`` is the middle of the time
+above 90%.
 
 ``fatigue_pct``: how much the heel rise fell from the first third of the
 complete reps to the last third, in % of the first (positive = heights fell;
@@ -173,8 +171,8 @@ class LegTraces:
     Attributes:
         heel_cm: heel height, from the heel and ankle landmarks of the rigid
             foot (``formcheck.calibration.rigid_foot_heel_height``; the heel
-            landmark alone when the two do not move as one foot), in the heel
-            landmark's units and offset.
+            landmark alone when the two do not move as one foot, or in front
+            view), in the heel landmark's units and offset.
         toe_cm: foot_index (toe tip) landmark height.
         body_cm: hip-midpoint height (the body's rise); NaN when hips unseen.
         plantarflexion_deg: ankle plantarflexion (minus ``ankle_dorsiflexion``);
@@ -491,7 +489,6 @@ def _timed_rises(
         c.levels = [left, right]
         c.top_window_s = (t_top0, t_top1)
         # the top's centre, from the steep 50% crossings and the set's ramp times
-        c.peak_s = 0.5 * ((c.mid_up_s + half_up) + (c.mid_down_s - half_down))
 
 
 def _window(times_s: FloatArray, d: FloatArray, t0: float, t1: float) -> float:
@@ -787,6 +784,15 @@ def leg_depth_scales(ctx: DrillContext) -> dict[str, float]:
     return out
 
 
+RIGID_FOOT_VIEWS = frozenset({"side", "oblique", "back"})
+"""Views in which the heel is combined with the ankle (``rigid_foot_heel_height``).
+
+The combination assumes the two landmarks' errors are independent, which
+holds where the camera sees both; facing the camera (front view) the heel
+is hidden behind the foot and the model places it from the rest of the
+foot, so its error follows the ankle's and the heel landmark is used alone."""
+
+
 def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces:
     """Heights (cm, perpendicular to the floor) and angles of one leg from ``ctx``.
 
@@ -824,7 +830,9 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
     rel = ctx.conditioned.reliable
     from formcheck.calibration import rigid_foot_heel_height
 
-    heel_cm, _ = rigid_foot_heel_height(height([heel]), height([side_landmark(side, "ankle")]))
+    heel_cm = height([heel])
+    if ctx.view.view in RIGID_FOOT_VIEWS:
+        heel_cm, _ = rigid_foot_heel_height(heel_cm, height([side_landmark(side, "ankle")]))
     return LegTraces(
         heel_cm=scale * heel_cm,
         toe_cm=scale * height([toe]),
