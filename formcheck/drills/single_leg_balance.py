@@ -221,6 +221,7 @@ class BalanceThresholds:
     min_hold_s: float
     min_touchdown_s: float
     min_leg_change_s: float
+    boundary_evidence_s: float
     resume_window_s: float
     hop_rise_leg: float
     max_bridge_s: float
@@ -424,6 +425,49 @@ def undo_label_jumps(
             if k % 2 == minority:
                 flip[p0:p1] = True
     return flip
+
+
+def weak_evidence_frames(
+    signal: FloatArray,
+    ankle: FloatArray | None,
+    baseline: float,
+    free_side: str,
+    th: BalanceThresholds,
+) -> BoolArray:
+    """Frames (T,) where the free foot's floor contact rests on no or weak evidence.
+
+    Weak: no lift signal (NaN), or the heel/toe said "down" (at most
+    ``lift_off_leg``) while the ankle said "up" (``ankle_checked_height``
+    overruled them). ``signal`` and ``ankle`` are the lift signals the holds
+    were found in (after label repair); ``free_side`` picks the sign.
+    """
+    sign = 1.0 if free_side == "right" else -1.0
+    x = sign * (signal - baseline)
+    weak = ~np.isfinite(x)
+    if ankle is not None:
+        ba = double_stance_baseline(ankle, th.lift_on_leg, th.lift_off_leg)
+        xe = ankle_checked_height(x, sign * (ankle - ba), th.lift_on_leg, th.lift_off_leg)
+        with np.errstate(invalid="ignore"):
+            weak |= (x <= th.lift_off_leg) & (xe > th.lift_off_leg)
+    return np.asarray(weak, dtype=bool)
+
+
+def boundary_uncertain(
+    times_s: FloatArray, at_s: float, weak: BoolArray, window_s: float, *, outward: float
+) -> list[float] | None:
+    """``[first, last]`` times (s) of weak frames near a hold boundary ``at_s``, else None.
+
+    The window reaches ``window_s`` into the hold and ``2 * window_s`` out of it
+    (``outward`` -1 before a start, +1 after an end): weak evidence (a lifted foot
+    not seen, or seen "down" by mistake) makes a lift-off look late and a
+    touchdown early, so the true boundary lies outward of the one found.
+    """
+    lo = at_s - window_s * (2.0 if outward < 0 else 1.0)
+    hi = at_s + window_s * (2.0 if outward > 0 else 1.0)
+    near = np.flatnonzero((times_s >= lo - 1e-9) & (times_s <= hi + 1e-9) & weak)
+    if near.size == 0:
+        return None
+    return [float(times_s[near[0]]), float(times_s[near[-1]])]
 
 
 def double_stance_baseline(signal: FloatArray, on_level: float, width: float) -> float:
@@ -996,6 +1040,7 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
     # of where a hold starts or ends than none. Frames without a detection stay NaN.
     estimated = np.zeros(n, dtype=bool)
     gaps = ~np.isfinite(signal)
+    weak_why: dict[str, BoolArray] = {}
     if gaps.any() and person.any():
         world_f, px_f, _, _ = fill_hidden_legs(ctx)
         if source == "3D world landmarks":
@@ -1005,6 +1050,7 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
             sig_f, _ = lift_signal(px_f, up_px)
             ank_f = ankle_lift_signal(px_f, up_px)
         estimated = gaps & np.isfinite(sig_f)
+        weak_why["estimated"] = estimated
         signal = np.where(estimated, sig_f, signal)
         ankle_sig = np.where(estimated & ~np.isfinite(ankle_sig), ank_f, ankle_sig)
     relabelled = undo_label_jumps(t, signal, baseline, th)
@@ -1012,6 +1058,7 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
         signal = np.where(relabelled, 2 * baseline - signal, signal)
         ankle_b = double_stance_baseline(ankle_sig, th.lift_on_leg, th.lift_off_leg)
         ankle_sig = np.where(relabelled, 2 * ankle_b - ankle_sig, ankle_sig)
+        weak_why["relabelled"] = relabelled
     holds = detect_holds(t, signal, th, baseline, ankle=ankle_sig)
     stance_h_all = {
         side: lowest_point_height(px[:, _foot_idx(side)], up_px) / leg_px for side in SIDES
@@ -1076,6 +1123,7 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
         sway_series[sl] = u_cm[sl] - np.nanmean(u_cm[sl]) if np.isfinite(u_cm[sl]).any() else np.nan
         ml_series[sl] = ml
         ap_series[sl] = ap
+        _flag_boundaries(ev, h, t, signal, ankle_sig, baseline, weak_why, th)
         events.append(ev)
 
     # ---- interruptions (touchdowns), cues per hold
@@ -1155,6 +1203,56 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
         warnings=warnings,
         overlay=("hold_s", "free_foot_height_cm", _sway_series_name(axis)),
     )
+
+
+WEAK_WORDS = {
+    "unseen": "not seen",
+    "estimated": "seen only with low visibility (the pose model's estimate)",
+    "relabelled": "labelled as the other leg by the pose model (repaired)",
+    "overruled": "placed by its heel and toe on the floor while its ankle stayed up",
+}
+MSG_BOUNDARY = (
+    "hold {which} uncertain: around {time:.1f} s ({lo:.1f}-{hi:.1f} s) the free foot was {why}"
+)
+
+
+def _flag_boundaries(
+    ev: dict[str, Any],
+    h: HoldSpan,
+    t: FloatArray,
+    signal: FloatArray,
+    ankle: FloatArray,
+    baseline: float,
+    weak_why: dict[str, BoolArray],
+    th: BalanceThresholds,
+) -> None:
+    """Mark the hold's start/end uncertain when weak evidence lies near it (in place).
+
+    Sets ``ev["start_uncertain"]``/``ev["end_uncertain"]`` (bool) and, when
+    True, a flag on ``start_s``/``end_s`` saying when and why.
+    """
+    x = np.where(np.isfinite(signal), signal, np.nan)
+    overruled = weak_evidence_frames(x, ankle, baseline, h.free_side, th) & np.isfinite(x)
+    reasons = {"unseen": ~np.isfinite(x), **weak_why, "overruled": overruled}
+    weak = np.zeros(t.shape[0], dtype=bool)
+    for m in reasons.values():
+        weak |= m
+    for which, key, at, out in (
+        ("start", "start_s", h.start_s, -1.0),
+        ("end", "end_s", h.end_s, 1.0),
+    ):
+        if which == "end" and h.ended_by == "end of video":
+            ev["end_uncertain"] = False
+            continue
+        span = boundary_uncertain(t, at, weak, th.boundary_evidence_s, outward=out)
+        ev[f"{which}_uncertain"] = span is not None
+        if span is None:
+            continue
+        near = (t >= span[0]) & (t <= span[1])
+        why = ", ".join(WEAK_WORDS[r] for r, m in reasons.items() if (m & near).any())
+        msg = MSG_BOUNDARY.format(which=which, time=at, lo=span[0], hi=span[1], why=why)
+        old = ev["flags"].get(key)
+        ev["flags"][key] = f"{old}; {msg}" if old else msg
 
 
 def _sway_series_name(axis: str) -> str:
