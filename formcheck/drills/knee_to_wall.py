@@ -743,7 +743,13 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         if np.isfinite(min_prom_px)
         else []
     )
-    drives = [d for d in drives if front_lbl[d.peak] is not None]
+    # a drive counts when the feet are in a split stance for most of its deepest
+    # phase (not just at one frame, which a dropped or swapped foot can blank)
+    drives = [
+        d
+        for d in drives
+        if np.mean([x is not None for x in front_lbl[d.deep_start : d.deep_stop]]) >= 0.5
+    ]
     if not np.isfinite(foot_len) or not np.any(front_lbl != None):  # noqa: E711
         warnings.append(
             QualityIssue(
