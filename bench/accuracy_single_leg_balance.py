@@ -7,6 +7,7 @@ axis is the picture's and which comes from the model's depth. Real: the shared c
 (needs the pose model; skipped with --synthetic-only). Prints markdown tables.
 
     python bench/accuracy_single_leg_balance.py [--synthetic-only] [--tracks DIR]
+        [--seeds N] [--noise none,low,realistic,heavy] [--holds-only]
 
 ``--tracks DIR`` reads ``DIR/<clip>.npz`` pose tracks instead of extracting.
 """
@@ -35,14 +36,19 @@ CLIPS = [
 PROFILE = BalanceProfile(duration=20.0, stance_leg="left", holds=((2.0, 9.0), (13.0, 18.5)))
 
 
-def synthetic() -> None:
-    print("| view | noise | holds found / true | median err s | max err s | stance leg ok |")
-    print("|---|---|---|---|---|---|")
+def synthetic(
+    seeds: int = 3, noises: tuple[str, ...] = ("none", "low", "realistic", "heavy")
+) -> None:
+    print(
+        "| view | noise | holds found / true | median err s | max err s | stance leg ok "
+        "| ends > 0.2 s (of them flagged uncertain) | ends flagged uncertain |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for view in ("front", "side", "oblique", "back"):
-        for noise in ("none", "low", "realistic", "heavy"):
+        for noise in noises:
             errs: list[float] = []
-            found = true = legs_ok = 0
-            for seed in range(3):
+            found = true = legs_ok = bad = bad_flagged = flagged = 0
+            for seed in range(seeds):
                 syn = synthesize(PROFILE, CameraSpec(view=view), NoiseSpec.preset(noise), seed=seed)
                 rep = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
                 truth = [e for e in syn.truth.events if e["kind"] == "hold"]
@@ -50,11 +56,20 @@ def synthetic() -> None:
                 true += len(truth)
                 if len(rep.events) == len(truth):
                     for g, t in zip(rep.events, truth, strict=True):
-                        errs += [abs(g["start_s"] - t["start_s"]), abs(g["end_s"] - t["end_s"])]
+                        for k in ("start", "end"):
+                            err = abs(g[f"{k}_s"] - t[f"{k}_s"])
+                            unsure = bool(g.get(f"{k}_uncertain"))
+                            errs.append(err)
+                            flagged += unsure
+                            bad += err > 0.2
+                            bad_flagged += err > 0.2 and unsure
                         legs_ok += g["stance_leg"] == PROFILE.stance_leg
             med = f"{np.median(errs):.3f}" if errs else "-"
             mx = f"{np.max(errs):.3f}" if errs else "-"
-            print(f"| {view} | {noise} | {found}/{true} | {med} | {mx} | {legs_ok}/{true} |")
+            print(
+                f"| {view} | {noise} | {found}/{true} | {med} | {mx} | {legs_ok}/{true} "
+                f"| {bad} ({bad_flagged}) | {flagged}/{len(errs)} |"
+            )
 
 
 SWAY_PROFILE = BalanceProfile(
@@ -127,12 +142,19 @@ def main() -> None:
     parser.add_argument("--synthetic-only", action="store_true")
     parser.add_argument("--sway-only", action="store_true", help="only the sway table")
     parser.add_argument("--tracks", type=Path, default=None)
+    parser.add_argument("--seeds", type=int, default=3, help="seeds per view and noise")
+    parser.add_argument(
+        "--noise", default="none,low,realistic,heavy", help="comma-separated noise presets"
+    )
+    parser.add_argument("--holds-only", action="store_true", help="only the synthetic hold table")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     if args.sway_only:
         sway()
         return
-    synthetic()
+    synthetic(args.seeds, tuple(args.noise.split(",")))
+    if args.holds_only:
+        return
     sway()
     if not args.synthetic_only:
         real(args.tracks)
