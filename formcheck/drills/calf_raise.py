@@ -1286,21 +1286,47 @@ person is likely to make: a minimum-jerk movement (Flash & Hogan 1985) and a
 linear ramp. Bounds the whole phase when the ramp's shape is not known."""
 
 
-def phase_times(c: RepCandidate, dt: float) -> dict[str, float | None]:
-    """Whole up / hold / down phases of a rep (s) from its 10%-90% timings.
+SMOOTH_30_70 = 0.262
+"""Fraction of a smooth (raised-cosine) ramp's duration spent between 30% and
+70% of its height (minimum-jerk 0.220, linear 0.400)."""
 
-    ``up_s = up_10_90 / SMOOTH_10_90`` (same for down); ``hold_s`` is the
-    time above 90% less the ramps' parts above 90%
-    (``(1 - SMOOTH_10_90) / 2`` of each ramp), at least 0. ``down_s_max`` is
-    the longest the lowering can have taken: its 10-90% time plus two frame
-    intervals (one per crossing) over the minimum-jerk fraction.
+
+def phase_times(c: RepCandidate, dt: float) -> dict[str, float | None]:
+    """Whole up / hold / down phases of a rep (s), timed on the ramps' steep parts.
+
+    Where the ramps' 30%-70% times and 50% crossings are known (whole reps):
+    ``up_s = steep_up_s / SMOOTH_30_70`` (same for down), and the hold is
+    the time between the 50% crossings less half of each ramp (a ramp's 50%
+    crossing is its middle): ``hold_s = (mid_down - down/2) - (mid_up + up/2)``,
+    at least 0. The steep middle of a ramp is where landmark noise moves the
+    crossings least; the 10% and 90% crossings lie on the ramps' flat ends,
+    where the slow foot-landmark wobble shifts them by tenths of a second
+    (they read the ramps long and the hold short). Otherwise, from the
+    10%-90% timings: ``up_s = up_10_90 / SMOOTH_10_90`` (same for down),
+    ``hold_s`` the time above 90% less the ramps' parts above 90%.
+    ``down_s_max`` is the longest the lowering can have taken: its 10-90%
+    time plus two frame intervals (one per crossing) over the minimum-jerk
+    fraction; ``down_s`` is at most that.
     """
     f = SMOOTH_10_90
     up = None if c.up_s is None else c.up_s / f
     down = None if c.down_s is None else c.down_s / f
     ramps = (up or 0.0) + (down or 0.0)
     hold = max(0.0, c.hold_s - 0.5 * (1.0 - f) * ramps)
+    if (
+        c.steep_up_s
+        and c.steep_down_s
+        and c.mid_up_s is not None
+        and c.mid_down_s is not None
+        and up is not None
+        and down is not None
+    ):
+        up = c.steep_up_s / SMOOTH_30_70
+        down = c.steep_down_s / SMOOTH_30_70
+        hold = max(0.0, (c.mid_down_s - 0.5 * down) - (c.mid_up_s + 0.5 * up))
     down_max = None if c.down_s is None else (c.down_s + 2.0 * dt) / SHAPE_10_90_RANGE[0]
+    if down is not None and down_max is not None:
+        down = min(down, down_max)
     return {"up_s": up, "hold_s": hold, "down_s": down, "down_s_max": down_max}
 
 
