@@ -25,6 +25,23 @@ How a hold is found (numbers from ``single_leg_balance.toml``):
    floor level during a hold ends the hold (``ended_by == "hop"``); a hold
    resumes after landing.
 
+Physically implausible evidence is not a touchdown:
+
+- **The ankle must come down.** The free foot's height is never taken lower
+  than its ankle allows (``ankle_checked_height``): heel and toe snapping
+  onto the other foot (the pose model's far-foot error) while the ankle stays
+  up does not end a hold.
+- **A stance-leg change needs a touchdown** of at least ``min_touchdown_s``
+  and ``min_leg_change_s`` in all; the lift signal switching feet faster is a
+  left/right label swap and is undone (``undo_label_jumps``).
+- **Visibility gaps.** Where conditioning dropped the feet (low visibility)
+  but the pose model still placed them, its estimate fills the lift signal;
+  frames with no detection stay gaps, bridged up to ``max_bridge_s``.
+- **Uncertain ends are said.** A hold's ``start_uncertain``/``end_uncertain``
+  is True, with a flag on ``start_s``/``end_s`` saying when and why, when
+  frames within ``boundary_evidence_s`` inside the hold (twice that outside)
+  are unseen, only estimated, relabelled, or overruled by the ankle.
+
 Each hold ends by ``"touchdown"``, ``"hop"``, ``"end of video"`` or
 ``"lost tracking"`` (the person left the picture). A touchdown followed by a
 new hold on the same leg within ``resume_window_s`` is an interruption:
