@@ -62,7 +62,7 @@ def format_report(report: Report) -> str:
                 for k, v in e.items()
                 if k not in ("kind", "flags") and not isinstance(v, dict | list)
             }
-            extra = f"  ! {'; '.join(e['flags'])}" if e.get("flags") else ""
+            extra = f"  ! {_event_flags(e['flags'])}" if e.get("flags") else ""
             lines.append(
                 f"  {e['kind']}: " + ", ".join(f"{k} {_fmt(v)}" for k, v in shown.items()) + extra
             )
@@ -76,3 +76,10 @@ def format_report(report: Report) -> str:
         f"score: {score:.0f}/100" if score is not None else "score: - (not enough to score)"
     )
     return "\n".join(lines)
+
+
+def _event_flags(flags: dict[str, str] | list[str]) -> str:
+    """An event's flags as text: each metric with the reason it is less reliable."""
+    if isinstance(flags, dict):
+        return "; ".join(f"{k}: {why}" for k, why in flags.items())
+    return "; ".join(str(f) for f in flags)
