@@ -124,6 +124,7 @@ from formcheck.drills.common import (
     knee_flexion_3d,
     leg_length,
     lowest_point_height,
+    nan_median,
 )
 from formcheck.drills.common import true_runs as _runs
 from formcheck.landmarks import Landmark, side_landmark
@@ -691,8 +692,8 @@ def split_hops(
         ref_sl = (times_s >= times_s[i] - th.hop_reference_s) & (times_s < times_s[i])
         ref_sl[: max(i0, 0)] = False
         if ref_sl.sum() >= 3 and math.isfinite(stance_height[i]):
-            ref_f = float(np.nanmedian(stance_height[ref_sl]))
-            ref_h = float(np.nanmedian(hip_height[ref_sl]))
+            ref_f = nan_median(stance_height[ref_sl])
+            ref_h = nan_median(hip_height[ref_sl])  # NaN when the hips were not seen: no hop
             if stance_height[i] - ref_f > th.hop_rise_leg:
                 j = i
                 while j + 1 <= i1 and stance_height[j + 1] - ref_f > th.hop_rise_leg:
@@ -700,7 +701,8 @@ def split_hops(
                 air_s = times_s[j] - times_s[i]
                 seg = slice(i, j + 1)
                 foot_rise = float(np.nanmax(stance_height[seg])) - ref_f
-                hip_rise = float(np.nanmax(hip_height[seg])) - ref_h
+                hip_seg = hip_height[seg][np.isfinite(hip_height[seg])]
+                hip_rise = float(hip_seg.max()) - ref_h if hip_seg.size else math.nan
                 if air_s <= th.max_hop_air_s and j < i1 and hip_rise >= 0.5 * foot_rise:
                     hops.append((i, j + 1))
                 i = j + 1
