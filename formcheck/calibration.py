@@ -144,8 +144,9 @@ def heel_height_px(track: PoseTrack, floor: FloorLine, side: str) -> FloatArray:
 # ------------------------------------------------------- heel height, rigid foot
 RIGID_FOOT_MIN_CORR = 0.8
 """Smallest correlation of the ankle's and the heel's heights over the clip for
-the two to be combined (``rigid_foot_heel_height``). Judgement: at 0.9 the
-shared motion's variance is ~4.5 times the two landmarks' noise, so the fitted
+the two to be combined (``rigid_foot_heel_height``). Judgement: with equal
+noise on both, the correlation is r = S / (S + N), so at 0.8 the shared
+motion's variance S is 4 times each landmark's noise variance N and the fitted
 ratio is well determined; a clip without heel raises (standing still) falls
 below it and keeps the heel landmark alone."""
 
