@@ -488,7 +488,6 @@ def _timed_rises(
         c.heel_rise_cm = timed
         c.levels = [left, right]
         c.top_window_s = (t_top0, t_top1)
-        # the top's centre, from the steep 50% crossings and the set's ramp times
 
 
 def _window(times_s: FloatArray, d: FloatArray, t0: float, t1: float) -> float:
