@@ -2,10 +2,11 @@
 
 Pipeline of ``condition_track`` (recorded video, ``live=False``):
 
-1. **Left/right swap repair** (``repair_swaps``): the leg landmarks of both
-   sides exchanging places between frames are relabelled back. It runs on all
-   positions, before the threshold: a low-visibility far leg still tells which
-   leg is which.
+1. **Left/right swap repair** (``continuity_swaps``): the leg landmarks of
+   both sides exchanging places between frames are relabelled back, choosing
+   for the whole clip the labelling under which the legs move least from
+   frame to frame. It runs on all positions, before the threshold: a
+   low-visibility far leg still tells which leg is which.
 2. **Visibility threshold.** A landmark whose ``visibility`` is below
    ``min_visibility`` (or that is NaN) becomes NaN. ``reliable`` records which
    samples survived.
@@ -15,8 +16,8 @@ Pipeline of ``condition_track`` (recorded video, ``live=False``):
    run forwards and backwards (no lag) on each NaN-free stretch separately.
 
 For live use (``live=True``) steps 3 and 4 need the future, so they are
-replaced by a causal One-Euro filter (``OneEuroFilter``); swap repair runs in
-its causal (forward-only) form.
+replaced by a causal One-Euro filter (``OneEuroFilter``); swap repair compares
+each frame with a running median of the past (``repair_swaps``, causal).
 
 Non-uniform timestamps (phone variable-frame-rate video): gap lengths are
 measured in seconds from ``timestamps_s``, interpolation is linear in time, and
@@ -69,9 +70,10 @@ class ConditioningConfig:
         order: Butterworth order per pass (the zero-phase result has twice the
             attenuation slope).
         repair_swaps: relabel left/right leg swaps.
-        swap_ratio: a frame is a swap when the swapped labelling fits the
-            previous frame at least this many times better than the kept one
-            (a ratio, so it is independent of body size and resolution).
+        swap_ratio: live only (``repair_swaps``): a frame is a swap when the
+            swapped labelling fits the recent past at least this many times
+            better than the kept one (a ratio, so it is independent of body
+            size and resolution). Recorded video uses ``continuity_swaps``.
         one_euro_min_cutoff_hz: One-Euro minimum cut-off (live), Hz.
         one_euro_beta: One-Euro speed coefficient per (normalised image unit
             per second); with 5, a foot moving at 0.5 frame-heights per second
@@ -434,6 +436,100 @@ def repair_swaps(
     return np.asarray(enough & (d_keep > ratio * d_swap))
 
 
+SWAP_SWITCH_COST = 0.5
+"""Cost of changing the labelling between two frames, as a multiple of the
+track's median frame-to-frame movement of the decision landmarks (summed over
+them, px). A change is taken only where keeping the labels would make the legs
+jump by more than this (a real swap makes both legs jump to the other leg's
+place at its start and end); landmark jitter alone (which is what the median
+movement of a mostly still drill measures) cannot pay it. Measured on the
+synthetic generator (docs/ACCURACY.md, "Swaps"): 0.5 finds every swapped frame
+at realistic noise in side, oblique, front and back views for calf raises,
+balance, knee-to-wall, walks and hops; 1.5 already misses the small side-view
+swaps of a double-leg calf raise."""
+
+SWAP_STATE_COST = 0.01
+"""Cost per frame of the exchanged labelling, same unit: breaks the tie the
+continuity alone leaves (exchanging the labels of every frame fits equally
+well), so stretches without evidence keep MediaPipe's labels."""
+
+SWAP_MEMORY_S = 0.5
+"""After a stretch this long with no leg landmark (the person out of the
+picture), the continuity starts afresh: positions before it say nothing about
+the labels after it."""
+
+
+def continuity_swaps(
+    landmarks_px: npt.ArrayLike,
+    *,
+    times_s: npt.ArrayLike | None = None,
+    switch_cost: float = SWAP_SWITCH_COST,
+) -> BoolArray:
+    """Frames whose left and right leg labels are exchanged, by continuity (recorded video).
+
+    The labelling of each frame (kept or exchanged) is chosen so the legs'
+    knee, ankle, heel and toe landmarks move as little as possible from frame
+    to frame, over the whole clip at once (Viterbi, two states): the cost of a
+    path is the summed movement of the eight landmarks between consecutive
+    frames (px, each landmark compared with its last seen position), plus
+    ``switch_cost`` times the median such movement per change of labelling,
+    plus ``SWAP_STATE_COST`` times it per exchanged frame. Unlike a comparison
+    with a running average of positions, this is not fooled when both legs
+    move together (a calf raise's ramp) or apart (a stride): only the jump a
+    swap makes at its start and end counts.
+
+    Args:
+        landmarks_px: (T, 33, 2+) landmark positions in pixels (NaN allowed).
+        times_s: (T,) frame times, for ``SWAP_MEMORY_S`` (default 30 fps).
+        switch_cost: see ``SWAP_SWITCH_COST``.
+
+    Returns:
+        (T,) bool, True where the frame's leg labels must be exchanged.
+    """
+    p = np.asarray(landmarks_px, dtype=np.float64)[:, :, :2]
+    n = p.shape[0]
+    if n < 3:
+        return np.zeros(n, dtype=bool)
+    t = np.arange(n) / 30.0 if times_s is None else np.asarray(times_s, dtype=np.float64)
+    li, ri = _leg_indices(_SWAP_PARTS)
+    legs = np.stack([p[:, li], p[:, ri]], axis=1)  # (T, 2 legs, K, 2)
+    with np.errstate(invalid="ignore"):
+        steps = np.nansum(np.linalg.norm(np.diff(legs, axis=0), axis=3), axis=(1, 2))
+    moving = steps[steps > 0]
+    scale = max(float(np.median(moving)) if moving.size else 0.0, 0.5)
+    switch, state = switch_cost * scale, SWAP_STATE_COST * scale
+    # last seen positions of (leg, landmark) under each labelling path: (2 states, 2, K, 2)
+    last = np.full((2, *legs.shape[1:]), np.nan)
+    cost = np.array([0.0, state])
+    back = np.zeros((n, 2), dtype=np.int8)
+    seen_t = -np.inf
+    for i in range(n):
+        cur = legs[i]
+        options = (cur, cur[::-1])  # kept, exchanged
+        if np.isfinite(cur).any():
+            if t[i] - seen_t > SWAP_MEMORY_S:
+                last[:] = np.nan  # a long absence: start afresh
+            seen_t = float(t[i])
+        new_cost = np.empty(2)
+        new_last = np.empty_like(last)
+        for s in (0, 1):
+            with np.errstate(invalid="ignore"):
+                move = np.nansum(np.linalg.norm(options[s][None] - last, axis=3), axis=(1, 2))
+            total = cost + move + np.where(np.arange(2) == s, 0.0, switch)
+            q = int(np.argmin(total))
+            back[i, s] = q
+            new_cost[s] = total[q] + (state if s == 1 else 0.0)
+            new_last[s] = np.where(np.isfinite(options[s]), options[s], last[q])
+        cost = new_cost - new_cost.min()
+        last = new_last
+    out = np.zeros(n, dtype=bool)
+    s = int(np.argmin(cost))
+    for i in range(n - 1, -1, -1):
+        out[i] = s == 1
+        s = int(back[i, s])
+    return out
+
+
 def apply_swaps(track: PoseTrack, swapped: BoolArray) -> PoseTrack:
     """Exchange left and right leg landmarks (hip to toe) in the frames marked ``swapped``."""
     sw = np.asarray(swapped, dtype=bool)
@@ -475,7 +571,11 @@ def condition_track(
     swapped = np.zeros(n, dtype=bool)
     if cfg.repair_swaps and n > 1:
         px = lm[:, :, :2] * np.array([track.width, track.height], dtype=np.float64)
-        swapped = repair_swaps(px, ratio=cfg.swap_ratio, causal=live, times_s=track.timestamps_s)
+        swapped = (
+            repair_swaps(px, ratio=cfg.swap_ratio, causal=True, times_s=track.timestamps_s)
+            if live
+            else continuity_swaps(px, times_s=track.timestamps_s)
+        )
         if swapped.any():
             for arr in (lm, world, vis):
                 _swap_legs_inplace(arr, swapped)

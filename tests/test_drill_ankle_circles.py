@@ -102,14 +102,18 @@ PROFILE = AnkleCirclesProfile(
         ("front", NoiseSpec.none(), 1),
         ("front", NoiseSpec.low(), 1),
         ("oblique", NoiseSpec.low(), 1),
+        # realistic noise: exact in 11 of 12 clips (front and oblique, seeds 0-5) since
+        # swaps are repaired by continuity (formcheck.signals.continuity_swaps)
+        ("front", NoiseSpec.realistic(), 2),
+        ("oblique", NoiseSpec.realistic(), 3),
         pytest.param(
-            "front",
+            "oblique",
             NoiseSpec.realistic(),
-            2,  # exact for 4 of 12 view/seed/profile cases only (see the report)
+            1,  # the one clip of the 12 measured that is not exact
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="known gap: realistic noise (leg-label swaps, foot outliers) adds or "
-                "splits turns at the ends of a set",
+                reason="known gap: realistic noise (foot outliers) can add a turn at the end "
+                "of a set (oblique seed 1: 6 clockwise for 5)",
             ),
         ),
     ],
