@@ -542,6 +542,8 @@ class LiveEngine:
                 return  # a newer analysis (analyze_now) is already shown
             self._shown_upto = upto
             st = self._state
+            if values is not None:
+                values = _monotone_counts(st.values, values)
             self._state = _replace(
                 st,
                 values=values if values is not None else st.values,
@@ -550,6 +552,26 @@ class LiveEngine:
                 analyses=st.analyses + 1,
                 analysis_s=took,
             )
+
+
+MONOTONE_COUNTERS = ("reps", "attempts")
+"""Overlay values shown as counters that never count down during a session.
+
+Each analysis re-reads the whole history, so a rep counted at the edge of the
+newest frames can be judged differently a moment later (its end was not yet
+seen); a counter that steps back confuses the person doing the set. A count
+the analysis withdraws is absorbed by the next one counted. The summary and
+the report after the session keep the analysis's own numbers."""
+
+
+def _monotone_counts(shown: Mapping[str, float], new: dict[str, float]) -> dict[str, float]:
+    """``new`` with each ``MONOTONE_COUNTERS`` value raised to at least the one ``shown``."""
+    out = dict(new)
+    for key in MONOTONE_COUNTERS:
+        old, cur = shown.get(key), out.get(key)
+        if old is not None and cur is not None and math.isfinite(old) and math.isfinite(cur):
+            out[key] = max(old, cur)
+    return out
 
 
 def _replace(state: LiveState, **changes: Any) -> LiveState:

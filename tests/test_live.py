@@ -86,6 +86,41 @@ def test_history_and_state_follow_the_frames() -> None:
     assert st.summary == {"rep_count": 3}
 
 
+def test_rep_counter_never_counts_down() -> None:
+    # the analysis withdraws a rep it had counted at the edge of the history
+    # (3 -> 2), then counts on; the counter holds 3 until the count passes it
+    counts = iter([1, 2, 3, 2, 3, 4])
+
+    def analyzer(track: PoseTrack, drill: str, options: DrillOptions) -> Any:
+        n = float(next(counts))
+        t = track.timestamps_s
+        return SimpleNamespace(
+            overlay=("reps",),
+            series={"reps": np.full(len(t), n)},
+            summary={"rep_count": int(n)},
+            warnings=[],
+        )
+
+    clock = FakeClock()
+    eng = LiveEngine(
+        FakePose(),
+        "calf-raise",
+        analyzer=analyzer,
+        clock=clock,
+        analysis_interval_s=1.0,
+        min_history_s=0.0,
+    )
+    shown, summaries = [], []
+    for i in range(60):  # one analysis per second of wall time
+        clock.now = i * 0.1
+        st = eng.process(FRAME, i * 0.1)
+        if not summaries or st.summary != summaries[-1]:
+            shown.append(st.counter)
+            summaries.append(st.summary)
+    assert shown == [1.0, 2.0, 3.0, 3.0, 3.0, 4.0]
+    assert [s["rep_count"] for s in summaries] == [1, 2, 3, 2, 3, 4]  # the analysis's own
+
+
 def test_analysis_rate_is_bounded() -> None:
     calls: list[PoseTrack] = []
     clock = FakeClock()
