@@ -32,6 +32,7 @@ from formcheck.drills.single_leg_balance import (
     wrist_out,
 )
 from formcheck.landmarks import Landmark
+from formcheck.signals import butterworth_zero_phase
 from formcheck.synth import BalanceProfile, CameraSpec, NoiseSpec, synthesize
 
 FPS = 30.0
@@ -119,12 +120,52 @@ def test_ankle_check_never_lifts_a_foot_standing_flat() -> None:
     x = rng.normal(0.0, 0.01, 300)
     xa = x + rng.normal(0.0, 0.01, 300)
     out = ankle_checked_height(x, xa, TH.lift_on_leg, TH.lift_off_leg)
-    assert np.array_equal(out, x)  # too few frames up to learn an offset: unchanged
+    # too few frames up to learn an offset: only the upper bound (never above the ankle)
+    assert np.array_equal(out, np.minimum(x, xa + TH.lift_off_leg))
+    assert np.all(out <= x)
     x[:100] = 0.2  # a lift; ankle at the same height (flat foot)
     xa[:100] = 0.2
     out = ankle_checked_height(x, xa, TH.lift_on_leg, TH.lift_off_leg)
-    assert np.all(out >= x)
+    assert np.array_equal(out[:100], x[:100])  # a flat lifted foot keeps its height
+    assert np.all(out >= np.minimum(x, xa + TH.lift_off_leg))
     assert np.all(out[100:] <= np.maximum(x[100:], xa[100:] - TH.lift_off_leg) + 1e-12)
+
+
+def test_heel_and_toe_up_while_the_ankle_stays_down_is_no_lift() -> None:
+    # a foot's lowest point cannot rise more than its ankle: heel/toe read "up" for
+    # 0.5 s after the touchdown (and 1.5 s during double stance) while the ankle is down
+    t, x = lift_trace([(2.0, 6.0)], 12.0)
+    ankle = x.copy()
+    low = x.copy()
+    low[(t > 6.0) & (t < 6.5)] = 0.15
+    low[(t > 8.0) & (t < 9.5)] = 0.15
+    assert len(detect_holds(t, low, TH, baseline=0.0)) == 2  # without the cross-check
+    (h,) = detect_holds(t, low, TH, baseline=0.0, ankle=ankle)
+    assert abs(h.start_s - 2.0) < 0.1 and abs(h.end_s - 6.0) < 0.1
+
+
+def test_lift_off_partly_hidden_by_a_gap_starts_the_hold_at_the_rise() -> None:
+    # the foot is seen leaving the floor, then lost for 0.4 s before it reaches
+    # lift_on_leg: the hold starts at the rise, not where the foot is seen again
+    t, x = lift_trace([(2.0, 8.0)], 10.0, height=0.15, ramp=0.5)
+    rise_seen = t[np.flatnonzero(x > TH.lift_off_leg)[0]]
+    x[(t > rise_seen + 0.04) & (t < rise_seen + 0.45)] = np.nan
+    assert np.nanmax(x[t <= rise_seen + 0.04]) < TH.lift_on_leg
+    (h,) = detect_holds(t, x, TH, baseline=0.0)
+    assert abs(h.start_s - 2.0) <= HOLD_TOL_S
+
+
+def test_edge_timing_is_robust_to_jitter() -> None:
+    # one-frame slopes made the steepest tangent late (lift-off) / early (touchdown) under
+    # jitter: 0.23 s worst of these 40 draws; the fitted slope keeps them within 0.2 s
+    worst = 0.0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        t, x = lift_trace([(2.0, 6.0)], 8.0, height=0.15, ramp=0.5)
+        noise = butterworth_zero_phase(rng.normal(0.0, 0.02, t.size), FPS, 6.0)
+        (h,) = detect_holds(t, x + noise, TH, baseline=0.0)
+        worst = max(worst, abs(h.start_s - 2.0), abs(h.end_s - 6.0))
+    assert worst <= HOLD_TOL_S
 
 
 def test_label_swap_inside_a_hold_is_undone_but_a_leg_change_is_kept() -> None:
@@ -249,26 +290,51 @@ def test_synthetic_holds_within_tolerance(view: str, noise: str) -> None:
     assert len(report.series["hold_s"]) == len(syn.track)
 
 
-HEAVY_TOL_S = 0.3
-"""Regression guard for the ``heavy`` preset, NOT the issue's 0.2 s: with heavy
-noise the lift-off is found up to ~0.27 s late (6 seeds x 4 views, bench), where
-far-foot errors or unrepaired swaps hide the foot's first rise (docs/ACCURACY.md)."""
+HEAVY_TOL_S = 0.25
+"""Regression guard for the ``heavy`` preset, NOT the issue's 0.2 s: with heavy noise
+every end is within 0.233 s (8 seeds x 4 views, bench), and every end beyond 0.2 s is
+flagged uncertain: a lift-off hidden in a 0.37 s run of frames without a detection
+(seed 2) is found 0.22-0.23 s late (docs/ACCURACY.md)."""
+
+
+@functools.cache
+def _heavy(view: str, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(found holds, true holds) of the two-hold profile under heavy noise."""
+    syn = synthesize(PROFILE, CameraSpec(view=view), NoiseSpec.preset("heavy"), seed=seed)
+    report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    return report.events, [e for e in syn.truth.events if e["kind"] == "hold"]
 
 
 @pytest.mark.parametrize("view", ["front", "side", "oblique", "back"])
 def test_heavy_noise_holds_are_not_split(view: str) -> None:
     # heel/toe snapping onto the other foot, label swaps and visibility drops used to
-    # split holds (9 found for 6) and end them early (errors up to 1.6 s)
+    # split holds (9 found for 6) and end them early (errors up to 1.6 s); one-frame
+    # slopes made lift-offs up to 0.27 s late without saying so
     for seed in range(3):
-        syn = synthesize(PROFILE, CameraSpec(view=view), NoiseSpec.preset("heavy"), seed=seed)
-        report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
-        truth = [e for e in syn.truth.events if e["kind"] == "hold"]
-        got = report.events
+        got, truth = _heavy(view, seed)
         assert len(got) == len(truth), (seed, [(e["start_s"], e["end_s"]) for e in got])
         for g, e in zip(got, truth, strict=True):
-            assert abs(g["start_s"] - e["start_s"]) <= HEAVY_TOL_S, (seed, g["start_s"])
-            assert abs(g["end_s"] - e["end_s"]) <= HEAVY_TOL_S, (seed, g["end_s"])
-            assert isinstance(g["start_uncertain"], bool)
+            for k in ("start", "end"):
+                err = abs(g[f"{k}_s"] - e[f"{k}_s"])
+                assert isinstance(g[f"{k}_uncertain"], bool)
+                assert err <= HEAVY_TOL_S, (seed, k, g[f"{k}_s"])
+                # an end beyond the issue's tolerance must say it is uncertain
+                assert err <= HOLD_TOL_S or g[f"{k}_uncertain"], (seed, k, g[f"{k}_s"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: under heavy noise a lift-off hidden in a 0.37 s run of frames "
+    "without a detection (seed 2, 12.9-13.23 s) is found 0.22-0.23 s late (flagged uncertain)",
+)
+@pytest.mark.parametrize("view", ["front", "side", "oblique", "back"])
+def test_heavy_noise_holds_within_issue_tolerance(view: str) -> None:
+    for seed in range(3):
+        got, truth = _heavy(view, seed)
+        assert len(got) == len(truth)
+        for g, e in zip(got, truth, strict=True):
+            assert abs(g["start_s"] - e["start_s"]) <= HOLD_TOL_S, (seed, g["start_s"])
+            assert abs(g["end_s"] - e["end_s"]) <= HOLD_TOL_S, (seed, g["end_s"])
 
 
 def test_hold_start_in_a_gap_is_flagged_uncertain() -> None:
@@ -516,13 +582,10 @@ def test_sample_side_view_hold_end_and_stance_leg(shared_model: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the pose model's toe landmark of the rendered free foot rises ~0.15 s "
-    "after the foot leaves the floor (its heel follows the truth), so the lift-off is found "
-    "at 1.04 s for 0.80 s",
-)
 def test_sample_side_view_hold_start(shared_model: Path) -> None:
+    """The pose model's toe landmark of the rendered free foot rises ~0.15 s after the
+    foot leaves the floor (its heel follows the truth): the lift-off is found at 1.000 s
+    for 0.80 s, at the tolerance (1.04 s with one-frame slopes)."""
     report, truth = _sample_report(str(shared_model))
     (want,) = [e for e in truth["events"] if e["kind"] == "hold"]
     holds = [e for e in report.events if e["kind"] == "hold"]
