@@ -36,13 +36,13 @@ REAL = ["knee_to_wall_side.mp4", "ankle_rocks_waist_down.mp4"]
 def synthetic_table(seeds: int) -> str:
     rows = [
         "| view (tested leg near?) | noise | attempts found/true | toe-to-wall err cm (mean / max)"
-        " | tibia err deg (mean / max) | heel-lift verdicts right |",
-        "|---|---|---|---|---|---|",
+        " | tibia err deg (mean / max) | heel-lift verdicts right | legs named right |",
+        "|---|---|---|---|---|---|---|",
     ]
     profile = KneeToWallProfile()  # right leg tested: near when near_side == "right"
     for view, near in VIEWS:
         for noise in NOISES:
-            found = true = right = verdicts = 0
+            found = true = right = verdicts = named = 0
             ttw_err: list[float] = []
             tib_err: list[float] = []
             for seed in range(seeds):
@@ -67,6 +67,7 @@ def synthetic_table(seeds: int) -> str:
                 for ev, tr in zip(rep.events, truth, strict=True):
                     verdicts += 1
                     right += ev["heel_lifted"] == tr["heel_lifted"]
+                    named += ev["leg"] == tr["leg"]
                     if ev["toe_to_wall_cm"] is not None:
                         ttw_err.append(abs(ev["toe_to_wall_cm"] - tr["toe_to_wall_cm"]))
                     if ev["tibia_angle_deg"] is not None:
@@ -77,7 +78,7 @@ def synthetic_table(seeds: int) -> str:
 
             rows.append(
                 f"| {view} ({'yes' if near == 'right' else 'no'}) | {noise} | {found}/{true} | "
-                f"{fmt(ttw_err)} | {fmt(tib_err)} | {right}/{verdicts} |"
+                f"{fmt(ttw_err)} | {fmt(tib_err)} | {right}/{verdicts} | {named}/{verdicts} |"
             )
     return "\n".join(rows)
 

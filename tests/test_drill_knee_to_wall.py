@@ -286,6 +286,62 @@ def test_synthetic_oblique_realistic_toe_to_wall_within_done_means() -> None:
             assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
 
 
+@pytest.mark.parametrize("noise", ["none", "low"])
+def test_synthetic_oblique_far_leg_measured_from_occluded_landmarks(noise: str) -> None:
+    # oblique with the tested (right) leg far from the camera: the feet hidden
+    # behind the other leg are reported with visibility just under the 0.5
+    # threshold, which lost every attempt (0/3 with perfect landmarks); the
+    # drill retries with those landmarks, warns, and names the leg from the labels
+    syn, report = _run("oblique", "left", noise, seed=1, knee_touches_wall=True)
+    truth = syn.truth.events_of("lunge")
+    assert len(report.events) == len(truth)
+    codes = {w.code for w in report.warnings}
+    assert "occluded_leg" in codes and "no_split_stance" not in codes
+    assert report.summary["occluded_leg_landmarks"] is True
+    for ev, tr in zip(report.events, truth, strict=True):
+        assert ev["leg"] == tr["leg"] == "right"
+        assert ev["leg_method"] == "labels" and "leg" in ev["flags"]
+        assert ev["tibia_angle_deg"] == pytest.approx(tr["tibia_angle_deg"], abs=3.0)
+        assert ev["heel_lifted"] == tr["heel_lifted"]
+    assert "toe_to_wall_cm" in report.flags  # oblique: the distance is flagged
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="oblique, tested leg far: toe-to-wall reads 1.0-1.2 cm long at none/low noise "
+    "(12 seeds), the same ~1 cm oblique bias as the near leg: +0.7 cm toe tip ahead of "
+    "foot_index in the synthetic body and ~5% scale (foot/shank proportion 0.618 vs the "
+    "body's 0.602, the measured stretch sits ahead of the foot)",
+)
+def test_synthetic_oblique_far_leg_toe_to_wall_within_done_means() -> None:
+    syn, report = _run("oblique", "left", "none", seed=1, knee_touches_wall=True)
+    truth = syn.truth.events_of("lunge")
+    assert len(report.events) == len(truth)
+    for ev, tr in zip(report.events, truth, strict=True):
+        assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+
+
+@pytest.mark.parametrize(("near", "seed"), [("right", 0), ("left", 0), ("right", 2), ("left", 2)])
+def test_synthetic_oblique_leg_named_from_labels(near: str, seed: int) -> None:
+    # the front foot is nearer the camera because it is ahead, not because of
+    # its side: heel heights named the far tested leg wrongly in every attempt
+    syn, report = _run("oblique", near, "realistic", seed=seed, knee_touches_wall=True)
+    tested = {t["leg"] for t in syn.truth.events_of("lunge")}
+    assert report.events and tested == {"right"}
+    assert all(e["leg"] == "right" for e in report.events)
+    assert all(e["leg_method"] == "labels" for e in report.events)
+
+
+def test_occluded_leg_retry_only_when_it_finds_more_drives() -> None:
+    # tested leg near the camera: every drive is found with the normal threshold
+    _, oblique = _run("oblique", "right", "none", seed=1, knee_touches_wall=True)
+    assert "occluded_leg_landmarks" not in oblique.summary
+    assert "occluded_leg" not in {w.code for w in oblique.warnings}
+    # side view: never retried
+    _, side = _run("side", "left", "low", seed=1, knee_touches_wall=True)
+    assert "occluded_leg_landmarks" not in side.summary
+
+
 @pytest.mark.parametrize("yaw_deg", [0.0, 45.0, 60.0])
 def test_world_tibia_angle_is_independent_of_the_camera_yaw(yaw_deg: float) -> None:
     # a body facing +forward, turned by yaw about the vertical in camera axes

@@ -47,7 +47,9 @@ How it works (all in image pixels, in the body frame of ``formcheck.angles``:
    compared with MediaPipe's label of the front foot: agreement -> "medium"
    confidence, disagreement -> the geometric answer with "low" (MediaPipe
    mislabels the near leg in side views, issue 8), no depth cue -> the label
-   with "low". Mirrored (selfie) video swaps the geometric answer.
+   with "low". Mirrored (selfie) video swaps the geometric answer. In an
+   oblique view the front foot is nearer (or further) because it is ahead,
+   whatever its side, so the label decides, with "low" confidence.
 4. **The wall** (summary ``wall_method``), first that applies:
    ``"given"`` - ``options.variant["wall_x_px"]`` (image x of the wall at the
    front foot, pixels; e.g. from ``formcheck.wall`` or the user);
@@ -63,10 +65,16 @@ How it works (all in image pixels, in the body frame of ``formcheck.angles``:
    ``knee_touch_tolerance_cm`` of the most forward one measures the wall once,
    and the wall is their median (the most forward alone is the largest of
    several noisy readings, biased beyond the wall).
-5. **Oblique views**: distances along the floor are stretched by the squeeze
-   of ``forward_foreshortening`` (the front foot's image length over the
-   upright shank's, against the body's foot/shank proportion; the upright
-   shank from the tested leg's standing frames). The tibia angle comes from
+5. **Oblique views**: when the normal visibility threshold hides so many leg
+   landmarks that fewer knee drives are found (a foot hidden behind the other
+   leg is reported with visibility just under 0.5), the drill retries with
+   the leg landmarks down to ``occluded_leg_min_visibility`` and keeps that
+   when it finds more drives (warning ``occluded_leg``, summary
+   ``occluded_leg_landmarks``; the filled landmarks count as unreliable, so the
+   attempts resting on them carry that flag). Distances along the floor are
+   stretched by the squeeze of ``forward_foreshortening`` (the front foot's
+   image length over the upright shank's, against the body's foot/shank
+   proportion; the upright shank from the tested leg's standing frames). The tibia angle comes from
    the 3D world landmarks (``world_tibia_deg``; summary ``tibia_source``
    "world"), because part of the shin's lean is a motion in depth that the
    picture shows both squeezed and shifted up or down (camera not at knee
@@ -98,7 +106,7 @@ from formcheck.drills.common import (
     select_front,
 )
 from formcheck.landmarks import side_landmark
-from formcheck.signals import interpolate_gaps, nan_free_runs
+from formcheck.signals import condition_track, interpolate_gaps, nan_free_runs
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
 
@@ -162,6 +170,7 @@ class KneeToWallThresholds:
     tibia_plausible_min_deg: float
     tibia_plausible_max_deg: float
     heel_sink_cm: float
+    occluded_leg_min_visibility: float
 
 
 def load_knee_to_wall_thresholds(overrides: dict[str, Any] | None = None) -> KneeToWallThresholds:
@@ -609,6 +618,39 @@ def _deep(x: FloatArray, d: Drive) -> float:
     return float(np.nanmedian(seg)) if np.isfinite(seg).any() else float("nan")
 
 
+LEG_PARTS = ("hip", "knee", "ankle", "heel", "foot_index")
+
+
+def with_occluded_legs(ctx: DrillContext, min_visibility: float) -> DrillContext | None:
+    """``ctx`` with hidden leg landmarks filled from a more lenient visibility threshold.
+
+    Conditions the raw track again with ``min_visibility`` and, for the leg
+    landmarks (hip to foot_index, both sides) that the normal threshold hid,
+    takes the leniently conditioned positions (image and world). Everything
+    else, and ``reliable``, stay as they were, so the filled landmarks count as
+    unreliable and the attempts resting on them are flagged. Conditioning is
+    the recorded-video kind (not causal). None when nothing would be filled.
+    """
+    strict = ctx.conditioned
+    lenient = condition_track(
+        ctx.track, dataclasses.replace(strict.config, min_visibility=min_visibility)
+    )
+    cols = np.array([int(side_landmark(s, p)) for s in SIDES for p in LEG_PARTS])
+    lm = np.array(strict.track.landmarks, copy=True)
+    world = np.array(strict.track.world, copy=True)
+    hidden = ~np.isfinite(lm[:, cols]).all(axis=2) & np.isfinite(
+        lenient.track.landmarks[:, cols]
+    ).all(axis=2)
+    if not hidden.any():
+        return None
+    sub_lm, sub_w = lm[:, cols], world[:, cols]
+    sub_lm[hidden] = lenient.track.landmarks[:, cols][hidden]
+    sub_w[hidden] = lenient.track.world[:, cols][hidden]
+    lm[:, cols], world[:, cols] = sub_lm, sub_w
+    track = dataclasses.replace(strict.track, landmarks=lm, world=world)
+    return dataclasses.replace(ctx, conditioned=dataclasses.replace(strict, track=track))
+
+
 def _fmt(x: float | None, nd: int = 1) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), nd)
 
@@ -633,7 +675,36 @@ class KneeToWallDrill:
     def analyze(self, ctx: DrillContext) -> DrillResult:
         """Measure the knee drives in ``ctx`` (see the module docstring)."""
         th = load_knee_to_wall_thresholds(dict(ctx.options.thresholds))
-        return _analyze(ctx, th)
+        result = _analyze(ctx, th)
+        if ctx.view.view != "oblique" or th.occluded_leg_min_visibility >= float(
+            ctx.conditioned.config.min_visibility
+        ):
+            return result
+        # An oblique view hides the far leg behind the near one: the pose model
+        # still places its foot, but reports it with a visibility just under the
+        # threshold, so a far tested leg loses its split stance. Retry with the
+        # legs' landmarks the model was less sure of, and keep that only when it
+        # finds more knee drives (their numbers carry the unreliable flag).
+        relaxed = with_occluded_legs(ctx, th.occluded_leg_min_visibility)
+        if relaxed is None:
+            return result
+        second = _analyze(relaxed, th)
+        if len(second.events) <= len(result.events):
+            return result
+        second.summary["occluded_leg_landmarks"] = True
+        second.warnings[:] = [w for w in second.warnings if w.code != "no_split_stance"]
+        second.warnings.append(
+            QualityIssue(
+                "occluded_leg",
+                "warning",
+                f"{len(second.events)} knee drives were measured on landmarks the pose model "
+                "was unsure of (a foot hidden behind the other leg, reported with visibility "
+                f"{th.occluded_leg_min_visibility:.2f}-{ctx.conditioned.config.min_visibility:.2f}), "
+                "so their numbers are less reliable: film with the tested leg nearer the camera, "
+                "side-on",
+            )
+        )
+        return second
 
 
 def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
@@ -805,7 +876,13 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         back_lbl: Side = "right" if label == "left" else "left"
         fy = _median(legs[label].heel_image_y[win])
         by = _median(legs[back_lbl].heel_image_y[win])
-        leg, leg_method, leg_conf = name_front_leg(label, fy, by, foot_len, facing_sign)
+        if ctx.view.view == "oblique":
+            # the front foot sits nearer the camera (front-oblique) or further
+            # (rear-oblique) because it is ahead, whichever side it is: the heels'
+            # heights in the picture say nothing about the side, so the labels decide
+            leg, leg_method, leg_conf = label, "labels", "low"
+        else:
+            leg, leg_method, leg_conf = name_front_leg(label, fy, by, foot_len, facing_sign)
         rise_px = heel_rise_px(
             front.heel_h, drive, t, d, 0.5 * th.heel_window_s, th.heel_baseline_margin_s
         )
