@@ -25,6 +25,7 @@ from formcheck.drills.single_leg_balance import (
     ellipse_area_95,
     knee_flexion_3d,
     load_balance_thresholds,
+    local_slopes,
     near_side_from_facing,
     split_hops,
     sway_1d,
@@ -153,6 +154,17 @@ def test_lift_off_partly_hidden_by_a_gap_starts_the_hold_at_the_rise() -> None:
     assert np.nanmax(x[t <= rise_seen + 0.04]) < TH.lift_on_leg
     (h,) = detect_holds(t, x, TH, baseline=0.0)
     assert abs(h.start_s - 2.0) <= HOLD_TOL_S
+
+
+def test_local_slopes_fit_a_line_and_skip_unseen_samples() -> None:
+    t = np.arange(0.0, 2.0, 1 / FPS)
+    x = 0.5 * t - 0.1
+    x[10:13] = np.nan
+    slope, value = local_slopes(t, x, np.array([5, 11, 30]), 0.2)
+    assert slope == pytest.approx([0.5, 0.5, 0.5])
+    assert value == pytest.approx([x[5], 0.5 * t[11] - 0.1, x[30]])
+    slope, _ = local_slopes(t, x, np.array([11]), 0.1)  # no sample seen in the window
+    assert np.isnan(slope[0])
 
 
 def test_edge_timing_is_robust_to_jitter() -> None:

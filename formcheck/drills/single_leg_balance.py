@@ -545,7 +545,7 @@ def local_slopes(
     """Least-squares line through the samples within ``window_s / 2`` of each of ``idx``.
 
     Args:
-        times_s: (T,) s. x: (T,) values (NaN = unseen, left out).
+        times_s: (T,) s, increasing. x: (T,) values (NaN = unseen, left out).
         idx: (K,) frame indices.
         window_s: full width of the window, s.
 
@@ -556,8 +556,10 @@ def local_slopes(
     slope = np.full(idx.shape[0], np.nan)
     value = np.full(idx.shape[0], np.nan)
     half = 0.5 * window_s + 1e-9
+    lo = np.searchsorted(times_s, times_s[idx] - half, side="left")
+    hi = np.searchsorted(times_s, times_s[idx] + half, side="right")
     for k, i in enumerate(idx):
-        w = np.flatnonzero(np.abs(times_s - times_s[i]) <= half)
+        w = np.arange(lo[k], hi[k])
         w = w[np.isfinite(x[w])]
         if w.size < 3:
             continue
