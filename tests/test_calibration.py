@@ -20,6 +20,7 @@ from formcheck.calibration import (
     from_height,
     heel_height_px,
     height_above_floor,
+    one_factor_heel_height,
     rigid_foot_heel_height,
 )
 from formcheck.signals import condition_track
@@ -232,6 +233,51 @@ def test_rigid_foot_heel_height_falls_back_to_the_heel():
     # ankle rising as much as 3x the heel: not a foot turning about its ball
     est, k = rigid_foot_heel_height(heel, 3.0 * truth + 0.3 * rng.standard_normal(truth.size))
     assert k is None and np.array_equal(est, heel)
+
+
+def _three_signals(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Heel rises of 8 cm; ankle 0.6 and hips 0.6 of it; own noise SD 0.5, 0.5 and 0.2 cm."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(900) / 30.0
+    truth = 4.0 - 4.0 * np.cos(2 * np.pi * t / 3.0)
+    heel = 2.0 + truth + 0.5 * rng.standard_normal(t.size)
+    ankle = 7.0 + 0.6 * truth + 0.5 * rng.standard_normal(t.size)
+    body = 95.0 + 0.6 * truth + 0.2 * rng.standard_normal(t.size)
+    return truth, heel, ankle, body
+
+
+def test_one_factor_heel_height_weights_each_signal_by_its_own_noise():
+    truth, heel, ankle, body = _three_signals()
+    est, info = one_factor_heel_height(heel, ankle, body)
+    assert info is not None
+    assert info["ankle_ratio"] == pytest.approx(0.6, abs=0.03)
+    assert info["body_ratio"] == pytest.approx(0.6, abs=0.03)
+    assert info["heel_sd"] == pytest.approx(0.5, rel=0.15)
+    assert info["body_sd"] == pytest.approx(0.2, rel=0.15)
+    # inverse-variance weights: 1/0.25 + 0.36/0.25 + 0.36/0.04 = 14.44 per cm^2
+    want_sd = 1.0 / np.sqrt(1 / 0.25 + 0.36 / 0.25 + 0.36 / 0.04)
+    assert np.std(est - 2.0 - truth) == pytest.approx(want_sd, rel=0.15)
+    # the heel-and-ankle pair alone does worse: 0.5 / sqrt(1.36) = 0.43 cm (0.263 / 0.429 = 0.61)
+    pair, _ = rigid_foot_heel_height(heel, ankle)
+    assert np.std(est - 2.0 - truth) < 0.7 * np.std(pair - 2.0 - truth)
+
+
+def test_one_factor_heel_height_fits_only_the_frames_given_and_falls_back():
+    truth, heel, ankle, body = _three_signals(1)
+    # walking out of the picture at the end: the hips move on their own
+    body_out = body.copy()
+    body_out[700:] += np.linspace(0, -30, 200)
+    use = np.arange(truth.size) < 700
+    est, info = one_factor_heel_height(heel, ankle, body_out, fit_frames=use)
+    assert info is not None and info["body_ratio"] == pytest.approx(0.6, abs=0.03)
+    assert np.std((est - 2.0 - truth)[:700]) < 0.3
+    # hips that do not rise with the heel: no common rise, the heel is kept
+    rng = np.random.default_rng(2)
+    est, info = one_factor_heel_height(heel, ankle, -0.6 * truth + rng.standard_normal(truth.size))
+    assert info is None and np.array_equal(est, heel)
+    # too few frames
+    est, info = one_factor_heel_height(heel[:20], ankle[:20], body[:20])
+    assert info is None
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,14 @@ How a rep is found (all numbers from ``calf_raise.toml``):
 1. Per measured leg, the heel's height above the floor line (perpendicular
    to it, cm) is the rep trace (``LegTraces.rise_cm``; the toe is tested
    apart). The foot turns as one rigid piece about its ball, so the ankle
-   rises by a fixed fraction of the heel's rise; the heel and ankle
-   landmarks, whose errors are independent, are combined into one heel
-   height (``formcheck.calibration.rigid_foot_heel_height``, fitted per leg
-   over the clip; the heel landmark alone when they do not move together,
-   and in front view, ``RIGID_FOOT_VIEWS``).
+   and, knees held, the hips rise by fixed fractions of the heel's rise; the
+   heel, ankle and hip-midpoint heights, whose errors are independent, are
+   combined into one heel height, each weighted by its own error as
+   estimated from the three together
+   (``formcheck.calibration.one_factor_heel_height``, fitted per leg over
+   the frames with the toe down; heel and ankle alone,
+   ``rigid_foot_heel_height``, when the three do not move together; the heel
+   landmark alone in front view, ``RIGID_FOOT_VIEWS``).
 2. Candidate reps are peaks of the smoothed trace whose prominence is at least
    ``min_rise_cm`` (the MDC95 of heel height). Each candidate is measured
    against its **own local baseline** (median standing level just before and
@@ -169,10 +172,11 @@ class LegTraces:
     image-up when no floor was found; then only differences are meaningful).
 
     Attributes:
-        heel_cm: heel height, from the heel and ankle landmarks of the rigid
-            foot (``formcheck.calibration.rigid_foot_heel_height``; the heel
-            landmark alone when the two do not move as one foot, or in front
-            view), in the heel landmark's units and offset.
+        heel_cm: heel height, from the heel, ankle and hip landmarks
+            (``formcheck.calibration.one_factor_heel_height``, else
+            ``rigid_foot_heel_height``; the heel landmark alone when they do
+            not move together, or in front view), in the heel landmark's
+            units and offset.
         toe_cm: foot_index (toe tip) landmark height.
         body_cm: hip-midpoint height (the body's rise); NaN when hips unseen.
         plantarflexion_deg: ankle plantarflexion (minus ``ankle_dorsiflexion``);
@@ -590,21 +594,36 @@ def _why_not_a_rep(c: RepCandidate, th: CalfRaiseThresholds, levels: list[float]
 
 
 def rise_noise_cm(cands: list[RepCandidate]) -> float | None:
-    """Standard error (cm) of one rep's rise, from the set's own standing levels.
+    """Standard error (cm) of one rep's rise, from the set's own consistency.
 
-    The heel stands at the same level before and after a rep, so the
-    difference of the two standing medians is pure measurement noise of a
-    window level (jitter, slow landmark wobble, the heel settling). Their
-    robust spread over the set (1.4826 * MAD, no centring: the expected
-    difference is 0) over sqrt(2) is one window's error ``s``; a rise is a top
-    window minus the mean of two standing windows, so its error is
-    ``s * sqrt(1 + 1/2)``. None with fewer than 3 whole reps.
+    Two estimates, the larger is returned:
+
+    - **Standing levels.** The heel stands at the same level before and after
+      a rep, so the difference of the two standing medians is pure
+      measurement noise of a window level (jitter, slow landmark wobble, the
+      heel settling). Their robust spread over the set (1.4826 * MAD, no
+      centring: the expected difference is 0) over sqrt(2) is one window's
+      error ``s``; a rise is a top window minus the mean of two standing
+      windows, so its error is ``s * sqrt(1 + 1/2)``. It misses errors that
+      only the top windows carry.
+    - **Rep to rep** (4 whole reps or more): successive reps' rises differ by
+      their noise plus how much the person varied; the robust spread of the
+      successive differences (1.4826 * median |difference|) over sqrt(2)
+      bounds one rep's error from above, and a smooth trend such as fatigue
+      adds little to it (a 3 cm loss over 20 reps is 0.15 cm per step).
+
+    None with fewer than 3 whole reps.
     """
-    diffs = [c.levels[0] - c.levels[1] for c in cands if c.top_window_s and len(c.levels) == 2]
+    whole = [c for c in cands if c.top_window_s and len(c.levels) == 2 and c.is_rep]
+    diffs = [c.levels[0] - c.levels[1] for c in whole]
     if len(diffs) < 3:
         return None
     s = 1.4826 * float(np.median(np.abs(diffs))) / np.sqrt(2.0)
-    return float(s * np.sqrt(1.5))
+    se = float(s * np.sqrt(1.5))
+    if len(whole) >= 4:
+        steps = np.diff([c.heel_rise_cm for c in whole])
+        se = max(se, 1.4826 * float(np.median(np.abs(steps))) / np.sqrt(2.0))
+    return se
 
 
 def classify_partial(reps: list[RepCandidate], th: CalfRaiseThresholds) -> tuple[list[bool], float]:
@@ -784,9 +803,9 @@ def leg_depth_scales(ctx: DrillContext) -> dict[str, float]:
 
 
 RIGID_FOOT_VIEWS = frozenset({"side", "oblique", "back"})
-"""Views in which the heel is combined with the ankle (``rigid_foot_heel_height``).
+"""Views in which the heel is combined with the ankle and the hips (``leg_traces``).
 
-The combination assumes the two landmarks' errors are independent, which
+The combination assumes the landmarks' errors are independent, which
 holds where the camera sees both; facing the camera (front view) the heel
 is hidden behind the foot and the model places it from the rest of the
 foot, so its error follows the ankle's and the heel landmark is used alone."""
@@ -827,15 +846,26 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
     except ValueError:
         pf = knee = np.full(len(track), np.nan)
     rel = ctx.conditioned.reliable
-    from formcheck.calibration import rigid_foot_heel_height
+    from formcheck.calibration import one_factor_heel_height, rigid_foot_heel_height
 
     heel_cm = height([heel])
+    toe_cm = height([toe])
+    body_cm = height([Landmark.LEFT_HIP, Landmark.RIGHT_HIP])
     if ctx.view.view in RIGID_FOOT_VIEWS:
-        heel_cm, _ = rigid_foot_heel_height(heel_cm, height([side_landmark(side, "ankle")]))
+        ankle_cm = height([side_landmark(side, "ankle")])
+        with np.errstate(invalid="ignore"):
+            toe_down = np.abs(toe_cm - _nanmedian(toe_cm)) < TOE_DOWN_CM
+        # the body is in the body's plane: bring it to the foot's depth scale
+        fused, info = one_factor_heel_height(
+            heel_cm, ankle_cm, body_cm / scale, fit_frames=toe_down
+        )
+        if info is None:
+            fused, _ = rigid_foot_heel_height(heel_cm, ankle_cm)
+        heel_cm = fused
     return LegTraces(
         heel_cm=scale * heel_cm,
-        toe_cm=scale * height([toe]),
-        body_cm=height([Landmark.LEFT_HIP, Landmark.RIGHT_HIP]),
+        toe_cm=scale * toe_cm,
+        body_cm=body_cm,
         plantarflexion_deg=np.asarray(pf, dtype=np.float64),
         knee_flexion_deg=np.asarray(knee, dtype=np.float64),
         reliable=np.asarray(rel[:, int(heel)] & rel[:, int(toe)], dtype=bool),
