@@ -7,7 +7,8 @@ axis is the picture's and which comes from the model's depth. Real: the shared c
 (needs the pose model; skipped with --synthetic-only). Prints markdown tables.
 
     python bench/accuracy_single_leg_balance.py [--synthetic-only] [--tracks DIR]
-        [--seeds N] [--noise none,low,realistic,heavy] [--holds-only]
+        [--seeds N] [--noise none,low,realistic,heavy] [--views front,side,oblique,back]
+        [--holds-only]
 
 ``--tracks DIR`` reads ``DIR/<clip>.npz`` pose tracks instead of extracting.
 """
@@ -36,15 +37,20 @@ CLIPS = [
 PROFILE = BalanceProfile(duration=20.0, stance_leg="left", holds=((2.0, 9.0), (13.0, 18.5)))
 
 
+VIEWS = ("front", "side", "oblique", "back")
+
+
 def synthetic(
-    seeds: int = 3, noises: tuple[str, ...] = ("none", "low", "realistic", "heavy")
+    seeds: int = 3,
+    noises: tuple[str, ...] = ("none", "low", "realistic", "heavy"),
+    views: tuple[str, ...] = VIEWS,
 ) -> None:
     print(
         "| view | noise | holds found / true | median err s | max err s | stance leg ok "
         "| ends > 0.2 s (of them flagged uncertain) | ends flagged uncertain |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for view in ("front", "side", "oblique", "back"):
+    for view in views:
         for noise in noises:
             errs: list[float] = []
             found = true = legs_ok = bad = bad_flagged = flagged = 0
@@ -146,13 +152,16 @@ def main() -> None:
     parser.add_argument(
         "--noise", default="none,low,realistic,heavy", help="comma-separated noise presets"
     )
+    parser.add_argument(
+        "--views", default=",".join(VIEWS), help="comma-separated views (hold table)"
+    )
     parser.add_argument("--holds-only", action="store_true", help="only the synthetic hold table")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     if args.sway_only:
         sway()
         return
-    synthetic(args.seeds, tuple(args.noise.split(",")))
+    synthetic(args.seeds, tuple(args.noise.split(",")), tuple(args.views.split(",")))
     if args.holds_only:
         return
     sway()
