@@ -272,9 +272,12 @@ def test_synthetic_oblique_realistic_tibia_angle_within_done_means(seed: int) ->
 
 @pytest.mark.xfail(
     strict=True,
-    reason="oblique realistic toe-to-wall reads 0.7-2.2 cm long (6 seeds): +0.7 cm toe tip "
-    "ahead of foot_index in the synthetic body (TOML offset 0 for MediaPipe), +0.2 cm "
-    "foot/shank proportion, and knee-landmark drift in the wall stretched by 1/0.74",
+    reason="oblique realistic toe-to-wall reads 0.7-2.8 cm long (12 seeds): +0.7 cm toe tip "
+    "ahead of foot_index in the synthetic body (TOML offset 0 for MediaPipe); a 4-12% scale "
+    "error (the calibration sizes the body, not the nearer front foot, and reads 6% apart "
+    "between its eye-level and leg-length routes; foot/shank proportion 0.618 vs 0.602); "
+    "toe landmark wobble in the deepest phase (rms 0.5 cm); the knee-contact wall is within "
+    "0.5 cm",
 )
 def test_synthetic_oblique_realistic_toe_to_wall_within_done_means() -> None:
     # over seeds 0-2 together (seed 1 alone happens to pass: 0.7-1.0 cm)
