@@ -391,9 +391,11 @@ def find_rep_candidates(
             steep_down_s=steep_down,
         )
         cand.levels = levels
-        # whether it is a rep is decided on the height-based rise and levels
-        cand.reason = _why_not_a_rep(cand, th, levels)
         out.append(cand)
+    # whether it is a rep is decided on the height-based rise and levels
+    toe_noise = toe_lift_noise_cm(out)
+    for cand in out:
+        cand.reason = _why_not_a_rep(cand, th, cand.levels, toe_noise_cm=toe_noise)
     _timed_rises(times_s, d, out, th)
     return out
 
@@ -574,8 +576,34 @@ def _lift(
     return top - float(np.mean(bases))
 
 
-def _why_not_a_rep(c: RepCandidate, th: CalfRaiseThresholds, levels: list[float]) -> str | None:
-    """None if ``c`` is a rep, else the plain-language reason it is not."""
+TOE_LIFT_MIN_SIGMAS = 3.0
+"""A toe lift counts as the whole foot leaving the floor only when it is also
+this many times the set's toe-lift noise (``toe_lift_noise_cm``): at 3, noise
+alone passes about 1 candidate in 700 (one-sided normal tail)."""
+
+
+def toe_lift_noise_cm(cands: list[RepCandidate]) -> float:
+    """Robust SD (cm) of the candidates' toe lifts: the toe landmark's noise.
+
+    In a set of heel raises the toes stay down, so the toe lifts measured on
+    the candidates are noise around 0 (1.4826 * median |lift|, not centred);
+    steps and hops among them are outliers the median ignores. 0 with fewer
+    than 3 candidates (the toe test then uses the fraction alone).
+    """
+    lifts = [abs(c.toe_lift_cm) for c in cands if np.isfinite(c.toe_lift_cm)]
+    if len(lifts) < 3:
+        return 0.0
+    return 1.4826 * float(np.median(lifts))
+
+
+def _why_not_a_rep(
+    c: RepCandidate, th: CalfRaiseThresholds, levels: list[float], *, toe_noise_cm: float = 0.0
+) -> str | None:
+    """None if ``c`` is a rep, else the plain-language reason it is not.
+
+    ``toe_noise_cm``: the set's toe-lift noise (``toe_lift_noise_cm``); a toe
+    lift within ``TOE_LIFT_MIN_SIGMAS`` of it is not taken as a step.
+    """
     if c.heel_rise_cm < th.min_rise_cm:
         return (
             f"heel rose only {c.heel_rise_cm:.1f} cm (under {th.min_rise_cm:g} cm: sway or noise)"
@@ -586,7 +614,9 @@ def _why_not_a_rep(c: RepCandidate, th: CalfRaiseThresholds, levels: list[float]
         c.heel_rise_cm + 0.5 * abs(levels[0] - levels[1])
     ):
         return "the heel did not come back to where it started (a step, a turn or a view change)"
-    if np.isfinite(c.toe_lift_cm) and c.toe_lift_cm > th.max_toe_lift_fraction * c.heel_rise_cm:
+    if np.isfinite(c.toe_lift_cm) and c.toe_lift_cm > max(
+        th.max_toe_lift_fraction * c.heel_rise_cm, TOE_LIFT_MIN_SIGMAS * toe_noise_cm
+    ):
         return "the whole foot left the floor (a step, a hop or a turn), not a heel raise"
     if np.isfinite(c.body_rise_cm) and c.body_rise_cm < th.min_body_rise_fraction * c.heel_rise_cm:
         return "the body did not rise with the heel (a weight shift), not a heel raise"
