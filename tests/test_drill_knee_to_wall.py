@@ -335,6 +335,21 @@ def test_synthetic_oblique_leg_named_from_labels(near: str, seed: int) -> None:
     assert all(e["leg_method"] == "labels" for e in report.events)
 
 
+def test_occluded_leg_retry_is_what_finds_the_far_leg() -> None:
+    # with the retry switched off (threshold 1), the far tested leg is lost again
+    syn = synthesize(
+        PROFILE, camera=CameraSpec(view="oblique", near_side="left"), noise=NoiseSpec.none(), seed=1
+    )
+    opts = DrillOptions(
+        height_cm=syn.truth.height_cm,
+        variant={"knee_touches_wall": True},
+        thresholds={"occluded_leg_min_visibility": 1.0},
+    )
+    report = analyze_track(syn.track, "knee-to-wall", opts)
+    assert report.events == []
+    assert {w.code for w in report.warnings} & {"no_attempts", "no_split_stance"}
+
+
 def test_occluded_leg_retry_only_when_it_finds_more_drives() -> None:
     # tested leg near the camera: every drive is found with the normal threshold
     _, oblique = _run("oblique", "right", "none", seed=1, knee_touches_wall=True)

@@ -106,7 +106,7 @@ from formcheck.drills.common import (
     select_front,
 )
 from formcheck.landmarks import side_landmark
-from formcheck.signals import condition_track, interpolate_gaps, nan_free_runs
+from formcheck.signals import interpolate_gaps, nan_free_runs
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
 
@@ -622,30 +622,41 @@ LEG_PARTS = ("hip", "knee", "ankle", "heel", "foot_index")
 
 
 def with_occluded_legs(ctx: DrillContext, min_visibility: float) -> DrillContext | None:
-    """``ctx`` with hidden leg landmarks filled from a more lenient visibility threshold.
+    """``ctx`` with hidden leg landmarks filled from the raw track where seen leniently.
 
-    Conditions the raw track again with ``min_visibility`` and, for the leg
-    landmarks (hip to foot_index, both sides) that the normal threshold hid,
-    takes the leniently conditioned positions (image and world). Everything
-    else, and ``reliable``, stay as they were, so the filled landmarks count as
-    unreliable and the attempts resting on them are flagged. Conditioning is
-    the recorded-video kind (not causal). None when nothing would be filled.
+    For the leg landmarks (hip to foot_index, both sides) that the normal
+    visibility threshold hid, takes the pose model's own position in that
+    frame (image and world) when its visibility is at least
+    ``min_visibility``, after the left/right swaps the conditioning repaired
+    (``conditioned.swapped``). Frame by frame and unfiltered, so it is causal
+    like the live conditioning. Everything else, and ``reliable``, stay as they
+    were: the filled landmarks count as unreliable and the attempts resting on
+    them are flagged. None when nothing would be filled.
     """
     strict = ctx.conditioned
-    lenient = condition_track(
-        ctx.track, dataclasses.replace(strict.config, min_visibility=min_visibility)
-    )
+    raw_lm = np.array(ctx.track.landmarks, dtype=np.float64, copy=True)
+    raw_w = np.array(ctx.track.world, dtype=np.float64, copy=True)
+    vis = np.array(ctx.track.visibility, dtype=np.float64, copy=True)
+    swapped = np.asarray(strict.swapped, dtype=bool)
+    if swapped.any():
+        for part in LEG_PARTS:
+            li, ri = int(side_landmark("left", part)), int(side_landmark("right", part))
+            for arr in (raw_lm, raw_w, vis):
+                arr[swapped, li], arr[swapped, ri] = arr[swapped, ri], arr[swapped, li].copy()
     cols = np.array([int(side_landmark(s, p)) for s in SIDES for p in LEG_PARTS])
     lm = np.array(strict.track.landmarks, copy=True)
     world = np.array(strict.track.world, copy=True)
-    hidden = ~np.isfinite(lm[:, cols]).all(axis=2) & np.isfinite(
-        lenient.track.landmarks[:, cols]
-    ).all(axis=2)
+    with np.errstate(invalid="ignore"):
+        hidden = (
+            ~np.isfinite(lm[:, cols]).all(axis=2)
+            & np.isfinite(raw_lm[:, cols]).all(axis=2)
+            & (vis[:, cols] >= min_visibility)
+        )
     if not hidden.any():
         return None
     sub_lm, sub_w = lm[:, cols], world[:, cols]
-    sub_lm[hidden] = lenient.track.landmarks[:, cols][hidden]
-    sub_w[hidden] = lenient.track.world[:, cols][hidden]
+    sub_lm[hidden] = raw_lm[:, cols][hidden]
+    sub_w[hidden] = raw_w[:, cols][hidden]
     lm[:, cols], world[:, cols] = sub_lm, sub_w
     track = dataclasses.replace(strict.track, landmarks=lm, world=world)
     return dataclasses.replace(ctx, conditioned=dataclasses.replace(strict, track=track))
