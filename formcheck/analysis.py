@@ -21,6 +21,7 @@ from formcheck.calibration import (
     Calibration,
     FloorLine,
     assumed,
+    estimate_camera_pitch,
     estimate_floor,
     from_foot_length,
     from_height,
@@ -31,7 +32,13 @@ from formcheck.errors import AnalysisError
 from formcheck.report import Report
 from formcheck.signals import ConditioningConfig, condition_track
 from formcheck.track import PoseTrack
-from formcheck.views import QualityIssue, check_view, classify_view, framing_issues
+from formcheck.views import (
+    QualityIssue,
+    camera_pitch_issue,
+    check_view,
+    classify_view,
+    framing_issues,
+)
 
 MIN_DETECTED_FRACTION = 0.2
 """Below this fraction of frames with a person (0..1) there is nothing to measure.
@@ -104,6 +111,10 @@ def analyze_track(
     cut = truncation_issue(track, expected_duration_s)
     if cut is not None:
         issues.append(cut)
+    pitch = estimate_camera_pitch(track)  # raw: both legs count, visible or not
+    pitch_issue = camera_pitch_issue(pitch)
+    if pitch_issue is not None:
+        issues.append(pitch_issue)
     floor = estimate_floor(clean)
     cal = calibration or choose_calibration(clean, opts, floor)
     ctx = DrillContext(
@@ -136,6 +147,7 @@ def analyze_track(
             "facing": view.facing,
             "near_side": view.near_side,
             "view_confidence": view.confidence,
+            "camera_pitch_deg": None if pitch is None else round(pitch, 1),
             "trusted": trusted,
         },
         warnings=warnings,

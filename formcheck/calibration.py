@@ -398,6 +398,41 @@ def estimate_up(track: PoseTrack, *, min_frames: int = 10) -> FloatArray | None:
 BODY_AXIS_MIN_TILT_DEG = 5.0
 
 
+CAMERA_PITCH_MIN_FRAMES = 10
+"""Fewest standing frames with 3D landmarks for ``estimate_camera_pitch``."""
+
+
+def estimate_camera_pitch(track: PoseTrack) -> float | None:
+    """How far the camera looks down (+) or up (-) at the person, degrees.
+
+    MediaPipe's 3D world landmarks are in metres about the hips, with axes
+    along the camera's (x right, y down, z away from the lens), so a standing
+    body's ankle-to-shoulder line, vertical in the room, leans toward the
+    lens by the camera's pitch: ``atan2(-z, -y)`` of that line. Median over
+    the standing frames (knees and hips straight) with the nose, shoulders
+    and ankles inside the picture (the model guesses parts it cannot see); a
+    body's own lean (2-3 degrees standing still) adds to it. None without
+    world landmarks or with fewer than ``CAMERA_PITCH_MIN_FRAMES`` such
+    frames.
+    """
+    w = np.asarray(track.world, dtype=np.float64)
+    if len(track) == 0 or not np.isfinite(w).any():
+        return None
+    parts = [Landmark.NOSE, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]
+    parts += [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]
+    xy = np.asarray(track.landmarks, dtype=np.float64)[:, [int(p) for p in parts], :2]
+    with np.errstate(invalid="ignore"):
+        inside = ((xy > 0.0) & (xy < 1.0)).all(axis=(1, 2))
+    st = standing_frames(track) & inside
+    ank = 0.5 * (w[:, Landmark.LEFT_ANKLE] + w[:, Landmark.RIGHT_ANKLE])
+    sh = 0.5 * (w[:, Landmark.LEFT_SHOULDER] + w[:, Landmark.RIGHT_SHOULDER])
+    v = sh - ank
+    ok = st & np.isfinite(v).all(axis=1) & (np.linalg.norm(v, axis=1) > 0)
+    if ok.sum() < CAMERA_PITCH_MIN_FRAMES:
+        return None
+    return float(np.degrees(np.median(np.arctan2(-v[ok, 2], -v[ok, 1]))))
+
+
 REST_BAND_FRAC = 0.01
 """Width of the resting band of a foot landmark, fraction of stature (1.75 cm
 for 175 cm): wider than filtered landmark jitter, narrower than a heel rise."""

@@ -509,6 +509,41 @@ def person_height_px(track: PoseTrack) -> FloatArray:
     return np.asarray((feet - eyes) / 0.924)
 
 
+CAMERA_PITCH_INFO_DEG = 10.0
+"""Degrees. A camera looking down (or up) at the person by this much or more
+is reported (info). Synthetic calf raises, camera aimed at the hips 3 m away
+(docs/ACCURACY.md, "Camera pitch"): each degree down reads the heel rise
+~0.75% lower side-on and ~1% lower oblique or front, so 10 degrees is 7-11%,
+about the test-retest SEM of heel height (0.8 cm of ~9 cm)."""
+
+CAMERA_PITCH_WARN_DEG = 20.0
+"""Degrees. From here a downward camera is a warning: heel rises read 13-29%
+low, and side-on single-leg holds were missed at 25 degrees."""
+
+
+def camera_pitch_issue(pitch_deg: float | None) -> QualityIssue | None:
+    """The issue for a camera looking down (+) or up (-) at ``pitch_deg``, or None."""
+    if pitch_deg is None or not np.isfinite(pitch_deg) or abs(pitch_deg) < CAMERA_PITCH_INFO_DEG:
+        return None
+    deg = abs(pitch_deg)
+    fix = "put the phone at shin to knee height, level, 2-3 m away"
+    if pitch_deg > 0:
+        sev = "warning" if deg >= CAMERA_PITCH_WARN_DEG else "info"
+        return QualityIssue(
+            "camera_looks_down",
+            sev,
+            f"the camera looks down on you by about {deg:.0f} degrees, so your feet are "
+            "farther from it than your hips and heights in cm read low (roughly 1% per "
+            f"degree): {fix}",
+        )
+    return QualityIssue(
+        "camera_looks_up",
+        "warning" if deg >= CAMERA_PITCH_WARN_DEG else "info",
+        f"the camera looks up at you by about {deg:.0f} degrees, which distorts heights in "
+        f"cm: {fix}",
+    )
+
+
 def framing_issues(track: PoseTrack) -> list[QualityIssue]:
     """Problems with how the person is framed, each with what to change.
 

@@ -231,3 +231,64 @@ def test_low_resolution_is_information_not_a_reason_to_move_closer():
     # the same figure in a 1920 px frame is small: moving closer is the advice
     far = framing_issues(figure_track(90, width=1080, height=1920, px_per_m=180.0))
     assert "person_too_small" in _codes(far)
+
+
+# ------------------------------------------------------------------ camera pitch
+@pytest.mark.parametrize("view", ["side", "front", "oblique"])
+@pytest.mark.parametrize("pitch", [-10.0, 0.0, 12.0, 25.0])
+def test_camera_pitch_from_world_landmarks(view: str, pitch: float) -> None:
+    # a synthetic phone aimed at the hips from 3 m: the world landmarks lean by its pitch
+    import math
+
+    from formcheck.calibration import estimate_camera_pitch
+    from formcheck.synth import CalfRaiseProfile, CameraSpec, NoiseSpec, synthesize
+
+    height = max(0.15, 0.9 + 3.0 * math.tan(math.radians(pitch)))
+    cam = CameraSpec(view=view, height_m=height, tilt_deg=pitch, distance_m=3.0, fov_deg=65.0)
+    syn = synthesize(CalfRaiseProfile(reps=2), cam, NoiseSpec.realistic(), seed=1)
+    got = estimate_camera_pitch(syn.track)
+    assert got is not None and abs(got - pitch) < 2.0
+
+
+def test_camera_pitch_needs_the_whole_body_in_the_picture() -> None:
+    from formcheck.calibration import estimate_camera_pitch
+
+    track = figure_track(90, noise_px=1.0)
+    w = np.array(track.world, copy=True)
+    w[:, :, 2] = 0.0  # no lean in depth: a level camera
+    assert estimate_camera_pitch(track.with_arrays(world=w)) == pytest.approx(0.0, abs=0.5)
+    lm = np.array(track.landmarks, copy=True)
+    lm[:, Landmark.NOSE, 1] = -0.05  # head above the picture: the model guesses it
+    assert estimate_camera_pitch(track.with_arrays(landmarks=lm, world=w)) is None
+
+
+def test_camera_pitch_issue_thresholds_and_words() -> None:
+    from formcheck.views import camera_pitch_issue
+
+    assert camera_pitch_issue(None) is None
+    assert camera_pitch_issue(7.0) is None and camera_pitch_issue(-7.0) is None
+    info = camera_pitch_issue(14.0)
+    assert info is not None and info.severity == "info" and info.code == "camera_looks_down"
+    assert "14 degrees" in info.message and "shin to knee height" in info.message
+    warn = camera_pitch_issue(24.0)
+    assert warn is not None and warn.severity == "warning" and "read low" in warn.message
+    up = camera_pitch_issue(-12.0)
+    assert up is not None and up.code == "camera_looks_up" and up.severity == "info"
+
+
+def test_steep_camera_is_reported() -> None:
+    from formcheck.analysis import analyze_track
+    from formcheck.drills.base import DrillOptions
+    from formcheck.synth import CalfRaiseProfile, CameraSpec, NoiseSpec, synthesize
+
+    reports = {}
+    for pitch, height in ((0.0, 0.9), (25.0, 2.3)):
+        cam = CameraSpec(view="side", height_m=height, tilt_deg=pitch, distance_m=3.0)
+        syn = synthesize(CalfRaiseProfile(reps=3), cam, NoiseSpec.low(), seed=0)
+        reports[pitch] = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=175.0))
+    level, steep = reports[0.0], reports[25.0]
+    assert level.quality["camera_pitch_deg"] == pytest.approx(0.0, abs=2.0)
+    assert not any(w.code.startswith("camera_looks") for w in level.warnings)
+    assert steep.quality["camera_pitch_deg"] == pytest.approx(25.0, abs=2.0)
+    assert [w.severity for w in steep.warnings if w.code == "camera_looks_down"] == ["warning"]
+    assert not steep.quality["trusted"]

@@ -1018,13 +1018,20 @@ def heel_rise_scale(ctx: DrillContext, th: CalfRaiseThresholds) -> FloatArray:
 
 
 def _calibration_note(ctx: DrillContext) -> str | None:
+    """Why the cm values are uncertain (scale assumed or rough; camera pitched), or None."""
     cal = ctx.calibration
+    notes = []
     if cal.method in ("assumed",) or cal.uncertainty_pct > 10.0:
-        return (
+        notes.append(
             f"cm scale {cal.method} (±{cal.uncertainty_pct:.0f}%): enter your height for "
             "accurate centimetres"
         )
-    return None
+    for q in ctx.quality:
+        if q.code == "camera_looks_down":
+            notes.append("the camera looks down on you: heights read low")
+        elif q.code == "camera_looks_up":
+            notes.append("the camera looks up at you: heights are distorted")
+    return "; ".join(notes) or None
 
 
 def analyze_traces(
