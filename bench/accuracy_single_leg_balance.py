@@ -8,7 +8,12 @@ axis is the picture's and which comes from the model's depth. Real: the shared c
 
     python bench/accuracy_single_leg_balance.py [--synthetic-only] [--tracks DIR]
         [--seeds N] [--noise none,low,realistic,heavy] [--views front,side,oblique,back]
-        [--holds-only]
+        [--holds-only] [--lift-s S] [--lower-s S] [--fps F]
+
+``--lift-s`` / ``--lower-s`` change how long the free foot takes to rise / come down
+(raised cosine; default 0.5 / 0.4 s): a slow, smooth lift (1.0 / 0.8 s) is the
+hardest case for the lift-off and touchdown times. ``--fps`` sets the camera's
+frame rate (default 30). Both apply to the hold table only.
 
 ``--tracks DIR`` reads ``DIR/<clip>.npz`` pose tracks instead of extracting.
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +50,8 @@ def synthetic(
     seeds: int = 3,
     noises: tuple[str, ...] = ("none", "low", "realistic", "heavy"),
     views: tuple[str, ...] = VIEWS,
+    profile: BalanceProfile = PROFILE,
+    fps: float = 30.0,
 ) -> None:
     print(
         "| view | noise | holds found / true | median err s | max err s | stance leg ok "
@@ -55,7 +63,9 @@ def synthetic(
             errs: list[float] = []
             found = true = legs_ok = bad = bad_flagged = flagged = 0
             for seed in range(seeds):
-                syn = synthesize(PROFILE, CameraSpec(view=view), NoiseSpec.preset(noise), seed=seed)
+                syn = synthesize(
+                    profile, CameraSpec(view=view, fps=fps), NoiseSpec.preset(noise), seed=seed
+                )
                 rep = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
                 truth = [e for e in syn.truth.events if e["kind"] == "hold"]
                 found += len(rep.events)
@@ -69,7 +79,7 @@ def synthetic(
                             flagged += unsure
                             bad += err > 0.2
                             bad_flagged += err > 0.2 and unsure
-                        legs_ok += g["stance_leg"] == PROFILE.stance_leg
+                        legs_ok += g["stance_leg"] == profile.stance_leg
             med = f"{np.median(errs):.3f}" if errs else "-"
             mx = f"{np.max(errs):.3f}" if errs else "-"
             print(
@@ -156,12 +166,22 @@ def main() -> None:
         "--views", default=",".join(VIEWS), help="comma-separated views (hold table)"
     )
     parser.add_argument("--holds-only", action="store_true", help="only the synthetic hold table")
+    parser.add_argument(
+        "--lift-s", type=float, default=PROFILE.lift_s, help="free foot's rise time, s"
+    )
+    parser.add_argument(
+        "--lower-s", type=float, default=PROFILE.lower_s, help="free foot's lowering time, s"
+    )
+    parser.add_argument("--fps", type=float, default=30.0, help="camera frame rate (hold table)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     if args.sway_only:
         sway()
         return
-    synthetic(args.seeds, tuple(args.noise.split(",")), tuple(args.views.split(",")))
+    profile = replace(PROFILE, lift_s=args.lift_s, lower_s=args.lower_s)
+    synthetic(
+        args.seeds, tuple(args.noise.split(",")), tuple(args.views.split(",")), profile, args.fps
+    )
     if args.holds_only:
         return
     sway()

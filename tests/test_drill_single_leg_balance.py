@@ -4,6 +4,7 @@ and views, the image-only fallback, failure paths, and the real shared clips."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -374,6 +375,65 @@ def test_right_stance_in_front_and_side_views() -> None:
         syn = synthesize(profile, CameraSpec(view=view), NoiseSpec.low(), seed=1)
         report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
         _check_holds(report, syn.truth.events, "right")
+
+
+VIEWS = ("front", "side", "oblique", "back")
+SLOW = dataclasses.replace(PROFILE, lift_s=1.0, lower_s=0.8)
+"""The two holds with a slow, smooth lift: 1.0 s up, 0.8 s down (raised cosine)."""
+
+
+def _holds_report(profile: BalanceProfile, view: str, noise: str, seed: int, fps: float) -> Any:
+    syn = synthesize(profile, CameraSpec(view=view, fps=fps), NoiseSpec.preset(noise), seed=seed)
+    report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    return report, syn.truth.events
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_slow_lift_at_low_noise_within_tolerance(view: str) -> None:
+    # the steepest tangent lands ~0.18 of the rise time after a smooth lift-off and
+    # before a smooth touchdown: 0.10-0.18 s here (max 0.18 s over 8 seeds x 4 views
+    # and 12 more seeds in front, bench --lift-s 1.0 --lower-s 0.8)
+    for seed in range(2):
+        report, truth = _holds_report(SLOW, view, "low", seed, FPS)
+        _check_holds(report, truth, "left")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: a slow, smooth lift (1.0 s up / 0.8 s down) at realistic noise has "
+    "ends up to 0.27 s off (6-12 of 32 per view over 8 seeds): the steepest tangent is late "
+    "by ~0.18 of the rise time, and landmark drift adds to it; fitting the edge's onset "
+    "(quadratic start) fixes the synthetic case but moves the real clips' ends 0.03-0.14 s "
+    "further from their labels (one beyond tolerance), see docs/ACCURACY.md",
+)
+def test_slow_lift_at_realistic_noise_within_tolerance() -> None:
+    for view in VIEWS:
+        for seed in range(3):
+            report, truth = _holds_report(SLOW, view, "realistic", seed, FPS)
+            _check_holds(report, truth, "left")
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_15_fps_camera_at_low_noise_within_tolerance(view: str) -> None:
+    # a 15 fps camera: 3 samples per 0.2 s edge-slope window (max error 0.08 s over
+    # 12 seeds x 4 views)
+    for seed in range(2):
+        report, truth = _holds_report(PROFILE, view, "low", seed, 15.0)
+        _check_holds(report, truth, "left")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: at 15 fps with realistic noise 2 of 48 ends per view are off by "
+    "0.23-0.8 s over 12 seeds (seed 4: the free foot's lowest point stays below lift_on_leg "
+    "for 0.6 s after the lift, so the hold starts when it gets there; seed 5: a hold ends "
+    "0.3 s early, flagged uncertain)",
+)
+def test_15_fps_camera_at_realistic_noise_within_tolerance() -> None:
+    for view in ("front", "side"):
+        for seed in range(6):
+            report, truth = _holds_report(PROFILE, view, "realistic", seed, 15.0)
+            _check_holds(report, truth, "left")
 
 
 def test_interrupted_hold_counts_a_touchdown_with_a_cue() -> None:
