@@ -424,10 +424,10 @@ def test_15_fps_camera_at_low_noise_within_tolerance(view: str) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap: at 15 fps with realistic noise 2 of 48 ends per view are off by "
-    "0.23-0.8 s over 12 seeds (seed 4: the free foot's lowest point stays below lift_on_leg "
-    "for 0.6 s after the lift, so the hold starts when it gets there; seed 5: a hold ends "
-    "0.3 s early, flagged uncertain)",
+    reason="known gap: at 15 fps with realistic noise 7 of 128 ends (5 flagged uncertain) are "
+    "off by 0.23-0.8 s and one hold is split, over 8 seeds x 4 views (seed 4: the raised foot "
+    "reads ~0.045 leg, below lift_on_leg, until 0.8 s after the lift, so the hold starts "
+    "then; seed 5: a hold ends 0.3 s early, flagged uncertain)",
 )
 def test_15_fps_camera_at_realistic_noise_within_tolerance() -> None:
     for view in ("front", "side"):
