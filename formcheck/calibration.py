@@ -401,6 +401,48 @@ BODY_AXIS_MIN_TILT_DEG = 5.0
 CAMERA_PITCH_MIN_FRAMES = 10
 """Fewest standing frames with 3D landmarks for ``estimate_camera_pitch``."""
 
+CAMERA_PITCH_MIN_STILL_S = 0.5
+"""Seconds. Only stretches of standing at least this long count for
+``estimate_camera_pitch``: a body passing through straight knees and hips on
+its way into a lunge leans forward (5 degrees on synthetic knee-to-wall
+clips); standing still, it does not."""
+
+
+def _bend_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
+    """(T,) how far the 3D chain a-b-c is from straight at b, degrees (NaN if unseen)."""
+    u, v = a - b, c - b
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(u * v, axis=1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1))
+    return np.asarray(180.0 - np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+PITCH_MAX_KNEE_BEND_3D_DEG = 30.0
+"""Degrees. Largest 3D knee or hip bend (either side) of a frame used for the
+camera pitch: a front view shows no knee or hip bend in the picture, so a
+lunge, a raised knee or a forward lean would pass the picture's straight-leg
+test; straight joints read up to ~20 through the world landmarks' depth
+noise (judgement)."""
+
+
+def _knees_straight_in_3d(world: FloatArray) -> npt.NDArray[np.bool_]:
+    """(T,) both knees and hips within ``PITCH_MAX_KNEE_BEND_3D_DEG`` of straight, in 3D."""
+    ok = np.ones(world.shape[0], dtype=bool)
+    for s in ("left", "right"):
+        sh, hip, knee, ank = (
+            world[:, int(side_landmark(s, p))] for p in ("shoulder", "hip", "knee", "ankle")
+        )
+        with np.errstate(invalid="ignore"):
+            ok &= _bend_deg(hip, knee, ank) < PITCH_MAX_KNEE_BEND_3D_DEG
+            ok &= _bend_deg(sh, hip, knee) < PITCH_MAX_KNEE_BEND_3D_DEG
+    return ok
+
+
+def _true_runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """[start, end) index pairs of the runs of True in ``mask``."""
+    m = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
+    d = np.diff(m.astype(np.int8))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
 
 def estimate_camera_pitch(track: PoseTrack) -> float | None:
     """How far the camera looks down (+) or up (-) at the person, degrees.
@@ -409,9 +451,11 @@ def estimate_camera_pitch(track: PoseTrack) -> float | None:
     along the camera's (x right, y down, z away from the lens), so a standing
     body's ankle-to-shoulder line, vertical in the room, leans toward the
     lens by the camera's pitch: ``atan2(-z, -y)`` of that line. Median over
-    the standing frames (knees and hips straight) with the nose, shoulders
-    and ankles inside the picture (the model guesses parts it cannot see); a
-    body's own lean (2-3 degrees standing still) adds to it. None without
+    the frames of standing still (knees and hips straight in the picture and
+    the knees in 3D, ``PITCH_MAX_KNEE_BEND_3D_DEG``, for at least
+    ``CAMERA_PITCH_MIN_STILL_S``) with the nose, shoulders and ankles inside
+    the picture (the model guesses parts it cannot see); a body's own lean
+    (2-3 degrees standing still) adds to it. None without
     world landmarks or with fewer than ``CAMERA_PITCH_MIN_FRAMES`` such
     frames.
     """
@@ -423,7 +467,11 @@ def estimate_camera_pitch(track: PoseTrack) -> float | None:
     xy = np.asarray(track.landmarks, dtype=np.float64)[:, [int(p) for p in parts], :2]
     with np.errstate(invalid="ignore"):
         inside = ((xy > 0.0) & (xy < 1.0)).all(axis=(1, 2))
-    st = standing_frames(track) & inside
+    st = standing_frames(track) & _knees_straight_in_3d(w) & inside
+    times = np.asarray(track.timestamps_s, dtype=np.float64)
+    for a, b in _true_runs(st):
+        if times[b - 1] - times[a] < CAMERA_PITCH_MIN_STILL_S:
+            st[a:b] = False
     ank = 0.5 * (w[:, Landmark.LEFT_ANKLE] + w[:, Landmark.RIGHT_ANKLE])
     sh = 0.5 * (w[:, Landmark.LEFT_SHOULDER] + w[:, Landmark.RIGHT_SHOULDER])
     v = sh - ank

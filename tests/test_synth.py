@@ -471,3 +471,21 @@ def test_truth_angles_match_angles_module_on_clean_side_view(prof: object) -> No
             # perspective of a 4 m side camera bends the legs' planes by well under a degree
             err = np.abs(values - syn.truth.angles[side][name])
             assert np.nanmax(err) < 1.0, (side, name)
+
+
+def test_a_camera_looking_down_does_not_hide_the_feet() -> None:
+    # occlusion is judged by horizontal depth behind the hips: feet below the
+    # hips are farther along a pitched optical axis, yet nothing hides them
+    from formcheck.synth import CalfRaiseProfile
+
+    near = [int(Landmark[f"RIGHT_{p}"]) for p in ("ANKLE", "HEEL")]  # the camera is on the right
+    far = [int(Landmark[f"LEFT_{p}"]) for p in ("ANKLE", "HEEL")]
+    seen = {}
+    for tilt, height in ((0.0, 0.9), (25.0, 2.3)):
+        cam = CameraSpec(view="side", height_m=height, tilt_deg=tilt, distance_m=3.0)
+        syn = synthesize(CalfRaiseProfile(reps=1), cam, NoiseSpec.none(), seed=0)
+        vis = np.asarray(syn.track.visibility)
+        seen[tilt] = (float(np.median(vis[:, near])), float(np.median(vis[:, far])))
+    assert seen[0.0][0] > 0.9 and seen[25.0][0] > 0.9  # the near foot in full view
+    assert seen[0.0][1] < 0.8  # the far foot partly behind the near leg ...
+    assert seen[25.0][1] == pytest.approx(seen[0.0][1], abs=0.05)  # ... and no more from above

@@ -276,7 +276,7 @@ def test_camera_pitch_issue_thresholds_and_words() -> None:
     assert up is not None and up.code == "camera_looks_up" and up.severity == "info"
 
 
-def test_steep_camera_is_reported() -> None:
+def test_steep_camera_is_reported_and_flags_calf_heights() -> None:
     from formcheck.analysis import analyze_track
     from formcheck.drills.base import DrillOptions
     from formcheck.synth import CalfRaiseProfile, CameraSpec, NoiseSpec, synthesize
@@ -292,3 +292,5 @@ def test_steep_camera_is_reported() -> None:
     assert steep.quality["camera_pitch_deg"] == pytest.approx(25.0, abs=2.0)
     assert [w.severity for w in steep.warnings if w.code == "camera_looks_down"] == ["warning"]
     assert not steep.quality["trusted"]
+    reps = [e for e in steep.events if e["kind"] == "rep"]
+    assert len(reps) == 3 and all("camera looks down" in e["flags"]["heel_rise_cm"] for e in reps)

@@ -166,12 +166,23 @@ def _base_visibility(
 ) -> tuple[FloatArray, FloatArray]:
     """Visibility and presence from self-occlusion and the frame edges (T, 33) each.
 
-    A landmark deeper than the hip midpoint is increasingly hidden behind the
-    body: visibility falls from 0.98 by up to 0.35 (0.5 for feet) as it goes
-    0.08H behind. Outside the frame presence is 0.02 and visibility 0.05.
+    A landmark farther from the camera than the hip midpoint, measured
+    horizontally (along the camera's forward direction on the floor), is
+    increasingly hidden behind the body: visibility falls from 0.98 by up to
+    0.35 (0.5 for feet) as it goes 0.08H behind. Horizontal, not along the
+    optical axis: a camera that looks down sees the feet below the hips
+    farther along its axis, yet nothing hides them (with the axis depth, any
+    pitch over ~10 degrees hid both feet). Outside the frame presence is 0.02
+    and visibility 0.05.
     """
     hipmid = 0.5 * (cam[:, int(Landmark.LEFT_HIP)] + cam[:, int(Landmark.RIGHT_HIP)])
-    behind = np.clip((cam[:, :, 2] - hipmid[:, None, 2]) / (0.08 * height_m), 0.0, 1.0)
+    rot = np.asarray(camera.rotation, dtype=np.float64)  # rows: camera axes in world coords
+    level = rot[2].copy()
+    level[1] = 0.0  # the optical axis on the floor (world y is up)
+    norm = float(np.linalg.norm(level))
+    level = level / norm if norm > 1e-9 else np.array([0.0, 0.0, 1.0]) @ rot
+    depth = ((cam - hipmid[:, None, :]) @ rot) @ level  # camera -> world, then along the floor
+    behind = np.clip(depth / (0.08 * height_m), 0.0, 1.0)
     drop = np.full(NUM_LANDMARKS, 0.35)
     for side in ("LEFT", "RIGHT"):
         for part in ("ANKLE", "HEEL", "FOOT_INDEX"):
