@@ -401,11 +401,12 @@ BODY_AXIS_MIN_TILT_DEG = 5.0
 CAMERA_PITCH_MIN_FRAMES = 10
 """Fewest standing frames with 3D landmarks for ``estimate_camera_pitch``."""
 
-CAMERA_PITCH_MIN_STILL_S = 0.5
-"""Seconds. Only stretches of standing at least this long count for
-``estimate_camera_pitch``: a body passing through straight knees and hips on
-its way into a lunge leans forward (5 degrees on synthetic knee-to-wall
-clips); standing still, it does not."""
+STANDING_STILL_MIN_S = 0.5
+"""Seconds. Only stretches of standing at least this long count for the
+camera pitch and the eye-level scale: a body passing through straight knees
+and hips on its way into a lunge leans forward (5 degrees of apparent pitch
+and a 5% scale error on synthetic knee-to-wall clips); standing, it does
+not."""
 
 
 def _bend_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
@@ -437,11 +438,15 @@ def _knees_straight_in_3d(world: FloatArray) -> npt.NDArray[np.bool_]:
     return ok
 
 
-def _true_runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """[start, end) index pairs of the runs of True in ``mask``."""
+def _still_runs(mask: npt.NDArray[np.bool_], times_s: FloatArray) -> npt.NDArray[np.bool_]:
+    """``mask`` keeping only its runs of True lasting at least ``STANDING_STILL_MIN_S``."""
     m = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
     d = np.diff(m.astype(np.int8))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+    out = np.zeros(len(mask), dtype=bool)
+    for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True):
+        if times_s[b - 1] - times_s[a] >= STANDING_STILL_MIN_S:
+            out[a:b] = True
+    return out
 
 
 def estimate_camera_pitch(track: PoseTrack) -> float | None:
@@ -453,7 +458,7 @@ def estimate_camera_pitch(track: PoseTrack) -> float | None:
     lens by the camera's pitch: ``atan2(-z, -y)`` of that line. Median over
     the frames of standing still (knees and hips straight in the picture and
     the knees in 3D, ``PITCH_MAX_KNEE_BEND_3D_DEG``, for at least
-    ``CAMERA_PITCH_MIN_STILL_S``) with the nose, shoulders and ankles inside
+    ``STANDING_STILL_MIN_S``) with the nose, shoulders and ankles inside
     the picture (the model guesses parts it cannot see); a body's own lean
     (2-3 degrees standing still) adds to it. None without
     world landmarks or with fewer than ``CAMERA_PITCH_MIN_FRAMES`` such
@@ -468,10 +473,7 @@ def estimate_camera_pitch(track: PoseTrack) -> float | None:
     with np.errstate(invalid="ignore"):
         inside = ((xy > 0.0) & (xy < 1.0)).all(axis=(1, 2))
     st = standing_frames(track) & _knees_straight_in_3d(w) & inside
-    times = np.asarray(track.timestamps_s, dtype=np.float64)
-    for a, b in _true_runs(st):
-        if times[b - 1] - times[a] < CAMERA_PITCH_MIN_STILL_S:
-            st[a:b] = False
+    st = _still_runs(st, np.asarray(track.timestamps_s, dtype=np.float64))
     ank = 0.5 * (w[:, Landmark.LEFT_ANKLE] + w[:, Landmark.RIGHT_ANKLE])
     sh = 0.5 * (w[:, Landmark.LEFT_SHOULDER] + w[:, Landmark.RIGHT_SHOULDER])
     v = sh - ank
@@ -486,19 +488,39 @@ REST_BAND_FRAC = 0.01
 for 175 cm): wider than filtered landmark jitter, narrower than a heel rise."""
 
 
-def _rest_cluster(h: FloatArray, width: float) -> npt.NDArray[np.bool_]:
-    """Mask of the densest band of ``width`` in the lower half of heights ``h``.
+REST_MIN_SHARE = 0.2
+"""A band of foot heights counts as a resting level when it holds at least this
+share of the densest band's frames (and ``REST_MIN_FRAMES``). Judgement: a
+balance drill's free foot can be held up three times as long as it stands
+(the densest band is then the lifted foot), and jitter below the floor never
+piles up to a fifth of a resting level."""
 
-    A foot landmark at rest sits still, so its resting height is where the
-    heights pile up; searching only the lower half ignores a foot held up.
-    Unlike a low percentile this is not pulled down by jitter.
+REST_MIN_FRAMES = 10
+"""Fewest frames in a resting band (a third of a second at 30 fps)."""
+
+
+def _rest_cluster(h: FloatArray, width: float) -> npt.NDArray[np.bool_]:
+    """Mask of the lowest dense band of ``width`` in heights ``h`` (larger = higher).
+
+    A foot landmark at rest sits still, so its heights pile up at its resting
+    level, and the floor is the lowest level a foot rests at: of the bands
+    holding at least ``REST_MIN_SHARE`` of the densest band's frames (and
+    ``REST_MIN_FRAMES``), the lowest. A foot held up longer than it stands
+    (a single-leg balance's free foot, a toe walk's heel) piles up higher
+    and is not taken for the floor. Unlike a low percentile this is not
+    pulled down by jitter.
     """
-    lower = np.sort(h[h <= np.median(h)])
-    if lower.size == 0:
+    srt = np.sort(h)
+    if srt.size == 0:
         return np.ones(h.shape, dtype=bool)
-    ends = np.searchsorted(lower, lower + width, side="right")
-    i = int(np.argmax(ends - np.arange(lower.size)))
-    lo, hi = lower[i], lower[i] + width
+    counts = np.searchsorted(srt, srt + width, side="right") - np.arange(srt.size)
+    need = max(REST_MIN_SHARE * float(counts.max()), float(min(REST_MIN_FRAMES, counts.max())))
+    dense = np.flatnonzero(counts >= need)
+    # the lowest dense band: from its first qualifying start, the densest start within a width
+    first = int(dense[0])
+    near = dense[srt[dense] <= srt[first] + width]
+    i = int(near[np.argmax(counts[near])])
+    lo, hi = srt[i], srt[i] + width
     return np.asarray((h >= lo) & (h <= hi))
 
 
@@ -509,9 +531,9 @@ def estimate_floor(
 
     The normal is ``up`` if given; otherwise the standing body axis when it
     shows the camera rolled by more than 5 deg, else image up. Each foot
-    landmark's resting level is the median of the densest 1%-of-stature band
-    of its heights in the lower half (``_rest_cluster``): a resting foot sits
-    still, so its heights pile up there. The line passes through the mean
+    landmark's resting level is the median of the lowest dense 1%-of-stature
+    band of its heights (``_rest_cluster``): a resting foot sits still, so its
+    heights pile up there, and a foot held up piles up higher. The line passes through the mean
     resting position of the heel landmarks of ``side`` (or both feet).
     """
     method = "given"
@@ -570,7 +592,15 @@ def _stature_px(track: PoseTrack, floor: FloorLine) -> FloatArray:
 
 
 def _leg_px(track: PoseTrack) -> FloatArray:
-    """(T,) longer of the two hip-knee-ankle chain lengths, px."""
+    """(T,) mean of the two hip-knee-ankle chain lengths seen in each frame, px.
+
+    A chain's length (thigh plus shank, not hip to ankle) does not change as
+    the knee bends in the picture's plane. The mean of the two legs puts the
+    scale in the body's plane: side-on the near leg looks ~2% longer and the
+    far one shorter (the longer of the two read the scale 2.3% low with
+    perfect landmarks, 4% with realistic noise, on synthetic knee-to-wall
+    clips; the mean 0.1% and 1.3%). One leg alone where only one is seen.
+    """
     px = track.pixels.astype(np.float64)
     out = []
     for s in ("left", "right"):
@@ -579,7 +609,7 @@ def _leg_px(track: PoseTrack) -> FloatArray:
     stack = np.stack(out, axis=1)
     res = np.full(len(track), np.nan)
     ok = np.isfinite(stack).any(axis=1)
-    res[ok] = np.nanmax(stack[ok], axis=1)
+    res[ok] = np.nanmean(stack[ok], axis=1)
     return res
 
 
@@ -602,6 +632,10 @@ def from_height(
         with np.errstate(invalid="ignore"):
             heels_down &= ~(np.abs(hh) > 0.01 * scale_guess)  # within ~1.75 cm of rest
     use = standing_frames(track) & heels_down & np.isfinite(stature) & (stature > 0)
+    world = np.asarray(track.world, dtype=np.float64)
+    if np.isfinite(world).any():  # a bend toward the camera does not show in the picture
+        use &= _knees_straight_in_3d(world)
+    use = _still_runs(use, np.asarray(track.timestamps_s, dtype=np.float64))
     if use.sum() >= 3:
         vals = stature[use]
         spread = _spread_pct(vals, use.sum() / track.fps)

@@ -270,18 +270,26 @@ def test_synthetic_oblique_realistic_tibia_angle_within_done_means(seed: int) ->
         assert ev["tibia_angle_deg"] == pytest.approx(tr["tibia_angle_deg"], abs=3.0)
 
 
+def test_synthetic_oblique_realistic_toe_to_wall_within_done_means() -> None:
+    # seeds 0-2 together; over seeds 0-11 see the strict xfail below
+    for seed in (0, 1, 2):
+        syn, report = _run("oblique", "right", "realistic", seed=seed, knee_touches_wall=True)
+        truth = syn.truth.events_of("lunge")
+        assert len(report.events) == len(truth)
+        for ev, tr in zip(report.events, truth, strict=True):
+            assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+
+
+@pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="oblique realistic toe-to-wall reads 0.7-2.8 cm long (12 seeds): +0.7 cm toe tip "
-    "ahead of foot_index in the synthetic body (TOML offset 0 for MediaPipe); a 4-12% scale "
-    "error (the calibration sizes the body, not the nearer front foot, and reads 6% apart "
-    "between its eye-level and leg-length routes; foot/shank proportion 0.618 vs 0.602); "
-    "toe landmark wobble in the deepest phase (rms 0.5 cm); the knee-contact wall is within "
-    "0.5 cm",
+    reason="known gap: oblique realistic toe-to-wall is within 1 cm in 8 of 12 seeds (near "
+    "leg); seeds 7, 9, 10 read up to 1.1-2.1 cm off and seed 11 misses an attempt (toe "
+    "landmark wobble in the deepest phase, rms 0.5 cm, stretched by the oblique squeeze; "
+    "the foreshortening rests on the foot/shank proportion)",
 )
-def test_synthetic_oblique_realistic_toe_to_wall_within_done_means() -> None:
-    # over seeds 0-2 together (seed 1 alone happens to pass: 0.7-1.0 cm)
-    for seed in (0, 1, 2):
+def test_synthetic_oblique_realistic_toe_to_wall_over_twelve_seeds() -> None:
+    for seed in range(12):
         syn, report = _run("oblique", "right", "realistic", seed=seed, knee_touches_wall=True)
         truth = syn.truth.events_of("lunge")
         assert len(report.events) == len(truth)
@@ -309,15 +317,10 @@ def test_synthetic_oblique_far_leg_measured_from_occluded_landmarks(noise: str) 
     assert "toe_to_wall_cm" in report.flags  # oblique: the distance is flagged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="oblique, tested leg far: toe-to-wall reads 1.0-1.2 cm long at none/low noise "
-    "(12 seeds), the same ~1 cm oblique bias as the near leg: +0.7 cm toe tip ahead of "
-    "foot_index in the synthetic body and ~5% scale (foot/shank proportion 0.618 vs the "
-    "body's 0.602, the measured stretch sits ahead of the foot)",
-)
-def test_synthetic_oblique_far_leg_toe_to_wall_within_done_means() -> None:
-    syn, report = _run("oblique", "left", "none", seed=1, knee_touches_wall=True)
+@pytest.mark.parametrize("noise", ["none", "low"])
+def test_synthetic_oblique_far_leg_toe_to_wall_within_done_means(noise: str) -> None:
+    # 12 seeds measured: max 0.4 (none) / 0.6 cm (low); realistic: 4 of 12 seeds within 1 cm
+    syn, report = _run("oblique", "left", noise, seed=1, knee_touches_wall=True)
     truth = syn.truth.events_of("lunge")
     assert len(report.events) == len(truth)
     for ev, tr in zip(report.events, truth, strict=True):

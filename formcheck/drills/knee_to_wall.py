@@ -718,6 +718,44 @@ class KneeToWallDrill:
         return second
 
 
+MAX_DEPTH_SCALE_DEV = 0.06
+"""Largest correction of the cm scale for the front foot's depth (±6%: feet
+~0.3 m apart across the line of sight at 2.5 m or more)."""
+
+
+def front_foot_depth_scale(
+    legs: dict[Side, LegTrace], front_lbl: npt.ArrayLike, ctx: DrillContext
+) -> float:
+    """Factor on the body-plane cm scale for the front foot's distance from the camera.
+
+    The calibration's cm per pixel holds in the body's plane, midway between
+    the legs; side-on the near leg is nearer the camera and looks bigger, so
+    its distances read long (+2.5% on synthetic clips), the far leg's short.
+    The two shanks are the same length, so their pixel lengths (medians over
+    the frames where both are seen) give the ratio of the legs' depths: the
+    front leg gets ``2 * L_back / (L_front + L_back)``, within
+    ``MAX_DEPTH_SCALE_DEV``. Side view only (oblique views have their own
+    squeeze); 1.0 when it cannot be measured.
+    """
+    if ctx.view.view != "side":
+        return 1.0
+    seen = [x for x in np.asarray(front_lbl, dtype=object).tolist() if x is not None]
+    if not seen:
+        return 1.0
+    tested: Side = "left" if seen.count("left") > seen.count("right") else "right"
+    other: Side = "right" if tested == "left" else "left"
+    a, b = legs[tested].shank_px, legs[other].shank_px
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 10:
+        return 1.0
+    la, lb = float(np.median(a[ok])), float(np.median(b[ok]))
+    if la + lb <= 0:
+        return 1.0
+    return float(
+        np.clip(2.0 * lb / (la + lb), 1.0 - MAX_DEPTH_SCALE_DEV, 1.0 + MAX_DEPTH_SCALE_DEV)
+    )
+
+
 def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     track = ctx.conditioned.track
     n = len(track)
@@ -760,7 +798,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     knee_front_fraction = th.knee_front_fraction_of_height + (
         th.knee_landmark_behind_joint_fraction_of_height if mediapipe else 0.0
     )
-    cm_per_px = float(ctx.calibration.cm_per_px)
+    cm_per_px = float(ctx.calibration.cm_per_px) * front_foot_depth_scale(legs, front_lbl, ctx)
     flags: dict[str, str] = {}
     warnings: list[QualityIssue] = []
     cues: list[Cue] = []
