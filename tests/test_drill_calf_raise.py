@@ -490,3 +490,32 @@ def test_real_double_leg_clips_not_called_single(
     assert shared_labels[name]["stance_leg"] == "both"
     report = analyze_track(tracked_clip(name), "calf-raise", DrillOptions())
     assert report.summary["stance"] == "double"
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_single_leg_set_on_the_far_leg_is_measured_on_that_leg(seed: int) -> None:
+    # side-on with the camera on the right, standing on the left leg: the near
+    # (right) foot is the free one, off the floor, carried up by the body. It
+    # used to be measured (0 reps: every rise "the whole foot left the floor").
+    syn, report = _synth_report(CalfRaiseProfile(reps=6, leg="left"), "side", "low", seed=seed)
+    assert syn.truth.near_side == "right"
+    reps = [e for e in report.events if e["kind"] == "rep"]
+    assert report.summary["rep_count"] == 6
+    assert {e["leg"] for e in reps} == {"left"} and {e["stance"] for e in reps} == {"single"}
+    assert report.summary["mean_heel_rise_cm"] == pytest.approx(8.0, abs=0.5)
+    assert any(w.code == "calf_far_leg" for w in report.warnings)
+
+
+def test_a_free_foot_carried_up_with_every_rise_still_stands_out_of_the_toe_noise() -> None:
+    from formcheck.drills.calf_raise import toe_lift_noise_cm
+
+    rng = np.random.default_rng(0)
+
+    def cands(lifts: np.ndarray) -> list[Any]:
+        return [type("C", (), {"toe_lift_cm": float(x)})() for x in lifts]
+
+    # toes down, noisy landmark: the noise is the lifts' scatter
+    assert toe_lift_noise_cm(cands(rng.normal(0.0, 1.0, 40))) == pytest.approx(1.0, rel=0.3)
+    # a foot lifted ~4.8 cm at every rise: small scatter, so 4.8 cm is far out of it
+    assert toe_lift_noise_cm(cands(rng.normal(4.8, 0.3, 8))) < 0.6
+    assert toe_lift_noise_cm(cands(np.array([0.1, -0.2]))) == 0.0  # too few to tell

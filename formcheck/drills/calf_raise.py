@@ -578,22 +578,26 @@ def _lift(
 
 TOE_LIFT_MIN_SIGMAS = 3.0
 """A toe lift counts as the whole foot leaving the floor only when it is also
-this many times the set's toe-lift noise (``toe_lift_noise_cm``): at 3, noise
-alone passes about 1 candidate in 700 (one-sided normal tail)."""
+this many times the toe's noise (``toe_lift_noise_cm``): at 3, noise alone
+passes about 1 candidate in 700 (one-sided normal tail)."""
 
 
 def toe_lift_noise_cm(cands: list[RepCandidate]) -> float:
-    """Robust SD (cm) of the candidates' toe lifts: the toe landmark's noise.
+    """Robust SD (cm) of the candidates' toe lifts about their median: the toe's noise.
 
     In a set of heel raises the toes stay down, so the toe lifts measured on
-    the candidates are noise around 0 (1.4826 * median |lift|, not centred);
-    steps and hops among them are outliers the median ignores. 0 with fewer
-    than 3 candidates (the toe test then uses the fraction alone).
+    the candidates scatter by the toe landmark's noise (at the top windows,
+    where it matters); steps and hops among them are outliers the median
+    ignores (1.4826 * median absolute deviation). Centred on the median: a
+    foot that leaves the floor with every rise (a single-leg set's free foot,
+    carried up by the body) lifts by about the same each time, so its scatter
+    stays small and its lifts still stand out. 0 with fewer than 3
+    candidates (the toe test then uses the fraction alone).
     """
-    lifts = [abs(c.toe_lift_cm) for c in cands if np.isfinite(c.toe_lift_cm)]
-    if len(lifts) < 3:
+    lifts = np.array([c.toe_lift_cm for c in cands if np.isfinite(c.toe_lift_cm)])
+    if lifts.size < 3:
         return 0.0
-    return 1.4826 * float(np.median(lifts))
+    return float(1.4826 * np.median(np.abs(lifts - np.median(lifts))))
 
 
 def _why_not_a_rep(
@@ -944,6 +948,41 @@ def choose_legs(
     return [best], issues
 
 
+def _count_reps(times_s: FloatArray, tr: LegTraces, th: CalfRaiseThresholds) -> int:
+    body = tr.body_cm if np.isfinite(tr.body_cm).sum() >= 3 else None
+    cands = find_rep_candidates(times_s, tr.rise_cm, th, toe_cm=tr.toe_cm, body_cm=body)
+    return sum(c.is_rep for c in cands)
+
+
+def _far_leg_if_near_foot_is_up(
+    times_s: FloatArray,
+    traces: dict[str, LegTraces],
+    legs: list[str],
+    warnings: list[QualityIssue],
+    th: CalfRaiseThresholds,
+) -> tuple[list[str], list[QualityIssue]]:
+    """Side-on, the far leg when the near one has no rep but the far one has.
+
+    Side-on the near leg is measured (it is seen best). In a single-leg set
+    on the far leg, the near foot is the free one, held off the floor: it
+    rises with the body and every rise is rejected as the whole foot leaving
+    the floor. Then the far leg, if it shows reps, is measured instead, and
+    the report says so.
+    """
+    near = legs[0]
+    far = "left" if near == "right" else "right"
+    if _count_reps(times_s, traces[near], th) > 0 or _count_reps(times_s, traces[far], th) == 0:
+        return legs, warnings
+    note = QualityIssue(
+        "calf_far_leg",
+        "info",
+        f"your {near} foot, nearer the camera, stayed off the floor, so your {far} leg was "
+        f"measured; the camera sees it less well: for the best numbers turn your {far} side "
+        "to the camera",
+    )
+    return [far], [*warnings, note]
+
+
 class CalfRaiseDrill:
     """The ``calf-raise`` drill (see the module docstring for the method and score)."""
 
@@ -968,6 +1007,8 @@ class CalfRaiseDrill:
         traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
         frac = {s: float(np.mean(traces[s].reliable)) if len(times) else 0.0 for s in traces}
         legs, warnings = choose_legs(ctx.options.leg, ctx.view.view, ctx.view.near_side, frac, th)
+        if ctx.options.leg not in ("left", "right") and ctx.view.view == "side" and len(legs) == 1:
+            legs, warnings = _far_leg_if_near_foot_is_up(times, traces, legs, warnings, th)
         return analyze_traces(
             times,
             {s: traces[s] for s in legs},
