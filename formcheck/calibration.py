@@ -425,6 +425,12 @@ test; straight joints read up to ~20 through the world landmarks' depth
 noise (judgement)."""
 
 
+def knee_bend_3d_deg(world: FloatArray, side: str) -> FloatArray:
+    """(T,) how far one knee is from straight in 3D, degrees, from (T, 33, 3) world landmarks."""
+    hip, knee, ank = (world[:, int(side_landmark(side, p))] for p in ("hip", "knee", "ankle"))
+    return _bend_deg(hip, knee, ank)
+
+
 def _knees_straight_in_3d(world: FloatArray) -> npt.NDArray[np.bool_]:
     """(T,) both knees and hips within ``PITCH_MAX_KNEE_BEND_3D_DEG`` of straight, in 3D."""
     ok = np.ones(world.shape[0], dtype=bool)

@@ -519,3 +519,32 @@ def test_a_free_foot_carried_up_with_every_rise_still_stands_out_of_the_toe_nois
     # a foot lifted ~4.8 cm at every rise: small scatter, so 4.8 cm is far out of it
     assert toe_lift_noise_cm(cands(rng.normal(4.8, 0.3, 8))) < 0.6
     assert toe_lift_noise_cm(cands(np.array([0.1, -0.2]))) == 0.0  # too few to tell
+
+
+@pytest.mark.parametrize("view", ["oblique", "front"])
+def test_a_free_foot_held_up_does_not_set_the_depth_scale(view: str) -> None:
+    # single-leg set: the free foot rests at its lifted level with its knee bent
+    # 60-90 degrees; taken for a foot on the floor, its foreshortened shank read
+    # the stance foot's scale 15% low (the set's rise -1.2 to -1.9 cm at
+    # realistic noise, oblique and front)
+    from formcheck.analysis import analyze_track as analyze
+    from formcheck.drills import calf_raise
+
+    seen: dict[str, float] = {}
+    real = calf_raise.leg_depth_scales
+
+    def spy(ctx: Any) -> dict[str, float]:
+        seen.update(real(ctx))
+        return seen
+
+    syn = synthesize(
+        CalfRaiseProfile(reps=6, leg="right"), CameraSpec(view=view), NoiseSpec.realistic(), seed=1
+    )
+    try:
+        calf_raise.leg_depth_scales = spy  # type: ignore[assignment]
+        report = analyze(syn.track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    finally:
+        calf_raise.leg_depth_scales = real  # type: ignore[assignment]
+    assert seen == {"left": 1.0, "right": 1.0}
+    assert report.summary["rep_count"] == 6
+    assert report.summary["mean_heel_rise_cm"] == pytest.approx(8.0, abs=1.0)

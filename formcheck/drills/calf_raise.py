@@ -788,6 +788,39 @@ comparing the two shanks (judgement: 2% of a 175 cm stature; a calf raise
 keeps the toes down, a lifted free foot is far higher)."""
 
 
+KNEES_ALIKE_DEG = 20.0
+"""Degrees. Both feet count as on the floor for ``leg_depth_scales`` only where
+the two knees are bent within this of each other: a single-leg set's free
+foot, held up behind with its knee bent 60-90 degrees, rests at its own
+lifted level, which the toe-down test alone takes for the floor (its
+foreshortened shank then read the stance foot's scale 15% low)."""
+
+
+def _knees_alike(ctx: DrillContext) -> npt.NDArray[np.bool_]:
+    """(T,) the two knees bent alike (within ``KNEES_ALIKE_DEG``).
+
+    In 3D from the world landmarks (a knee bent backward does not show from
+    the front); in the picture when the track has no world landmarks.
+    """
+    from formcheck.angles import compute_angles
+    from formcheck.calibration import knee_bend_3d_deg
+
+    track = ctx.conditioned.track
+    world = np.asarray(track.world, dtype=np.float64)
+    bends = []
+    for s in ("left", "right"):
+        if np.isfinite(world).any():
+            bends.append(knee_bend_3d_deg(world, s))
+            continue
+        try:
+            a = compute_angles(track, s, names=["knee_flexion"], facing=ctx.view.facing)
+        except ValueError:
+            return np.zeros(len(track), dtype=bool)
+        bends.append(np.asarray(a["knee_flexion"], dtype=np.float64))
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.abs(bends[0] - bends[1]) < KNEES_ALIKE_DEG)
+
+
 def leg_depth_scales(ctx: DrillContext) -> dict[str, float]:
     """Per-leg factor on the cm scale for the foot's distance from the camera.
 
@@ -811,7 +844,7 @@ def leg_depth_scales(ctx: DrillContext) -> dict[str, float]:
     px = track.landmarks[:, :, :2].astype(np.float64) * np.array([track.width, track.height])
     rel = ctx.conditioned.reliable
     band_px = TOE_DOWN_CM / ctx.calibration.cm_per_px
-    use = np.ones(len(track), dtype=bool)
+    use = _knees_alike(ctx)
     shank: dict[str, FloatArray] = {}
     for s in ("left", "right"):
         knee, ankle, toe = (side_landmark(s, p) for p in ("knee", "ankle", "foot_index"))
