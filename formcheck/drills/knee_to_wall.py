@@ -618,6 +618,34 @@ def _deep(x: FloatArray, d: Drive) -> float:
     return float(np.nanmedian(seg)) if np.isfinite(seg).any() else float("nan")
 
 
+def planted_toe_u(front: LegTrace, window: BoolArray, same_leg: BoolArray) -> float:
+    """The front toes' position along the floor during one attempt, pixels (NaN if unseen).
+
+    The test keeps the front foot planted through the attempt, so its toes
+    stay put while the knee drives and returns: every frame of the attempt
+    (``window``) measures them, not only the deepest phase, and the foot is
+    rigid, so the heel measures them too (heel plus the foot's heel-to-toe
+    length along the floor, the median over every frame this leg was in
+    front). The answer is the mean of the toe's and the heel's estimates
+    (medians over the window): two landmarks with independent errors, each
+    averaged over the whole attempt, so one landmark's slow wobble in the few
+    seconds of the deepest phase moves it less. A lifting heel moves the
+    heel landmark forward a little (the foot pivots at the ball: about 0.4 cm
+    for a 2.5 cm lift, only while lifted), and such an attempt is not a valid
+    depth anyway.
+
+    Args:
+        front: (T,) front-leg traces (NaN outside the split stance).
+        window: (T,) bool, the attempt's frames.
+        same_leg: (T,) bool, frames in which the same labelled leg is in front.
+    """
+    toe = _median(front.toe_u[window])
+    length = _median((front.toe_u - front.heel_u)[same_leg])
+    heel = _median(front.heel_u[window]) + length
+    both = np.array([toe, heel])
+    return float(np.mean(both[np.isfinite(both)])) if np.isfinite(both).any() else float("nan")
+
+
 LEG_PARTS = ("hip", "knee", "ankle", "heel", "foot_index")
 
 
@@ -939,7 +967,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         outside = _outside_frame(track.landmarks, d, label)
         if outside:
             rise_cm = float("nan")  # a foot partly outside the picture is guessed, not seen
-        toe_u = _deep(front.toe_u, d) + toe_tip_px
+        toe_u = planted_toe_u(front, win, front_lbl == label) + toe_tip_px
         ttw = None if wall_u is None else (wall_u - toe_u) * cm_per_px
         gap = None if wall_u is None else (wall_u - knee_front_u(d))
         knee_gap_cm = None if gap is None else gap * cm_per_px
