@@ -576,6 +576,9 @@ def _lift(
     return top - float(np.mean(bases))
 
 
+FOOT_UP_REASON = "the whole foot left the floor"
+"""Start of the reason given to a candidate whose toes rose with the heel."""
+
 TOE_LIFT_MIN_SIGMAS = 3.0
 """A toe lift counts as the whole foot leaving the floor only when it is also
 this many times the toe's noise (``toe_lift_noise_cm``): at 3, noise alone
@@ -621,7 +624,7 @@ def _why_not_a_rep(
     if np.isfinite(c.toe_lift_cm) and c.toe_lift_cm > max(
         th.max_toe_lift_fraction * c.heel_rise_cm, TOE_LIFT_MIN_SIGMAS * toe_noise_cm
     ):
-        return "the whole foot left the floor (a step, a hop or a turn), not a heel raise"
+        return f"{FOOT_UP_REASON} (a step, a hop or a turn), not a heel raise"
     if np.isfinite(c.body_rise_cm) and c.body_rise_cm < th.min_body_rise_fraction * c.heel_rise_cm:
         return "the body did not rise with the heel (a weight shift), not a heel raise"
     return None
@@ -981,10 +984,9 @@ def choose_legs(
     return [best], issues
 
 
-def _count_reps(times_s: FloatArray, tr: LegTraces, th: CalfRaiseThresholds) -> int:
+def _candidates(times_s: FloatArray, tr: LegTraces, th: CalfRaiseThresholds) -> list[RepCandidate]:
     body = tr.body_cm if np.isfinite(tr.body_cm).sum() >= 3 else None
-    cands = find_rep_candidates(times_s, tr.rise_cm, th, toe_cm=tr.toe_cm, body_cm=body)
-    return sum(c.is_rep for c in cands)
+    return find_rep_candidates(times_s, tr.rise_cm, th, toe_cm=tr.toe_cm, body_cm=body)
 
 
 def _far_leg_if_near_foot_is_up(
@@ -998,13 +1000,18 @@ def _far_leg_if_near_foot_is_up(
 
     Side-on the near leg is measured (it is seen best). In a single-leg set
     on the far leg, the near foot is the free one, held off the floor: it
-    rises with the body and every rise is rejected as the whole foot leaving
-    the floor. Then the far leg, if it shows reps, is measured instead, and
-    the report says so.
+    rises with the body and its rises are rejected as the whole foot leaving
+    the floor. When the near leg has no rep and at least half of its
+    candidates were rejected so, the far leg, if it shows reps, is measured
+    instead, and the report says so.
     """
     near = legs[0]
     far = "left" if near == "right" else "right"
-    if _count_reps(times_s, traces[near], th) > 0 or _count_reps(times_s, traces[far], th) == 0:
+    cands = _candidates(times_s, traces[near], th)
+    lifted = [c for c in cands if c.reason is not None and c.reason.startswith(FOOT_UP_REASON)]
+    if any(c.is_rep for c in cands) or len(lifted) < max(1, len(cands) // 2):
+        return legs, warnings  # the near foot is not the one held up
+    if not any(c.is_rep for c in _candidates(times_s, traces[far], th)):
         return legs, warnings
     note = QualityIssue(
         "calf_far_leg",
