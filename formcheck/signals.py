@@ -380,6 +380,16 @@ def _running_median(x: FloatArray, half: int, causal: bool) -> FloatArray:
     return out
 
 
+def _swap_input(
+    landmarks_px: npt.ArrayLike, times_s: npt.ArrayLike | None
+) -> tuple[FloatArray, FloatArray]:
+    """(T, 33, 2) positions in pixels and (T,) times (30 fps when not given) for swap finding."""
+    p = np.asarray(landmarks_px, dtype=np.float64)[:, :, :2]
+    n = p.shape[0]
+    t = np.arange(n) / 30.0 if times_s is None else np.asarray(times_s, dtype=np.float64)
+    return p, t
+
+
 def repair_swaps(
     landmarks_px: npt.ArrayLike,
     *,
@@ -408,11 +418,10 @@ def repair_swaps(
     Returns:
         (T,) bool, True where the frame's leg labels must be exchanged.
     """
-    p = np.asarray(landmarks_px, dtype=np.float64)[:, :, :2]
+    p, t = _swap_input(landmarks_px, times_s)
     n = p.shape[0]
     if n < 3:
         return np.zeros(n, dtype=bool)
-    t = np.arange(n) / 30.0 if times_s is None else np.asarray(times_s, dtype=np.float64)
     dt = float(np.median(np.diff(t)))
     half = max(1, round(SWAP_REFERENCE_S / 2 / dt))
     li, ri = _leg_indices(_SWAP_PARTS)
@@ -486,11 +495,10 @@ def continuity_swaps(
     Returns:
         (T,) bool, True where the frame's leg labels must be exchanged.
     """
-    p = np.asarray(landmarks_px, dtype=np.float64)[:, :, :2]
+    p, t = _swap_input(landmarks_px, times_s)
     n = p.shape[0]
     if n < 3:
         return np.zeros(n, dtype=bool)
-    t = np.arange(n) / 30.0 if times_s is None else np.asarray(times_s, dtype=np.float64)
     li, ri = _leg_indices(_SWAP_PARTS)
     legs = np.stack([p[:, li], p[:, ri]], axis=1)  # (T, 2 legs, K, 2)
     with np.errstate(invalid="ignore"):
