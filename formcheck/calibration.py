@@ -435,11 +435,9 @@ def _knees_straight_in_3d(world: FloatArray) -> npt.NDArray[np.bool_]:
     """(T,) both knees and hips within ``PITCH_MAX_KNEE_BEND_3D_DEG`` of straight, in 3D."""
     ok = np.ones(world.shape[0], dtype=bool)
     for s in ("left", "right"):
-        sh, hip, knee, ank = (
-            world[:, int(side_landmark(s, p))] for p in ("shoulder", "hip", "knee", "ankle")
-        )
+        sh, hip, knee = (world[:, int(side_landmark(s, p))] for p in ("shoulder", "hip", "knee"))
         with np.errstate(invalid="ignore"):
-            ok &= _bend_deg(hip, knee, ank) < PITCH_MAX_KNEE_BEND_3D_DEG
+            ok &= knee_bend_3d_deg(world, s) < PITCH_MAX_KNEE_BEND_3D_DEG
             ok &= _bend_deg(sh, hip, knee) < PITCH_MAX_KNEE_BEND_3D_DEG
     return ok
 

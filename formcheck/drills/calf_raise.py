@@ -985,6 +985,7 @@ def choose_legs(
 
 
 def _candidates(times_s: FloatArray, tr: LegTraces, th: CalfRaiseThresholds) -> list[RepCandidate]:
+    """Rep candidates of one leg's traces (the body test skipped without a hip trace)."""
     body = tr.body_cm if np.isfinite(tr.body_cm).sum() >= 3 else None
     return find_rep_candidates(times_s, tr.rise_cm, th, toe_cm=tr.toe_cm, body_cm=body)
 
@@ -1169,8 +1170,7 @@ def analyze_traces(
 
     per_leg: dict[str, list[RepCandidate]] = {}
     for leg, tr in traces.items():
-        body = tr.body_cm if np.isfinite(tr.body_cm).sum() >= 3 else None
-        per_leg[leg] = find_rep_candidates(times_s, tr.rise_cm, th, toe_cm=tr.toe_cm, body_cm=body)
+        per_leg[leg] = _candidates(times_s, tr, th)
         if rise_scale is not None and len(rise_scale) == n:
             for c in per_leg[leg]:
                 top = np.asarray(rise_scale[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
