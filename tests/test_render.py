@@ -284,3 +284,69 @@ def test_sample_is_small_h264_matching_its_truth(mp4: Path) -> None:
         assert float(stream.average_rate) == pytest.approx(truth["fps"], rel=0.01)
         frames = sum(1 for _ in container.decode(video=0))
     assert frames == truth["frame_count"]
+
+
+# ------------------------------------------------------------ CLI --yaw (no rendering)
+def _cli_truth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> dict:  # type: ignore[type-arg]
+    """Run ``python -m formcheck.render`` with ``args`` and a stand-in for the
+    renderer that writes the truth file and an empty MP4; return the truth."""
+    import formcheck.render.clip as clip
+    from formcheck.render.__main__ import main
+    from formcheck.render.truth import write_truth
+
+    def fake_render(job, out, *, crf, progress):  # type: ignore[no-untyped-def]
+        out = Path(out)
+        out.write_bytes(b"")
+        _, _, truth = clip.prepare(job, out.name)
+        return out, write_truth(truth, clip.truth_path_for(out))
+
+    monkeypatch.setattr(clip, "render_clip", fake_render)
+    mp4 = tmp_path / "c.mp4"
+    argv = ["--drill", "calf-raise", "--size", "320x240", "--max-frames", "3", "--out", str(mp4)]
+    assert main([*argv, *args]) == 0
+    return json.loads(clip.truth_path_for(mp4).read_text())
+
+
+def _shoulder_yaw(truth: dict) -> float:  # type: ignore[type-arg]
+    """Signed azimuth of the camera seen from the shoulder centre (deg, + toward the
+    person's right, +z), relative to the direction they face (+x), first frame."""
+    j = np.asarray(truth["frames"]["joints_3d"][0])
+    mid = 0.5 * (j[int(Landmark.LEFT_SHOULDER)] + j[int(Landmark.RIGHT_SHOULDER)])
+    to_cam = np.asarray(truth["camera"]["position"]) - mid
+    return float(np.degrees(np.arctan2(to_cam[2], to_cam[0])))
+
+
+@pytest.mark.parametrize(
+    ("view", "yaw", "expected"),
+    [
+        ("front", 0.0, 0.0),  # no --yaw: facing the camera, as before
+        ("front", 45.0, 45.0),  # front-right oblique
+        ("front", -30.0, -30.0),  # turned the other way: toward the person's left
+        ("side", -20.0, 70.0),  # yaw adds to the view's azimuth (right side = 90)
+    ],
+)
+def test_cli_yaw_turns_the_camera_around_the_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, view: str, yaw: float, expected: float
+) -> None:
+    args = ["--view", view] + (["--yaw", str(yaw)] if yaw else [])
+    truth = _cli_truth(tmp_path, monkeypatch, *args)
+    assert truth["camera"]["yaw_deg"] == yaw
+    assert _shoulder_yaw(truth) == pytest.approx(expected, abs=1.0)
+    # the figure is seen turned: its projected shoulder width shrinks with cos(yaw)
+    j2 = np.asarray(truth["frames"]["joints_2d"][0])
+    width = abs(j2[int(Landmark.LEFT_SHOULDER), 0] - j2[int(Landmark.RIGHT_SHOULDER), 0])
+    front = _cli_truth(tmp_path / "front", monkeypatch, "--view", "front")
+    f2 = np.asarray(front["frames"]["joints_2d"][0])
+    width0 = abs(f2[int(Landmark.LEFT_SHOULDER), 0] - f2[int(Landmark.RIGHT_SHOULDER), 0])
+    assert width / width0 == pytest.approx(np.cos(np.radians(expected)), abs=0.05)
+
+
+def test_cli_front_yaw_90_is_the_right_side_view(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    turned = _cli_truth(tmp_path / "a", monkeypatch, "--view", "front", "--yaw", "90")
+    side = _cli_truth(tmp_path / "b", monkeypatch, "--view", "side", "--near-side", "right")
+    np.testing.assert_allclose(turned["camera"]["position"], side["camera"]["position"], atol=1e-3)
+    np.testing.assert_allclose(
+        turned["frames"]["joints_2d"], side["frames"]["joints_2d"], atol=0.01
+    )

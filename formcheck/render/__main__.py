@@ -4,6 +4,8 @@ Example::
 
     python -m formcheck.render --drill calf-raise --view side \\
         --out sample_videos/calf_raise_side.mp4
+    python -m formcheck.render --drill calf-raise --view front --yaw 45 \\
+        --max-frames 120 --out /tmp/calf_raise_yaw45.mp4
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drill", required=True, choices=sorted(PRESETS), help="motion preset")
     p.add_argument("--view", default="side", choices=["side", "front", "oblique", "back"])
     p.add_argument("--near-side", default="right", choices=["left", "right"])
+    p.add_argument(
+        "--yaw",
+        type=float,
+        default=0.0,
+        help="extra camera azimuth around the person, degrees, added to --view's "
+        "(+ moves the camera from the person's front toward their right: "
+        "--view front --yaw 45 is front-right oblique, --yaw 90 the right side)",
+    )
     p.add_argument(
         "--out", required=True, type=Path, help="output .mp4 (truth: .truth.json beside)"
     )
@@ -63,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         fps=args.fps,
         fov_deg=args.fov,
         near_side=args.near_side,
+        yaw_deg=args.yaw,
     )
     palette = args.seed % len(PALETTES) if args.palette is None else args.palette
     job = job_for(
