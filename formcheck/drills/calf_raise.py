@@ -126,6 +126,8 @@ class CalfRaiseThresholds:
 
     min_rise_cm: float
     min_rep_s: float
+    min_rep_period_fraction: float
+    min_rep_duration_fraction: float
     max_toe_lift_fraction: float
     max_baseline_step_fraction: float
     min_body_rise_fraction: float
@@ -293,14 +295,20 @@ def find_rep_candidates(
     # Pad with the standing level so rises cut by the clip's ends are still peaks.
     padded = np.concatenate([[floor_level], ds, [floor_level]])
     peaks, _ = find_peaks(padded, prominence=th.min_rise_cm)
-    peaks = _merge_close_peaks([int(p) - 1 for p in peaks if 1 <= p <= n], ds)
+    groups = _merge_close_peaks(
+        [int(p) - 1 for p in peaks if 1 <= p <= n],
+        ds,
+        times_s,
+        period_fraction=th.min_rep_period_fraction,
+        edge_fraction=th.edge_fraction,
+    )
     win = max(1, round(th.baseline_window_s / dt))
     out: list[RepCandidate] = []
-    for k, p in enumerate(peaks):
-        lo = peaks[k - 1] if k > 0 else 0
-        hi = peaks[k + 1] if k + 1 < len(peaks) else n - 1
-        vl = lo + int(np.argmin(ds[lo : p + 1]))
-        vr = p + int(np.argmin(ds[p : hi + 1]))
+    for k, (p, first, last) in enumerate(groups):
+        lo = groups[k - 1][2] if k > 0 else 0
+        hi = groups[k + 1][1] if k + 1 < len(groups) else n - 1
+        vl = lo + int(np.argmin(ds[lo : first + 1]))
+        vr = last + int(np.argmin(ds[last : hi + 1]))
         top = float(ds[p])
         left_ok = top - float(ds[vl]) >= th.min_rise_cm
         right_ok = top - float(ds[vr]) >= th.min_rise_cm
@@ -342,22 +350,32 @@ def find_rep_candidates(
         start_s: float | None = None
         end_s: float | None = None
         si, ei = a, b
+        # a merged group's edges lie outside all of its tops
         if bl is not None:
             level = base_l + th.edge_fraction * (top_level - base_l)
-            i = a
+            i = min(a, first)
             while i > lo and ds[i] > level:
                 i -= 1
             if ds[i] <= level:
                 si = i
                 start_s = _crossing_time(times_s, ds, i, min(i + 1, n - 1), level)
+        if start_s is None and k > 0:
+            # between two reps the heel did not get back down to the edge level:
+            # the rep starts at the lowest point between them (only the clip's
+            # start can cut a rep)
+            si = vl
+            start_s = float(times_s[vl])
         if br is not None:
             level = base_r + th.edge_fraction * (top_level - base_r)
-            i = b
+            i = max(b, last)
             while i < hi and ds[i] > level:
                 i += 1
             if ds[i] <= level:
                 ei = i
                 end_s = _crossing_time(times_s, ds, i - 1, i, level)
+        if end_s is None and k + 1 < len(groups):
+            ei = vr  # as above: only the clip's end can cut a rep
+            end_s = float(times_s[vr])
         t_a = _crossing_time(times_s, ds, a - 1, a, plat_level) if a > 0 else float(times_s[a])
         t_b = _crossing_time(times_s, ds, b, b + 1, plat_level) if b < n - 1 else float(times_s[b])
         truncated = start_s is None or end_s is None
@@ -396,6 +414,7 @@ def find_rep_candidates(
     toe_noise = toe_lift_noise_cm(out)
     for cand in out:
         cand.reason = _why_not_a_rep(cand, th, cand.levels, toe_noise_cm=toe_noise)
+    _reject_off_tempo(out, th)
     _timed_rises(times_s, d, out, th)
     return out
 
@@ -507,30 +526,66 @@ def _window(times_s: FloatArray, d: FloatArray, t0: float, t1: float) -> float:
     return _nanmedian(d[sel])
 
 
-def _merge_close_peaks(peaks: list[int], ds: FloatArray) -> list[int]:
-    """Join peaks whose dip between them stays above half their height.
+def _merge_close_peaks(
+    peaks: list[int],
+    ds: FloatArray,
+    times_s: FloatArray | None = None,
+    *,
+    period_fraction: float = 0.0,
+    edge_fraction: float = 0.0,
+) -> list[tuple[int, int, int]]:
+    """Join peaks of one rep: ``(kept peak, first peak, last peak)`` rows per rep.
 
-    A rep ends only when the heel comes back down; a dip in the hold (a wobble
-    at the top, a landmark glitch) that stays above half of the rise above the
-    standing level on either side joins the two peaks into one rep (the higher
-    peak is kept).
+    A rep ends only when the heel comes back down. Two neighbouring peaks are
+    one rep when
+
+    - the dip between them stays above half their height (a wobble at the
+      top, a landmark glitch), measured from the standing level on either
+      side; or
+    - they are closer in time than ``period_fraction`` of the set's own
+      median peak-to-peak period (a set has a tempo: a second top at over
+      twice the set's cadence is a glitch in the rep, not a rep) **and** the
+      dip between them does not come back to standing (stays above
+      ``edge_fraction`` of their height, the level at which a rep starts and
+      ends). The period is taken from the peaks found (at least 4, so 3
+      periods); a noise trough that reaches the standing level still splits
+      a rep.
+
+    The higher peak of a group is kept; the group's first and last peaks
+    bound its top (the edges are searched outward from them).
+
+    Args:
+        peaks: candidate peak rows, increasing.
+        ds: (T,) smoothed heel trace, cm.
+        times_s: (T,) frame times, s (None: the tempo rule is not used).
+        period_fraction: fraction (0..1) of the median period (0: not used).
+        edge_fraction: fraction (0..1) of the rise under which the heel is standing.
     """
-    merged = list(peaks)
+    groups = [(p, p, p) for p in peaks]
+    period = None
+    if times_s is not None and period_fraction > 0 and len(peaks) >= 4:
+        period = float(np.median(np.diff(times_s[peaks])))
     changed = True
-    while changed and len(merged) > 1:
+    while changed and len(groups) > 1:
         changed = False
-        for k in range(len(merged) - 1):
-            p1, p2 = merged[k], merged[k + 1]
-            lo = merged[k - 1] if k > 0 else 0
-            hi = merged[k + 2] if k + 2 < len(merged) else len(ds) - 1
-            base = max(float(np.min(ds[lo : p1 + 1])), float(np.min(ds[p2 : hi + 1])))
-            dip = float(np.min(ds[p1 : p2 + 1]))
+        for k in range(len(groups) - 1):
+            (p1, f1, _), (p2, _, l2) = groups[k], groups[k + 1]
+            lo = groups[k - 1][2] if k > 0 else 0
+            hi = groups[k + 2][1] if k + 2 < len(groups) else len(ds) - 1
+            base = max(float(np.min(ds[lo : f1 + 1])), float(np.min(ds[l2 : hi + 1])))
+            dip = float(np.min(ds[groups[k][2] : groups[k + 1][1] + 1]))
             lower = min(float(ds[p1]), float(ds[p2]))
-            if dip - base > 0.5 * (lower - base):
-                merged[k : k + 2] = [p1 if ds[p1] >= ds[p2] else p2]
+            close = (
+                period is not None
+                and times_s is not None
+                and float(times_s[p2] - times_s[p1]) < period_fraction * period
+                and dip - base > edge_fraction * (lower - base)
+            )
+            if dip - base > 0.5 * (lower - base) or close:
+                groups[k : k + 2] = [(p1 if ds[p1] >= ds[p2] else p2, f1, l2)]
                 changed = True
                 break
-    return merged
+    return groups
 
 
 def _top_centre(times_s: FloatArray, ds: FloatArray, a: int, b: int, level: float) -> float:
@@ -628,6 +683,33 @@ def _why_not_a_rep(
     if np.isfinite(c.body_rise_cm) and c.body_rise_cm < th.min_body_rise_fraction * c.heel_rise_cm:
         return "the body did not rise with the heel (a weight shift), not a heel raise"
     return None
+
+
+def _reject_off_tempo(cands: list[RepCandidate], th: CalfRaiseThresholds) -> None:
+    """Reject reps far quicker than the set's own reps (``min_rep_duration_fraction``).
+
+    A set of calf raises keeps a tempo: each rep rises and comes back down in
+    about the same time. A "rep" lasting (edge to edge) under
+    ``min_rep_duration_fraction`` of the median duration of the set's whole
+    reps is a landmark glitch or a bounce between reps, not a rep. Needs 3
+    whole reps to know the tempo; the absolute ``min_rep_s`` applies always.
+    """
+    whole = [
+        c.end_s - c.start_s
+        for c in cands
+        if c.is_rep and c.start_s is not None and c.end_s is not None
+    ]
+    if len(whole) < 3:
+        return
+    typical = float(np.median(whole))
+    for c in cands:
+        if c.is_rep and c.start_s is not None and c.end_s is not None:
+            dur = c.end_s - c.start_s
+            if dur < th.min_rep_duration_fraction * typical:
+                c.reason = (
+                    f"too quick for this set ({dur:.2f} s against {typical:.2f} s for the "
+                    "other reps): a bounce or landmark jitter"
+                )
 
 
 def rise_noise_cm(cands: list[RepCandidate]) -> float | None:
