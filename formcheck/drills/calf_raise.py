@@ -17,12 +17,20 @@ How a rep is found (all numbers from ``calf_raise.toml``):
    ``min_rise_cm`` (the MDC95 of heel height). Each candidate is measured
    against its **own local baseline** (median standing level just before and
    just after it), never a global start value: rendered truth shows the
-   standing heel drifting ~0.7 cm after the first rep (issue 8).
+   standing heel drifting ~0.7 cm after the first rep (issue 8). A rep is a
+   rise and a return: two tops with the heel not back down between them are
+   one rep when the dip stays above half the rise, or when they are closer
+   than ``min_rep_period_fraction`` of the set's own median period
+   (``_merge_close_peaks``); between two reps whose valley stays above the
+   edge level, each rep ends at the valley's lowest point (only the clip's
+   ends cut a rep).
 3. A candidate is a rep only if it looks like one physically: it lasts at
-   least ``min_rep_s``; the heel comes back to the level it rose from (a turn
-   or a step shifts the heel-to-toe offset for good); the toe stays down (a
-   step, a hop or a turn lifts the whole foot); the hip rises with the heel (a
-   weight shift peels one heel up while the body stays or sinks). Rejected
+   least ``min_rep_s``, and at least ``min_rep_duration_fraction`` of the
+   set's own median rep time (``_reject_off_tempo``); the heel comes back to
+   the level it rose from (a turn or a step shifts the heel-to-toe offset for
+   good); the toe stays down over the upper half of the rise (a step, a hop
+   or a turn lifts the whole foot; ``_toe_lift``); the hip rises with the heel
+   (a weight shift peels one heel up while the body stays or sinks). Rejected
    candidates are kept as ``"not_a_rep"`` events with the reason.
 4. A rep cut by the start or end of the clip, or rising less than
    ``partial_fraction`` of the set's median rise, is a partial rep: reported,
@@ -400,7 +408,7 @@ def find_rep_candidates(
             plateau=(a, b),
             baseline_left=bl,
             baseline_right=br,
-            toe_lift_cm=_lift(toe_cm, (a, b), bl, br),
+            toe_lift_cm=_toe_lift(times_s, toe_cm, (a, b), (mid_up, mid_down), bl, br),
             body_rise_cm=_lift(body_cm, (a, b), bl, br),
             truncated=truncated,
             mid_up_s=mid_up,
@@ -629,6 +637,47 @@ def _lift(
     if not bases or not np.isfinite(top):
         return float("nan")
     return top - float(np.mean(bases))
+
+
+MIN_TOE_SEEN_FRACTION = 0.5
+"""Fraction (0..1) of the upper half of a rise in which the toe must have been
+seen for its lift to be measured; otherwise the toe test is skipped (the
+other tests still apply). Judgement: a median over fewer than half of the
+frames is decided by whichever stretch of the top happened to be seen."""
+
+
+def _toe_lift(
+    times_s: FloatArray,
+    toe_cm: FloatArray | None,
+    plateau: tuple[int, int],
+    mid: tuple[float | None, float | None],
+    bl: IntArray | None,
+    br: IntArray | None,
+) -> float:
+    """The toe's lift (cm) over the upper half of a rise, chosen by time; NaN if unseen.
+
+    A foot that leaves the floor (a step, a hop, a free foot carried up)
+    keeps its toe up while the heel is in the upper half of its rise, so
+    the lift is the median toe height between the rise's 50% crossings
+    (``mid``, s) minus the standing medians. The window is chosen by time,
+    not by heel height: frames where noise lifts the heel (a leg-label swap,
+    a misplaced foot, which move the toe as well) would otherwise make up
+    the top. NaN when the toe was seen in under ``MIN_TOE_SEEN_FRACTION`` of
+    the window. Falls back to the height-based top (``plateau`` rows) when a
+    50% crossing is missing (a rep cut by the clip).
+    """
+    if toe_cm is None:
+        return float("nan")
+    t0, t1 = mid
+    if t0 is None or t1 is None or t1 <= t0:
+        return _lift(toe_cm, plateau, bl, br)
+    sel = (times_s >= t0) & (times_s <= t1)
+    if not sel.any():
+        return _lift(toe_cm, plateau, bl, br)
+    rows = np.flatnonzero(sel)
+    if np.isfinite(toe_cm[rows]).mean() < MIN_TOE_SEEN_FRACTION:
+        return float("nan")
+    return _lift(toe_cm, (int(rows[0]), int(rows[-1])), bl, br)
 
 
 FOOT_UP_REASON = "the whole foot left the floor"
