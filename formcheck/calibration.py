@@ -61,6 +61,12 @@ LEG_SPAN_FRAC = 0.491
 """Thigh + shank (hip-knee-ankle landmarks) / stature (0.245 + 0.246, Winter 2009)."""
 LEG_MODEL_ERROR_PCT = 5.0
 """Segment-length proportions vary ~4% between people, plus hip-landmark placement."""
+LEG_MAX_DEPTH_LEAN_DEG = 30.0
+"""Degrees. A leg's thigh-plus-shank chain leaning more than this toward or away
+from the camera (in the world landmarks) is not used for the leg-length scale:
+its picture is over 13% short, and dividing by the cosine would magnify the
+world landmarks' depth error (judgement; a camera pitched 20 deg down leans a
+standing leg 20 deg in camera axes, which must still count)."""
 FOOT_LANDMARK_RATIO = 0.97
 FOOT_MODEL_ERROR_PCT = 4.0
 ASSUMED_HEIGHT_CM = 170.0
@@ -595,8 +601,8 @@ def _stature_px(track: PoseTrack, floor: FloorLine) -> FloatArray:
     return np.asarray(height_above_floor(eyes, floor) / EYE_SPAN_FRAC)
 
 
-def _leg_px(track: PoseTrack) -> FloatArray:
-    """(T,) mean of the two hip-knee-ankle chain lengths seen in each frame, px.
+def leg_chains_px(track: PoseTrack) -> FloatArray:
+    """(T, 2) left and right hip-knee-ankle chain lengths, px (NaN: not usable).
 
     A chain's length (thigh plus shank, not hip to ankle) does not change as
     the knee bends in the picture's plane. The mean of the two legs puts the
@@ -604,13 +610,39 @@ def _leg_px(track: PoseTrack) -> FloatArray:
     far one shorter (the longer of the two read the scale 2.3% low with
     perfect landmarks, 4% with realistic noise, on synthetic knee-to-wall
     clips; the mean 0.1% and 1.3%). One leg alone where only one is seen.
+
+    A leg inclined toward or away from the camera shows shorter (filmed
+    oblique, a split stance's back leg reaches back along the depth axis:
+    10% short on synthetic knee-to-wall clips, which read the scale 2-5% off
+    whenever noise let the far leg count). The world landmarks' axes are the
+    camera's, so each segment's share in the picture's plane is the length of
+    its x-y part over its 3D length; the chain is divided by that share, and
+    a frame whose leg leans more than ``LEG_MAX_DEPTH_LEAN_DEG`` out of the
+    plane does not count for that leg. Frames without world landmarks keep
+    the picture's length.
     """
     px = track.pixels.astype(np.float64)
+    world = np.asarray(track.world, dtype=np.float64)
+    min_share = np.cos(np.radians(LEG_MAX_DEPTH_LEAN_DEG))
     out = []
     for s in ("left", "right"):
-        hip, knee, ank = (px[:, int(side_landmark(s, p))] for p in ("hip", "knee", "ankle"))
-        out.append(np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ank - knee, axis=1))
-    stack = np.stack(out, axis=1)
+        idx = [int(side_landmark(s, p)) for p in ("hip", "knee", "ankle")]
+        hip, knee, ank = (px[:, i] for i in idx)
+        chain = np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ank - knee, axis=1)
+        w_hip, w_knee, w_ank = (world[:, i] for i in idx)
+        seg = (w_knee - w_hip, w_ank - w_knee)
+        full = sum(np.linalg.norm(v, axis=1) for v in seg)
+        in_plane = sum(np.linalg.norm(v[:, :2], axis=1) for v in seg)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = in_plane / full
+            corrected = np.where(share >= min_share, chain / share, np.nan)
+        out.append(np.where(np.isfinite(share), corrected, chain))
+    return np.stack(out, axis=1)
+
+
+def _leg_px(track: PoseTrack) -> FloatArray:
+    """(T,) mean of the two legs' chain lengths (``leg_chains_px``) seen in each frame, px."""
+    stack = leg_chains_px(track)
     res = np.full(len(track), np.nan)
     ok = np.isfinite(stack).any(axis=1)
     res[ok] = np.nanmean(stack[ok], axis=1)
@@ -652,11 +684,14 @@ def from_height(
             f"from your height ({height_cm:.0f} cm): eye level above the floor in "
             f"{int(use.sum())} standing frames, taken as {EYE_SPAN_FRAC:.3f} of height",
         )
-    legs = _leg_px(track)
-    if np.isfinite(legs).sum() >= 3:
-        vals = legs[np.isfinite(legs)]
-        top = np.percentile(vals, 90)  # the least foreshortened, straightest frames
-        cm = float(height_cm) * LEG_SPAN_FRAC / float(top)
+    chains = leg_chains_px(track)
+    if np.isfinite(chains).sum() >= 3:
+        vals = chains[np.isfinite(chains)]
+        # each leg's least foreshortened, straightest frames, then the legs' mean
+        # (the body's plane: the near leg alone reads it ~2-3% large)
+        tops = [np.percentile(c[np.isfinite(c)], 90) for c in chains.T if np.isfinite(c).sum() >= 3]
+        top = float(np.mean(tops)) if tops else float(np.percentile(vals, 90))
+        cm = float(height_cm) * LEG_SPAN_FRAC / top
         return Calibration(
             "height+legs",
             cm,

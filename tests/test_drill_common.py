@@ -114,3 +114,20 @@ def test_leg_traces_front_side_and_select_front() -> None:
     f, b = select_front(legs, front)
     assert f.ankle_u[0] == 100.0 and b.ankle_u[0] == 0.0
     assert np.isnan(f.ankle_u[1]) and np.isnan(b.ankle_u[1])
+
+
+def test_front_foot_carried_while_the_back_leg_is_wholly_unseen() -> None:
+    # right foot 100 px ahead; frames 2-4 the back (left) leg is unseen, knee too;
+    # in frame 4 the seen foot has moved 30 px (over half a 40 px foot): not planted
+    px = np.zeros((5, 33, 2))
+    for side, x0 in (("RIGHT", 100.0), ("LEFT", 0.0)):
+        px[:, Landmark[f"{side}_KNEE"]] = [x0 + 20, -50]
+        px[:, Landmark[f"{side}_ANKLE"]] = [x0, -10]
+        px[:, Landmark[f"{side}_HEEL"]] = [x0 - 10, 0]
+        px[:, Landmark[f"{side}_FOOT_INDEX"]] = [x0 + 30, 0]
+    for part in ("HIP", "KNEE", "ANKLE", "HEEL", "FOOT_INDEX"):
+        px[2:, Landmark[f"LEFT_{part}"]] = np.nan
+    px[4, [Landmark.RIGHT_ANKLE, Landmark.RIGHT_HEEL, Landmark.RIGHT_FOOT_INDEX], 0] += 30.0
+    legs = leg_traces(px, np.tile([1.0, 0.0], (5, 1)), np.tile([0.0, -1.0], (5, 1)))
+    front, _ = front_side_per_frame(legs, 1.0)
+    assert list(front) == ["right", "right", "right", "right", None]

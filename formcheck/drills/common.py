@@ -261,7 +261,9 @@ def front_side_per_frame(
 
     A frame is a split stance when the feet (heel-toe midpoints) are at least
     ``min_split_foot_lengths`` foot lengths apart along the floor. When only
-    one foot is seen, it is the front foot if its knee is ahead of the other knee.
+    one foot is seen, it is the front foot if its knee is ahead of the other knee,
+    or, with the other leg wholly unseen, if it was the front foot in the
+    nearest frame where the stance was known and has not moved since.
 
     Returns:
         ((T,) array of "left"/"right"/None: None where the feet are not in a
@@ -284,7 +286,42 @@ def front_side_per_frame(
     with np.errstate(invalid="ignore"):
         out[only_left & (knee_diff > 0)] = "left"
         out[only_right & (knee_diff < 0)] = "right"
+    _carry_planted_front(out, {"left": left.foot_u, "right": right.foot_u}, 0.5 * foot_len)
     return out, foot_len
+
+
+def _carry_planted_front(
+    front: npt.NDArray[np.object_], foot_u: dict[Side, FloatArray], tolerance_px: float
+) -> None:
+    """Fill ``front`` in place where only one foot is seen and it stays where it stood.
+
+    With the other leg wholly unseen (knee too), neither the feet nor the knees
+    can be compared. The seen foot is still the front foot if it was the
+    front foot in the nearest frame where the stance was known (before or
+    after, nearest first) and has not moved from there by more than
+    ``tolerance_px`` along the floor: a planted foot does not change sides.
+
+    Args:
+        front: (T,) "left"/"right"/None per frame, filled in place.
+        foot_u: (T,) each leg's foot position along the floor, px (NaN unseen).
+        tolerance_px: largest movement of the foot still called planted, px.
+    """
+    known = np.flatnonzero(front != None)  # noqa: E711
+    if known.size == 0 or not np.isfinite(tolerance_px):
+        return
+    for i in np.flatnonzero(front == None):  # noqa: E711
+        seen = [s for s in SIDES if np.isfinite(foot_u[s][i])]
+        if len(seen) != 1:
+            continue
+        side = seen[0]
+        pos = int(np.searchsorted(known, i))
+        neighbours = sorted(
+            (known[j] for j in (pos - 1, pos) if 0 <= j < known.size), key=lambda j: abs(j - i)
+        )
+        for j in neighbours:
+            if front[j] == side and abs(foot_u[side][i] - foot_u[side][j]) <= tolerance_px:
+                front[i] = side
+                break
 
 
 def select_front(

@@ -98,6 +98,7 @@ import numpy.typing as npt
 from scipy.signal import find_peaks, medfilt, peak_widths
 
 from formcheck.angles import body_frame
+from formcheck.calibration import leg_chains_px
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
 from formcheck.drills.common import (
     LegTrace,
@@ -759,24 +760,39 @@ def front_foot_depth_scale(
     The calibration's cm per pixel holds in the body's plane, midway between
     the legs; side-on the near leg is nearer the camera and looks bigger, so
     its distances read long (+2.5% on synthetic clips), the far leg's short.
-    The two shanks are the same length, so their pixel lengths (medians over
-    the frames where both are seen) give the ratio of the legs' depths: the
-    front leg gets ``2 * L_back / (L_front + L_back)``, within
-    ``MAX_DEPTH_SCALE_DEV``. Side view only (oblique views have their own
-    squeeze); 1.0 when it cannot be measured.
+    The two legs are the same length, so their pixel lengths give the ratio
+    of the legs' depths: the front leg gets ``2 * L_back / (L_front + L_back)``,
+    within ``MAX_DEPTH_SCALE_DEV``; 1.0 when it cannot be measured.
+
+    Side-on the lengths are the shanks' (medians over the frames where both
+    are seen; side-on a shank's lean is in the picture's plane). In an oblique
+    view a leg leaning toward or away from the camera also shows shorter, so
+    the lengths there are each leg's hip-knee-ankle chain with its depth lean
+    taken out through the world landmarks (``calibration.leg_chains_px``,
+    90th percentile of each leg's frames, as the calibration takes them).
+    Front and back views: 1.0 (the drill does not measure depth there).
     """
-    if ctx.view.view != "side":
+    view = ctx.view.view
+    if view not in ("side", "oblique"):
         return 1.0
     seen = [x for x in np.asarray(front_lbl, dtype=object).tolist() if x is not None]
     if not seen:
         return 1.0
     tested: Side = "left" if seen.count("left") > seen.count("right") else "right"
     other: Side = "right" if tested == "left" else "left"
-    a, b = legs[tested].shank_px, legs[other].shank_px
-    ok = np.isfinite(a) & np.isfinite(b)
-    if ok.sum() < 10:
-        return 1.0
-    la, lb = float(np.median(a[ok])), float(np.median(b[ok]))
+    if view == "side":
+        a, b = legs[tested].shank_px, legs[other].shank_px
+        ok = np.isfinite(a) & np.isfinite(b)
+        if ok.sum() < 10:
+            return 1.0
+        la, lb = float(np.median(a[ok])), float(np.median(b[ok]))
+    else:
+        chains = leg_chains_px(ctx.conditioned.track)
+        col = {"left": 0, "right": 1}
+        a, b = chains[:, col[tested]], chains[:, col[other]]
+        if np.isfinite(a).sum() < 10 or np.isfinite(b).sum() < 10:
+            return 1.0
+        la, lb = float(np.nanpercentile(a, 90)), float(np.nanpercentile(b, 90))
     if la + lb <= 0:
         return 1.0
     return float(
