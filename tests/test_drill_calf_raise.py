@@ -106,6 +106,52 @@ def test_turning_round_shifts_the_heel_for_good_and_is_not_a_rep() -> None:
     assert not any(c.is_rep for c in cands)
 
 
+def test_a_noise_trough_in_the_hold_does_not_split_a_rep() -> None:
+    # the heel reads 70% lower for 0.3 s in the middle of the third rep's hold:
+    # the rep's two tops are far closer than the set's period and the heel is
+    # not back to standing between them, so it is one rep, not two cut pieces
+    t, h, peaks = trapezoid_reps([8.0] * 6, hold=1.0)
+    trough = np.abs(t - peaks[2]) < 0.15
+    h[trough] = 0.3 * 8.0
+    result = analyze_traces(t, {"right": traces_for(h)}, TH)
+    assert result.summary["rep_count"] == 6
+    assert result.summary["partial_reps"] == 0
+
+
+def test_reps_whose_valley_stays_above_standing_are_both_whole() -> None:
+    # between reps 2 and 3 the heel comes down only to 20% of the rise (a
+    # noisy valley): both are whole reps, cut only by the clip's ends
+    t, h, peaks = trapezoid_reps([8.0] * 5)
+    valley = (t > peaks[1]) & (t < peaks[2])
+    h[valley] = np.maximum(h[valley], 0.2 * 8.0)
+    result = analyze_traces(t, {"right": traces_for(h)}, TH)
+    assert result.summary["rep_count"] == 5
+    assert result.summary["partial_reps"] == 0
+
+
+def test_a_quick_bump_between_reps_is_off_the_sets_tempo() -> None:
+    # a 0.5 s, 6 cm bump (a landmark glitch) in the rest between reps that take ~3 s
+    t, h, peaks = trapezoid_reps([8.0] * 5, rest=2.5)
+    t_bump = peaks[1] + 0.25 + 1.5 + 1.25  # mid-rest
+    h += 6.0 * np.clip(1.0 - np.abs(t - t_bump) / 0.25, 0.0, None)
+    cands = find_rep_candidates(t, h, TH, toe_cm=np.zeros_like(h), body_cm=0.7 * h)
+    assert sum(c.is_rep for c in cands) == 5
+    bump = min(cands, key=lambda c: abs(c.peak_s - t_bump))
+    assert not bump.is_rep and "too quick for this set" in (bump.reason or "")
+
+
+def test_a_toe_glitch_over_part_of_the_top_is_not_a_step() -> None:
+    # a leg-label swap reads the toe 7 cm up (and the heel 2 cm up) for 0.3 s
+    # at one rep's top; over the upper half of the rise the toe stays down
+    t, h, peaks = trapezoid_reps([8.0] * 6)
+    toe = np.zeros_like(h)
+    glitch = np.abs(t - peaks[3]) < 0.15
+    toe[glitch] += 7.0
+    h[glitch] += 2.0
+    cands = find_rep_candidates(t, h, TH, toe_cm=toe, body_cm=0.7 * h)
+    assert sum(c.is_rep for c in cands) == 6
+
+
 def test_sway_below_the_smallest_real_change_is_not_a_rep() -> None:
     t = np.arange(0, 10, 1 / FPS)
     h = 0.9 * np.sin(2 * np.pi * 0.3 * t)  # 1.8 cm peak-to-peak < 2.2 cm MDC
@@ -219,6 +265,39 @@ def test_synthetic_heel_rise_within_half_cm(view: str, noise: str) -> None:
     for e in report.events:
         if e["kind"] == "rep":
             assert abs(e["heel_rise_cm"] - truth) < 0.5
+
+
+HEAVY_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="known gap (reported): at heavy noise (a hard clip) counts are exact in 80 of 96 "
+    "clips (seeds 0-23, side 23, oblique 21, front 14, back 22): a rep split by a noise trough "
+    "that reaches the standing level, a leg-label swap over most of a rep's visible top taken "
+    "for the foot leaving the floor, and front view's noisy heel (many one-leg rises)",
+)
+
+
+@pytest.mark.parametrize(
+    ("view", "seed"),
+    [
+        ("side", 0),
+        ("side", 1),
+        ("side", 2),
+        pytest.param("oblique", 0, marks=HEAVY_GAP),
+        ("oblique", 1),
+        ("oblique", 2),
+        pytest.param("front", 0, marks=HEAVY_GAP),
+        ("front", 1),
+        pytest.param("front", 2, marks=HEAVY_GAP),
+        ("back", 0),
+        ("back", 1),
+        ("back", 2),
+    ],
+)
+def test_synthetic_heavy_noise_rep_count_exact(view: str, seed: int) -> None:
+    # heavy noise: reps split in two, glitches between reps and swaps at the top
+    # used to miscount side seed 1 and back seeds 0 and 1 (and 3-6 of 8 clips per view)
+    _, report = _synth_report(CalfRaiseProfile(reps=8), view, "heavy", seed=seed)
+    assert report.summary["rep_count"] == 8
 
 
 @pytest.mark.parametrize(("noise", "flagged"), [("low", False), ("realistic", True)])

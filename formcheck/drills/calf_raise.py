@@ -419,7 +419,7 @@ def find_rep_candidates(
         cand.levels = levels
         out.append(cand)
     # whether it is a rep is decided on the height-based rise and levels
-    toe_noise = toe_lift_noise_cm(out)
+    toe_noise = max(toe_lift_noise_cm(out), toe_standing_noise_cm(toe_cm, out))
     for cand in out:
         cand.reason = _why_not_a_rep(cand, th, cand.levels, toe_noise_cm=toe_noise)
     _reject_off_tempo(out, th)
@@ -705,6 +705,35 @@ def toe_lift_noise_cm(cands: list[RepCandidate]) -> float:
     if lifts.size < 3:
         return 0.0
     return float(1.4826 * np.median(np.abs(lifts - np.median(lifts))))
+
+
+def toe_standing_noise_cm(toe_cm: FloatArray | None, cands: list[RepCandidate]) -> float:
+    """Error (cm) of a toe lift, from the toe's standing levels before and after each candidate.
+
+    Standing before and after a rise, the toe is on the floor both times, so
+    the difference of its two standing medians is measurement noise alone
+    (the same reasoning as ``rise_noise_cm`` for the heel), whatever the
+    candidates were (a free foot held up rests at one level between rises).
+    Robust spread of the differences (1.4826 * median |difference|, the
+    expected difference being 0) over sqrt(2) is one window's error; a lift
+    is a top window minus the mean of two standing windows: times
+    sqrt(1 + 1/2). 0 with fewer than 3 candidates standing on both sides.
+    """
+    if toe_cm is None:
+        return 0.0
+    x = np.asarray(toe_cm, dtype=np.float64)
+    diffs = []
+    for c in cands:
+        if c.baseline_left is None or c.baseline_right is None:
+            continue
+        if not (c.baseline_left.size and c.baseline_right.size):
+            continue
+        diff = _nanmedian(x[c.baseline_left]) - _nanmedian(x[c.baseline_right])
+        if np.isfinite(diff):
+            diffs.append(diff)
+    if len(diffs) < 3:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(diffs)) / np.sqrt(2.0) * np.sqrt(1.5))
 
 
 def _why_not_a_rep(
