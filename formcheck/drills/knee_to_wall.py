@@ -89,6 +89,7 @@ Hoch & McKeon 2011 mean) ``+ 20 * (attempts with the heel down / attempts)``
 from __future__ import annotations
 
 import dataclasses
+import warnings as _warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -353,7 +354,13 @@ def find_drives(
             while i1 < len(seg) and seg[i1] >= half:
                 i1 += 1
             near = fine_all[a + i0 : a + i1]
-            top = np.nanmax(near) if np.isfinite(near).any() else seg[p]
+            # the top from a 3-frame running median: one jittery frame (a landmark
+            # about to be lost is the noisiest) must not set it and shrink the phase
+            padded = np.pad(near, 1, constant_values=np.nan)
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows
+                steady = np.nanmedian(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+            top = np.nanmax(steady) if np.isfinite(steady).any() else seg[p]
             level = top - min(deep_depth, 0.5 * prom)
             excess = np.where(np.isfinite(near) & (near >= level), near - level, 0.0)
             inside = np.flatnonzero(excess > 0)
@@ -747,6 +754,10 @@ class KneeToWallDrill:
         return second
 
 
+MIN_SPLIT_FRAMES = 2
+"""Fewest frames of a drive's deepest phase that must show the split stance (one
+frame alone could be a misplaced foot)."""
+
 MAX_DEPTH_SCALE_DEV = 0.06
 """Largest correction of the cm scale for the front foot's depth (±6%: feet
 ~0.3 m apart across the line of sight at 2.5 m or more)."""
@@ -891,7 +902,12 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     # the leading knee in every frame (also before the split stance, so a drive
     # starting from standing keeps its full rise); drives must peak in a split stance
     lead_knee = np.fmax(legs["left"].knee_u, legs["right"].knee_u)
-    drive = smooth_signal(lead_knee, t, th.smooth_window_s, th.bridge_gap_s)
+    # for finding drives each knee's own gaps are bridged first: a front knee
+    # hidden for a moment would otherwise hand the lead to the back knee and
+    # split one drive in two (the deepest phase is still placed on seen frames:
+    # a bridge from a noisy last frame can hold a false top for its length)
+    bridged = np.fmax(*(interpolate_gaps(legs[s].knee_u, t, th.bridge_gap_s)[0] for s in SIDES))
+    drive = smooth_signal(bridged, t, th.smooth_window_s, th.bridge_gap_s)
     tibia_s = smooth_signal(tibia, t, th.smooth_window_s, gap_s)
     min_prom_px = shank_ref * np.sin(np.radians(th.drive_min_prominence_deg))
     drives = (
@@ -908,11 +924,16 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         else []
     )
     # a drive counts when the feet are in a split stance for most of its deepest
-    # phase (not just at one frame, which a dropped or swapped foot can blank)
+    # phase (not just at one frame, which a dropped or swapped foot can blank);
+    # frames where the stance cannot be judged (a foot unseen and no label) do not
+    # count against it
+    split = np.asarray(front_lbl != None, dtype=bool)  # noqa: E711
+    judged = split | (np.isfinite(legs["left"].foot_u) & np.isfinite(legs["right"].foot_u))
     drives = [
         d
         for d in drives
-        if np.mean([x is not None for x in front_lbl[d.deep_start : d.deep_stop]]) >= 0.5
+        if split[d.deep_start : d.deep_stop].sum()
+        >= max(MIN_SPLIT_FRAMES, 0.5 * judged[d.deep_start : d.deep_stop].sum())
     ]
     if not np.isfinite(foot_len) or not np.any(front_lbl != None):  # noqa: E711
         warnings.append(
