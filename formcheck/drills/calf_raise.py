@@ -39,7 +39,8 @@ How a rep is found (all numbers from ``calf_raise.toml``):
 Legs: ``options.leg`` if given; otherwise the near leg in side view and both
 legs in other views when both are measurable. Reps found on both legs at the
 same time are one double-leg rep (``leg == "both"``, per-leg rises under
-``heel_rise_cm_by_leg``).
+``heel_rise_cm_by_leg``); a rise on one leg whose top lies inside the other
+leg's rep is part of that rep (``_drop_split_pieces``).
 
 Stance (``summary["stance"]``, per rep ``events[i]["stance"]``): "double",
 "single" or "unknown", from the other foot where it was seen (both heels
@@ -888,16 +889,55 @@ def merge_legs(per_leg: dict[str, list[RepCandidate]]) -> list[Rep]:
             last.leg = "both"
             continue
         reps.append(Rep(leg=leg, parts={leg: c}))
-    return reps
+    return _drop_split_pieces(reps)
+
+
+def _drop_split_pieces(reps: list[Rep]) -> list[Rep]:
+    """Join one-leg reps to the double-leg rep they are a piece of.
+
+    Both heels rise together in a double-leg rep. A rise seen on one leg
+    alone whose top lies inside another leg's rep (its start..end) is that
+    rep seen on this leg: it joins the rep when the rep has no part on this
+    leg yet, and otherwise it is the rest of the rep, split in two on this
+    leg by landmark noise, kept as a ``"not_a_rep"`` with the reason.
+    """
+    kept: list[Rep] = []
+    for r in reps:
+        if len(r.parts) != 1:
+            kept.append(r)
+            continue
+        ((leg, c),) = r.parts.items()
+        host = next(
+            (
+                o
+                for o in reps
+                if o is not r
+                and any(ol != leg and _inside(c.peak_s, oc) for ol, oc in o.parts.items())
+            ),
+            None,
+        )
+        if host is None:
+            kept.append(r)
+        elif leg not in host.parts:
+            host.parts[leg] = c
+            host.leg = "both"
+        else:
+            c.reason = (
+                f"part of the rep at {host.peak_s:.1f} s, split in two on the {leg} leg "
+                "by landmark noise"
+            )
+    return kept
+
+
+def _inside(t: float, c: RepCandidate) -> bool:
+    """``t`` (s) lies within ``c``'s start..end (a cut edge counts as open)."""
+    lo = -np.inf if c.start_s is None else c.start_s
+    hi = np.inf if c.end_s is None else c.end_s
+    return bool(lo <= t <= hi)
 
 
 def _overlap(a: RepCandidate, b: RepCandidate) -> bool:
-    def inside(t: float, c: RepCandidate) -> bool:
-        lo = -np.inf if c.start_s is None else c.start_s
-        hi = np.inf if c.end_s is None else c.end_s
-        return bool(lo <= t <= hi)
-
-    return inside(a.peak_s, b) and inside(b.peak_s, a)
+    return _inside(a.peak_s, b) and _inside(b.peak_s, a)
 
 
 # ------------------------------------------------------------ summary and cues
