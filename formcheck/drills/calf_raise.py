@@ -385,10 +385,27 @@ def find_rep_candidates(
         if end_s is None and k + 1 < len(groups):
             ei = vr  # as above: only the clip's end can cut a rep
             end_s = float(times_s[vr])
-        t_a = _crossing_time(times_s, ds, a - 1, a, plat_level) if a > 0 else float(times_s[a])
-        t_b = _crossing_time(times_s, ds, b, b + 1, plat_level) if b < n - 1 else float(times_s[b])
+        # a merged group's top, for timing, runs from its first top to its last
+        ta_i, tb_i = min(a, first), max(b, last)
+        while ta_i > 0 and ds[ta_i - 1] >= plat_level:
+            ta_i -= 1
+        while tb_i < n - 1 and ds[tb_i + 1] >= plat_level:
+            tb_i += 1
+        t_a = (
+            _crossing_time(times_s, ds, ta_i - 1, ta_i, plat_level)
+            if ta_i > 0
+            else float(times_s[ta_i])
+        )
+        t_b = (
+            _crossing_time(times_s, ds, tb_i, tb_i + 1, plat_level)
+            if tb_i < n - 1
+            else float(times_s[tb_i])
+        )
         truncated = start_s is None or end_s is None
-        mid = {f: _outward_crossings(times_s, ds, a, b, base + f * rough) for f in MID_RAMP_LEVELS}
+        mid = {
+            f: _outward_crossings(times_s, ds, ta_i, tb_i, base + f * rough)
+            for f in MID_RAMP_LEVELS
+        }
         mid_up = mid[0.5][0]
         mid_down = mid[0.5][1]
         lo_up, hi_up = mid[MID_RAMP_LEVELS[0]][0], mid[MID_RAMP_LEVELS[-1]][0]
