@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import make_video, shared_video
 
+import formcheck
 from formcheck import cli
 from formcheck.track import load_track
 
@@ -106,3 +107,14 @@ def test_track_command_on_the_knee_to_wall_clip(tmp_path: Path, shared_model: Pa
     assert "220/220 frames (100%)" in result.stderr  # progress (not a terminal: one line per 10 %)
     track = load_track(out)
     assert len(track) == 220 and track.detected_fraction >= 0.99
+
+
+def test_python_dash_m_formcheck_is_the_same_command_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "formcheck", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert formcheck.__version__ in result.stdout
