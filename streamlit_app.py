@@ -8,6 +8,7 @@ for the page helpers).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import time
@@ -193,6 +194,9 @@ def how_to(drill_name: str, sample_list: list[samples.Sample]) -> None:
 def show_results(report: Any, video: bytes | None) -> None:
     """Everything about one analysed video."""
     st.subheader(f"Result: {cards.headline(report)}", anchor="result")
+    missing = cards.headline_missing_reasons(report)
+    if missing:
+        st.warning("\n".join(f"- {m}" for m in missing))
     if not report.trusted:
         st.warning(
             "Take these numbers with care:\n\n"
@@ -226,6 +230,8 @@ def show_results(report: Any, video: bytes | None) -> None:
                         st.caption(f"⚠ {cards.short_flag(card.flag)}")
                     elif card.flag:
                         st.warning(f"⚠ {card.flag}")
+        for label, text in cards.notes(report):
+            st.caption(f"**{label}:** {text}")
         if report.score is not None:
             st.metric("Score (0-100)", f"{report.score:.0f}")
         for label, why in cards.other_flags(report):
@@ -251,14 +257,33 @@ def show_results(report: Any, video: bytes | None) -> None:
     st.markdown("**Downloads**")
     d1, d2, d3 = st.columns(3)
     stem = f"formcheck-{report.drill}"
+    # on_click="ignore": a download must not re-run the page (which re-scored the video
+    # and, while it ran, showed the results twice)
     d1.download_button(
-        "Report (JSON)", report.to_json(), f"{stem}.json", "application/json", key="dl-json"
+        "Report (JSON)",
+        report.to_json(),
+        f"{stem}.json",
+        "application/json",
+        key="dl-json",
+        on_click="ignore",
     )
     d2.download_button(
-        "Per-frame table (CSV)", report.frames_csv(), f"{stem}.csv", "text/csv", key="dl-csv"
+        "Per-frame table (CSV)",
+        report.frames_csv(),
+        f"{stem}.csv",
+        "text/csv",
+        key="dl-csv",
+        on_click="ignore",
     )
     if video is not None:
-        d3.download_button("Annotated video (MP4)", video, f"{stem}.mp4", "video/mp4", key="dl-mp4")
+        d3.download_button(
+            "Annotated video (MP4)",
+            video,
+            f"{stem}.mp4",
+            "video/mp4",
+            key="dl-mp4",
+            on_click="ignore",
+        )
 
 
 # ------------------------------------------------------------------ video mode
@@ -333,12 +358,16 @@ def chosen_video(
 
 
 @contextmanager
-def progress_bar(text: str) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(text: str, slot: Any = None) -> Iterator[Callable[[int, int], None]]:
     """A progress bar for the block, removed when it ends however it ends.
 
+    Drawn in ``slot`` (an ``st.empty()``) when given: the page keeps one slot for
+    its progress bars on every run, so the results below sit at the same place
+    whether or not the video was just analysed (Streamlit otherwise shows the
+    old and the new results together while a re-run is under way).
     Yields the ``(done, total)`` callback that moves the bar.
     """
-    bar = st.progress(0.0, text=text)
+    bar = (slot if slot is not None else st).progress(0.0, text=text)
     last = [0.0]
 
     def update(done: int, total: int) -> None:
@@ -377,18 +406,24 @@ def video_mode(
             return
         digest, factory, original, shown = picked
         path_factory = named(factory, shown, names)
+        slot = st.empty()  # on every run, used or not (see progress_bar)
         cache = track_cache()
         if digest not in cache:
-            with progress_bar("Finding your pose in each frame…") as update:
+            with progress_bar("Finding your pose in each frame…", slot) as update:
                 pipeline.get_track(cache, digest, path_factory, model_path(), update)
         track = cache.get(digest)
         if track is None:
             return
+        # the report names the person's file, not the temporary copy the model read
+        track = dataclasses.replace(track, source=shown)
         report = pipeline.analyze(track, drill, opts)
         key = (digest, pipeline.options_key(drill, opts))
         videos: dict[Any, bytes] = st.session_state.setdefault("videos", {})
         if key not in videos:
-            with progress_bar("Drawing the annotated video…") as update, path_factory() as path:
+            with (
+                progress_bar("Drawing the annotated video…", slot) as update,
+                path_factory() as path,
+            ):
                 video = pipeline.annotated_video_bytes(path, track, report, update)
             videos.clear()  # keep one rendered video per session (they are MBs)
             videos[key] = video

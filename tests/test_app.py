@@ -50,6 +50,7 @@ class Harness:
     def __init__(self) -> None:
         self.extracted: list[Path] = []
         self.options: list[Any] = []
+        self.analysed: list[PoseTrack] = []
         self.track: PoseTrack = _calf_track()
         self.fail: Exception | Callable[[Path], Exception] | None = None
         self.seen_exists: list[bool] = []
@@ -74,6 +75,7 @@ def harness(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Harness
 
     def analyze(track: PoseTrack, drill: str, options: Any) -> Any:
         h.options.append(options)
+        h.analysed.append(track)
         return real_analyze(track, drill, options)
 
     monkeypatch.setattr(pipeline, "extract", h.extract)
@@ -464,6 +466,8 @@ def test_temp_video_is_removed_even_on_error(tmp_path: Path) -> None:
         ("heel_rise_cm", -0.04, "Heel rise", "0.0 cm"),  # no negative zero
         ("heel_rise_cm", -0.4, "Heel rise", "-0.4 cm"),
         ("variant_detected", "bent_knee", "Knee variant seen", "bent knee"),
+        ("hops_per_min", 101.2, "Hop rate", "101/min"),  # "_per_min" is a unit, not "min"
+        ("cadence_reps_per_min", 24.2, "Cadence", "24.2/min"),
     ],
 )
 def test_card_labels_and_numbers(key: str, value: Any, label: str, shown: str) -> None:
@@ -484,6 +488,8 @@ def test_card_labels_and_numbers(key: str, value: Any, label: str, shown: str) -
         ("sway_area_cm2", "Sway area (cm²)"),
         ("stance_leg", "Stance leg"),  # no unit
         ("rep_count", "Reps"),
+        ("steps_per_min", "Steps (/min)"),  # not "Min steps per"
+        ("heel_rise_cm_min", "Min heel rise (cm)"),
     ],
 )
 def test_key_labels_in_words_with_units(key: str, heading: str) -> None:
@@ -599,3 +605,125 @@ def test_headline_for_a_drill_without_a_table() -> None:
     report = SimpleNamespace(drill="new-drill", summary={"step_count": 12}, norms=[], flags={})
     assert cards.headline(report) == "step count 12"  # type: ignore[arg-type]
     assert cards.headline(SimpleNamespace(drill="x", summary={}, norms=[], flags={})) == "done"  # type: ignore[arg-type]
+
+
+def test_page_results_sit_at_the_same_place_on_a_rerun_and_downloads_do_not_rerun(
+    harness: Harness,
+) -> None:
+    """The first run draws progress bars, a re-run (cached) does not: the results must
+    not move (Streamlit showed old and new results together while a re-run ran)."""
+    at = _use_sample(_app())
+    assert len(harness.extracted) == 1
+
+    def place_of_result(at: AppTest) -> int:
+        flat = list(at.main)
+        return next(i for i, e in enumerate(flat) if "Result:" in str(getattr(e, "value", "")))
+
+    first = place_of_result(at)
+    at.run()
+    assert not at.exception and len(harness.extracted) == 1
+    assert place_of_result(at) == first
+    buttons = at.get("download_button")
+    assert len(buttons) == 3 and all(b.proto.ignore_rerun for b in buttons)
+
+
+def test_report_names_the_uploaded_file_not_the_temporary_copy(harness: Harness) -> None:
+    data = (samples.SAMPLES_DIR / "calf_raise_tiny.mp4").read_bytes()
+    at = _app()
+    at.get("file_uploader")[0].set_value(("C:\\clips\\my set.MOV", data, "video/quicktime"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert harness.extracted[0].name == "video.mov"
+    assert harness.analysed[-1].source == "my set.MOV"
+
+
+def test_long_texts_are_notes_not_cut_off_cards() -> None:
+    from types import SimpleNamespace
+
+    summary = {
+        "hop_count": 7,
+        "variant": "two-foot",
+        "knee_source": "picture (side view)",
+        "norms_note": "no published norms for contact time; the count is compared with 3 x 15",
+    }
+    report: Any = SimpleNamespace(drill="new-drill", summary=summary, norms=[], flags={})
+    assert [c.key for c in cards.cards(report)] == ["hop_count", "variant"]
+    assert cards.notes(report) == [
+        ("Knee source", "Picture (side view)."),
+        ("Norms note", "No published norms for contact time; the count is compared with 3 x 15."),
+    ]
+    calf: Any = SimpleNamespace(
+        drill="calf-raise", summary={"rep_count": 3, "stance": "a long text value here"},
+        norms=[], flags={},
+    )  # fmt: skip
+    assert cards.notes(calf) == []  # a drill with a card table keeps texts under "all numbers"
+
+
+def test_one_reason_for_several_uncarded_numbers_is_listed_once() -> None:
+    from types import SimpleNamespace
+
+    why = "side-to-side sway estimated from depth"
+    report: Any = SimpleNamespace(
+        drill="single-leg-balance",
+        summary={"longest_hold_s": 5.0},
+        norms=[],
+        flags={"sway_ml_cm": why, "sway_ml_rms_cm": why, "sway_area_cm2": "approximate"},
+    )
+    assert cards.other_flags(report) == [
+        ("Side-to-side sway (cm) and Side-to-side sway (RMS, cm)", why),
+        ("Sway area (cm²)", "approximate"),
+    ]
+
+
+def test_missing_headline_number_says_not_measured_and_why() -> None:
+    from types import SimpleNamespace
+
+    cue = SimpleNamespace
+    cues = [
+        cue(time_s=1.2, severity="info", message="At 1.2 s your knee stopped short"),
+        cue(time_s=None, severity="warning", message="No attempt counts as a valid depth yet"),
+        cue(time_s=None, severity="info", message="The wall was not found"),
+    ]
+    report: Any = SimpleNamespace(
+        drill="knee-to-wall",
+        summary={"best_toe_to_wall_cm": None, "best_tibia_angle_deg": 29.7},
+        norms=[], flags={}, cues=cues,
+    )  # fmt: skip
+    assert cards.headline(report) == "best toe to wall not measured"
+    assert cards.headline_missing_reasons(report) == ["No attempt counts as a valid depth yet"]
+    report.flags = {"best_toe_to_wall_cm": "the wall was hidden"}
+    assert cards.headline_missing_reasons(report)[0] == "the wall was hidden"
+    report.summary["best_toe_to_wall_cm"] = 8.25
+    assert cards.headline(report) == "best toe to wall 8.2 cm"
+    assert cards.headline_missing_reasons(report) == []
+
+
+def test_attempt_the_drill_rejected_is_not_marked_deepest_valid() -> None:
+    events = [
+        {"kind": "lunge", "peak_s": 1.0, "tibia_angle_deg": 25.0, "valid": False,
+         "heel_lifted": False},  # knee short of the wall
+        {"kind": "lunge", "peak_s": 2.0, "tibia_angle_deg": 22.0, "valid": True,
+         "heel_lifted": False},
+        {"kind": "lunge", "peak_s": 3.0, "tibia_angle_deg": 30.0, "valid": False,
+         "heel_lifted": True},
+    ]  # fmt: skip
+    report = _fake_report("knee-to-wall", events, {"tibia_angle_deg": np.linspace(0, 40, 50)})
+    marks = charts.event_marks(report, charts.PLOTS["knee-to-wall"][0])
+    assert [m["status"] for m in marks] == [
+        "not valid",
+        "deepest valid",
+        "heel lifted (not valid)",
+    ]
+    none_valid = [dict(e, valid=False) for e in events[:2]]
+    report = _fake_report("knee-to-wall", none_valid, {"tibia_angle_deg": np.zeros(50)})
+    marks = charts.event_marks(report, charts.PLOTS["knee-to-wall"][0])
+    assert [m["status"] for m in marks] == ["not valid", "not valid"]
+
+
+def test_chart_legends_name_series_in_words() -> None:
+    series = {"left_heel_rise_cm": np.linspace(0, 5, 30), "right_heel_rise_cm": np.ones(30)}
+    report = _fake_report("calf-raise", [], series)
+    (chart,) = charts.charts_for(report)
+    names = {row["series"] for row in chart.to_dict()["data"]["values"]}
+    assert names == {"Left heel rise", "Right heel rise"}
+    assert charts.series_label("sway_ml_cm") == "Side-to-side sway"

@@ -98,6 +98,8 @@ LABELS: dict[str, str] = {
     "variant_detected": "Knee variant seen",
     "best_tibia_angle_deg": "Best tibia angle",
     "left_right_difference_cm": "Left-right difference",
+    "cadence_reps_per_min": "Cadence",
+    "hops_per_min": "Hop rate",
 }
 """Labels that read better than the key (the unit still comes from the key)."""
 
@@ -127,8 +129,9 @@ def describe(key: str) -> tuple[str, list[str], str]:
     ``"heel_rise_cm_by_leg"`` -> ("Heel rise", ["by leg"], "cm").
     """
     extra: list[str] = []
+    ends_in_unit = any(key.endswith(suffix) for suffix, _ in _UNITS)  # "hops_per_min"
     for stat in _STATS:  # "down_s_max" -> "max_down_s" (the unit ends the key)
-        if key.endswith("_" + stat) and key != stat:
+        if key.endswith("_" + stat) and key != stat and not ends_in_unit:
             key = f"{stat}_{key[: -len(stat) - 1]}"
             break
     if _BY in key:
@@ -209,7 +212,7 @@ def format_number(value: Any, unit: str = "") -> str:
         text = json.dumps(value, default=str)
     if not unit:
         return text
-    return f"{text}{unit}" if unit in ("%", "°") else f"{text} {unit}"
+    return f"{text}{unit}" if unit in ("%", "°") or unit.startswith("/") else f"{text} {unit}"
 
 
 def _norm_text(report: Report, key: str) -> str | None:
@@ -217,11 +220,21 @@ def _norm_text(report: Report, key: str) -> str | None:
     return "; ".join(texts) if texts else None
 
 
+NOTE_MIN_CHARS = 15
+"""A text value this long ("picture (side view)", a sentence about norms) is a note,
+not a card: a metric card shows about 14 characters in its large font and cuts
+the rest off ("picture (side…")."""
+
+
+def _is_note(value: Any) -> bool:
+    return isinstance(value, str) and len(value) >= NOTE_MIN_CHARS
+
+
 def cards(report: Report) -> list[Card]:
     """Headline cards for the report's drill, then cards for any normed metric not yet shown."""
     keys = [k for k in HEADLINES.get(report.drill, ()) if k in report.summary]
-    if not keys:  # a drill without a table: every scalar summary value
-        keys = [k for k, v in report.summary.items() if _is_scalar(v)]
+    if not keys:  # a drill without a table: every scalar summary value but long texts
+        keys = [k for k, v in report.summary.items() if _is_scalar(v) and not _is_note(v)]
     keys += [n.metric for n in report.norms if n.metric not in keys and n.metric in report.summary]
     out = []
     for key in dict.fromkeys(keys):
@@ -236,6 +249,22 @@ def cards(report: Report) -> list[Card]:
             )
         )
     return out
+
+
+def notes(report: Report) -> list[tuple[str, str]]:
+    """(label, text) of the summary's long text values that are not cards.
+
+    Only for a drill without a ``HEADLINES`` table (whose cards are every short
+    scalar): e.g. ("Norms note", "no published norms for ..."). The page shows
+    them as sentences under the cards; "all numbers" lists them too.
+    """
+    if any(k in report.summary for k in HEADLINES.get(report.drill, ())):
+        return []
+    return [
+        (split_unit(k)[0], sentence(v.replace("_", " ") if " " not in v else v))
+        for k, v in report.summary.items()
+        if _is_note(v)
+    ]
 
 
 def shared_flags(card_list: list[Card]) -> dict[str, list[str]]:
@@ -258,9 +287,22 @@ def short_flag(text: str) -> str:
 
 
 def other_flags(report: Report) -> list[tuple[str, str]]:
-    """(label, reason) of flags whose metric has no card (shown as a list)."""
+    """(labels, reason) of flags whose metric has no card (shown as a list).
+
+    A reason given for several such metrics is listed once, their labels
+    joined ("Side-to-side sway (cm) and Side-to-side sway (RMS, cm)").
+    """
     shown = {c.key for c in cards(report)}
-    return [(key_label(k), why) for k, why in report.flags.items() if k not in shown]
+    by_reason: dict[str, list[str]] = {}
+    for k, why in report.flags.items():
+        if k not in shown:
+            by_reason.setdefault(why, []).append(key_label(k))
+    return [(_joined(labels), why) for why, labels in by_reason.items()]
+
+
+def _joined(words: list[str]) -> str:
+    """["a"] -> "a"; ["a", "b"] -> "a and b"; ["a", "b", "c"] -> "a, b and c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def all_numbers(report: Report) -> list[dict[str, str]]:
@@ -371,14 +413,50 @@ def cue_rows(report: Report) -> list[dict[str, str]]:
     ]
 
 
-def headline(report: Report) -> str:
-    """One sentence for the top of the results, e.g. "3 reps" or "longest hold 31.2 s"."""
+NOT_MEASURED = "not measured"
+"""What the headline says instead of a missing number ("best toe to wall not measured")."""
+
+
+def _headline_key(report: Report) -> str | None:
+    """The summary key the headline shows (the drill's count key, else its first card)."""
     key = COUNT_KEYS.get(report.drill)
-    if key is None or key not in report.summary:
-        first = next(iter(cards(report)), None)  # a drill without an entry: its first number
-        return f"{first.label.lower()} {first.value}" if first else "done"
-    value = report.summary[key]
+    if key is not None and key in report.summary:
+        return key
+    first = next(iter(cards(report)), None)
+    return first.key if first else None
+
+
+def headline(report: Report) -> str:
+    """One sentence for the top of the results, e.g. "3 reps" or "longest hold 31.2 s".
+
+    A headline number that was not measured reads "... not measured", never a bare dash.
+    """
+    key = _headline_key(report)
+    if key is None:
+        return "done"
+    value = report.summary.get(key)
+    label, unit = split_unit(key)
+    shown = format_number(value, unit)
+    if shown == format_number(None):
+        return f"{label.lower()} {NOT_MEASURED}"
     if key == "rep_count":
         return f"{format_number(value)} reps"
-    label, unit = split_unit(key)
-    return f"{label.lower()} {format_number(value, unit)}"
+    return f"{label.lower()} {shown}"
+
+
+def headline_missing_reasons(report: Report) -> list[str]:
+    """Why the headline number is missing, for the top of the results ([] when it is there).
+
+    The flag on that number, if any, then the drill's set-level warnings (cues
+    with no time, e.g. "No attempt counts as a valid depth yet ...").
+    """
+    key = _headline_key(report)
+    if key is None or format_number(report.summary.get(key)) != format_number(None):
+        return []
+    reasons = [report.flags[key]] if report.flags.get(key) else []
+    reasons += [
+        c.message
+        for c in report.cues
+        if c.time_s is None and c.severity in ("warning", "error") and c.message not in reasons
+    ]
+    return reasons

@@ -89,6 +89,14 @@ def _thin(n: int) -> np.ndarray:
     return np.arange(0, n, step)
 
 
+def series_label(name: str) -> str:
+    """A series name as the legend shows it, without the unit (the y axis has it):
+    ``"left_heel_rise_cm"`` -> "Left heel rise", ``"sway_ml_cm"`` -> "Side-to-side sway"."""
+    from formcheck.ui.cards import split_unit
+
+    return split_unit(name)[0]
+
+
 def _long_table(
     times: np.ndarray, series: dict[str, np.ndarray], names: list[str]
 ) -> list[dict[str, Any]]:
@@ -99,9 +107,7 @@ def _long_table(
         for i in idx:
             v = float(values[i])
             if math.isfinite(v):
-                rows.append(
-                    {"time (s)": float(times[i]), "value": v, "series": name.replace("_", " ")}
-                )
+                rows.append({"time (s)": float(times[i]), "value": v, "series": series_label(name)})
     return rows
 
 
@@ -146,8 +152,7 @@ def time_chart(report: Report, plot: TimePlot) -> Any:
                         "status:N",
                         title="attempt",
                         scale=alt.Scale(
-                            domain=["deepest valid", "valid", "heel lifted (not valid)"],
-                            range=["#1a9850", "#91bfdb", "#d73027"],
+                            domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())
                         ),
                     ),
                     tooltip=["label:N", "status:N", "time (s):Q", "value:Q"],
@@ -160,17 +165,36 @@ def time_chart(report: Report, plot: TimePlot) -> Any:
     )
 
 
+STATUS_COLOURS: dict[str, str] = {
+    "deepest valid": "#1a9850",
+    "valid": "#91bfdb",
+    "heel lifted (not valid)": "#d73027",
+    "not valid": "#fc8d59",
+}
+"""Attempt marker status -> colour (green best, blue valid, red / orange not valid)."""
+
+
+def _is_valid(event: dict[str, Any]) -> bool:
+    """The drill's own verdict (``valid``) when it gives one; else valid unless the heel lifted."""
+    if event.get("valid") is not None:
+        return bool(event["valid"])
+    return not event.get("heel_lifted", False)
+
+
 def event_marks(report: Report, plot: TimePlot) -> list[dict[str, Any]]:
-    """Event markers for ``plot``: time, label ("rep 2"), value, status (valid or why not)."""
+    """Event markers for ``plot``: time, label ("rep 2"), value, status (valid or why not).
+
+    An event is valid when the drill says so (its ``valid`` field; without one,
+    when the heel did not lift); "deepest valid" marks the largest valid value,
+    so an attempt the drill rejected (knee short of the wall) is never called that.
+    """
     if plot.event_kind is None:
         return []
     events = [e for e in report.events if e.get("kind") == plot.event_kind]
     valid_values = [
         float(e[plot.value_key])
         for e in events
-        if plot.value_key
-        and isinstance(e.get(plot.value_key), int | float)
-        and not e.get("heel_lifted", False)
+        if plot.value_key and isinstance(e.get(plot.value_key), int | float) and _is_valid(e)
     ]
     best = max(valid_values) if valid_values else None
     out = []
@@ -188,6 +212,8 @@ def event_marks(report: Report, plot: TimePlot) -> list[dict[str, Any]]:
             row["value"] = float(v)
             if e.get("heel_lifted", False):
                 row["status"] = "heel lifted (not valid)"
+            elif not _is_valid(e):
+                row["status"] = "not valid"
             elif best is not None and float(v) == best:
                 row["status"] = "deepest valid"
             else:
