@@ -17,10 +17,11 @@ of sight to its midpoint; the median over frames and both pairs is shown.
 
 Set-ups (``--setups``): ``default`` is the render CLI's camera (3.5 m away,
 lens 1.0 m up, 5 deg down, 55 deg field of view); ``high`` puts the lens 1.5 m
-up, tilted 15 deg down (a phone on a shelf). ``--size 720x1280`` renders
-portrait frames like phone video. Each clip is 120 frames (4 s, the lead-in
-and the first rep) unless ``--frames`` says otherwise: ~40 s of rendering per
-640x480 clip and a few seconds of pose model on the shared 2-core machine.
+up, tilted 15 deg down (a phone on a shelf); ``near`` is 2.2 m away (with
+``--size 720x1280``, portrait phone video, the figure fills half the frame
+height). Each clip is 120 frames (4 s, the lead-in and the first rep) unless
+``--frames`` says otherwise: ~40 s of rendering per 640x480 clip (~100 s at
+720x1280) and a few seconds of pose model on the shared 2-core machine.
 
 Renders and tracks go to a temporary folder, or to ``--out`` where existing
 clips and tracks are reused. Nothing is written into the project.
@@ -64,6 +65,7 @@ MODEL = ROOT.parent / "shared" / "models" / "pose_landmarker_full.task"
 SETUPS: dict[str, dict[str, float]] = {
     "default": {"cam_height": 1.0, "tilt": 5.0, "distance": 3.5},
     "high": {"cam_height": 1.5, "tilt": 15.0, "distance": 3.5},
+    "near": {"cam_height": 1.0, "tilt": 5.0, "distance": 2.2},
 }
 """Camera set-ups: lens height (m), tilt down (deg), horizontal distance (m)."""
 
@@ -271,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         for setup in args.setups:
             for side in args.sides:
                 for yaw in args.yaws:
-                    signed = yaw if side == "right" else -yaw
+                    signed = (yaw if side == "right" else -yaw) + 0.0  # no "-0" name
                     name = f"calf_{setup}_{args.size}_{args.frames}f_yaw{signed:+g}.mp4"
                     mp4 = render(folder / name, signed, setup, args.size, args.frames)
                     row = measure(mp4)
