@@ -39,6 +39,7 @@ length.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import multiprocessing as mp
@@ -47,7 +48,7 @@ import pickle
 import queue
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -353,6 +354,26 @@ def _died(exitcode: int | None) -> str:
     )
 
 
+@contextlib.contextmanager
+def _safe_path() -> Iterator[None]:
+    """Start processes with ``PYTHONSAFEPATH=1`` (unless the caller set it).
+
+    The forkserver runs ``python -c ...``, which puts the current directory
+    first on its ``sys.path`` (Python 3.11 ignores the parent's path there);
+    preloading ``formcheck.pose`` then picked up any folder named ``formcheck``
+    in the current directory (a clone of this project, an output folder), and
+    every worker failed ("cannot import name '__version__' from 'formcheck'").
+    """
+    if "PYTHONSAFEPATH" in os.environ:
+        yield
+        return
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop("PYTHONSAFEPATH", None)
+
+
 def _context(start_method: str | None) -> Any:
     method = start_method or ("forkserver" if "forkserver" in mp.get_all_start_methods() else None)
     ctx = mp.get_context(method)
@@ -385,8 +406,9 @@ def _run_workers(
     ]
     results: dict[int, tuple[PoseTrack, DecodeStats]] = {}
     try:
-        for p in procs:
-            p.start()
+        with _safe_path():
+            for p in procs:
+                p.start()
         exited_at: dict[int, float] = {}
         while len(results) < len(procs):
             try:
