@@ -369,12 +369,14 @@ def progress_bar(text: str, slot: Any = None) -> Iterator[Callable[[int, int], N
     """
     bar = (slot if slot is not None else st).progress(0.0, text=text)
     last = [0.0]
+    started = time.monotonic()
 
     def update(done: int, total: int) -> None:
         frac = min(1.0, done / total) if total > 0 else 0.0
         if frac - last[0] >= 0.01 or frac >= 1.0:
             last[0] = frac
-            bar.progress(frac, text=f"{text} {frac:.0%}")
+            left = cards.time_left(time.monotonic() - started, frac)
+            bar.progress(frac, text=f"{text} {frac:.0%}" + (f" ({left})" if left else ""))
 
     try:
         yield update

@@ -727,3 +727,22 @@ def test_chart_legends_name_series_in_words() -> None:
     names = {row["series"] for row in chart.to_dict()["data"]["values"]}
     assert names == {"Left heel rise", "Right heel rise"}
     assert charts.series_label("sway_ml_cm") == "Side-to-side sway"
+
+
+@pytest.mark.parametrize(
+    ("elapsed_s", "fraction", "shown"),
+    [
+        (1.0, 0.5, None),  # too early to say
+        (10.0, 0.02, None),  # too little done to say
+        (10.0, 0.5, "about 10 s left"),
+        (12.0, 0.25, "about 40 s left"),  # 36 s -> nearest 10 s
+        (60.0, 0.25, "about 3 min left"),
+        (40.0, 0.25, "about 2 min left"),
+        (50.0, 0.25, "about 2.5 min left"),
+        (30.0, 1.0, None),  # done
+    ],
+)
+def test_progress_says_roughly_how_long_is_left(
+    elapsed_s: float, fraction: float, shown: str | None
+) -> None:
+    assert cards.time_left(elapsed_s, fraction) == shown

@@ -406,6 +406,22 @@ def clock(time_s: float | None) -> str:
     return f"{int(minutes)}:{seconds:04.1f}"
 
 
+def time_left(elapsed_s: float, fraction: float) -> str | None:
+    """Time left as text ("about 2 min left"), from the time taken and the fraction done.
+
+    None until the estimate means something (5% done and 3 s elapsed). Rounded
+    to 10 s under a minute, to half minutes above (a rate measured over a few
+    seconds does not deserve more).
+    """
+    if fraction < 0.05 or fraction >= 1.0 or elapsed_s < 3.0:
+        return None
+    left = elapsed_s * (1.0 - fraction) / fraction
+    if left < 60:
+        return f"about {max(10, round(left / 10) * 10):.0f} s left"
+    minutes = round(left / 30) / 2
+    return f"about {minutes:g} min left"
+
+
 def cue_rows(report: Report) -> list[dict[str, str]]:
     """Cues as rows {"time", "severity", "cue"} in time order."""
     return [
