@@ -735,6 +735,7 @@ def test_chart_legends_name_series_in_words() -> None:
         (1.0, 0.5, None),  # too early to say
         (10.0, 0.02, None),  # too little done to say
         (10.0, 0.5, "about 10 s left"),
+        (10.0, 0.9, "a few seconds left"),  # 1.1 s
         (12.0, 0.25, "about 40 s left"),  # 36 s -> nearest 10 s
         (60.0, 0.25, "about 3 min left"),
         (40.0, 0.25, "about 2 min left"),

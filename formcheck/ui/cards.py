@@ -416,8 +416,10 @@ def time_left(elapsed_s: float, fraction: float) -> str | None:
     if fraction < 0.05 or fraction >= 1.0 or elapsed_s < 3.0:
         return None
     left = elapsed_s * (1.0 - fraction) / fraction
+    if left < 10:
+        return "a few seconds left"
     if left < 60:
-        return f"about {max(10, round(left / 10) * 10):.0f} s left"
+        return f"about {round(left / 10) * 10:.0f} s left"
     minutes = round(left / 30) / 2
     return f"about {minutes:g} min left"
 
