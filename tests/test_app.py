@@ -468,6 +468,7 @@ def test_temp_video_is_removed_even_on_error(tmp_path: Path) -> None:
         ("variant_detected", "bent_knee", "Knee variant seen", "bent knee"),
         ("hops_per_min", 101.2, "Hop rate", "101/min"),  # "_per_min" is a unit, not "min"
         ("cadence_reps_per_min", 24.2, "Cadence", "24.2/min"),
+        ("mean_down_s", 0.57, "Lowering time (mean)", "0.6 s"),  # was "Mean down"
     ],
 )
 def test_card_labels_and_numbers(key: str, value: Any, label: str, shown: str) -> None:

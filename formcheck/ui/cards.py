@@ -98,6 +98,9 @@ LABELS: dict[str, str] = {
     "variant_detected": "Knee variant seen",
     "best_tibia_angle_deg": "Best tibia angle",
     "left_right_difference_cm": "Left-right difference",
+    "mean_up_s": "Rise time (mean)",
+    "mean_hold_s": "Time at the top (mean)",
+    "mean_down_s": "Lowering time (mean)",
     "cadence_reps_per_min": "Cadence",
     "hops_per_min": "Hop rate",
 }
