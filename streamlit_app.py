@@ -215,7 +215,7 @@ def show_results(report: Any, video: bytes | None) -> None:
         if note:
             st.caption(note)
     with card_col:
-        card_list = cards.cards(report)
+        card_list, unmeasured = cards.split_measured(cards.cards(report))
         shared = cards.shared_flags(card_list)
         for text, labels in shared.items():
             st.warning(f"⚠ {text} (applies to: {', '.join(labels)})")
@@ -230,6 +230,8 @@ def show_results(report: Any, video: bytes | None) -> None:
                         st.caption(f"⚠ {cards.short_flag(card.flag)}")
                     elif card.flag:
                         st.warning(f"⚠ {card.flag}")
+        if unmeasured:
+            st.caption("Not measured in this video: " + ", ".join(unmeasured) + ".")
         for label, text in cards.notes(report):
             st.caption(f"**{label}:** {text}")
         if report.score is not None:

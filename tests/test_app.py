@@ -748,3 +748,15 @@ def test_progress_says_roughly_how_long_is_left(
     elapsed_s: float, fraction: float, shown: str | None
 ) -> None:
     assert cards.time_left(elapsed_s, fraction) == shown
+
+
+def test_numbers_not_measured_are_one_line_not_a_wall_of_dashes() -> None:
+    card_list = [
+        cards.Card("rep_count", "Reps", "0", None, None),
+        cards.Card("mean_heel_rise_cm", "Mean heel rise", "—", None, None),
+        cards.Card("best_toe_to_wall_cm", "Best toe to wall", "—", None, "the wall was hidden"),
+        cards.Card("mean_up_s", "Rise time (mean)", "—", None, None),
+    ]
+    shown, missing = cards.split_measured(card_list)
+    assert [c.key for c in shown] == ["rep_count", "best_toe_to_wall_cm"]  # a flag explains it
+    assert missing == ["Mean heel rise", "Rise time (mean)"]

@@ -270,6 +270,19 @@ def notes(report: Report) -> list[tuple[str, str]]:
     ]
 
 
+def split_measured(card_list: list[Card]) -> tuple[list[Card], list[str]]:
+    """(cards to show, labels of the numbers not measured).
+
+    A card without a number and without a flag saying why is not shown as a
+    big "—": the page lists such labels in one line ("Not measured in this
+    video: Mean heel rise, Max heel rise"), so a clip where the drill found
+    nothing is not a wall of dashes. A card whose flag explains the gap stays.
+    """
+    missing = format_number(None)
+    shown = [c for c in card_list if c.value != missing or c.flag]
+    return shown, [c.label for c in card_list if c.value == missing and not c.flag]
+
+
 def shared_flags(card_list: list[Card]) -> dict[str, list[str]]:
     """Flags carried by two or more cards: flag text -> the labels of those cards.
 
