@@ -420,7 +420,7 @@ def video_mode(
             return
         # the report names the person's file, not the temporary copy the model read
         track = dataclasses.replace(track, source=shown)
-        report = pipeline.analyze(track, drill, opts)
+        report = pipeline.analyze(track, drill, opts, cache.stated_duration(digest))
         key = (digest, pipeline.options_key(drill, opts))
         videos: dict[Any, bytes] = st.session_state.setdefault("videos", {})
         if key not in videos:

@@ -35,7 +35,7 @@ REPS = 4
 def _tiny_mp4(path: Path, seconds: float = 1.0) -> Path:
     with H264Writer(path, fps=10) as w:
         for i in range(int(seconds * 10)):
-            w.write(np.full((48, 64, 3), 40 + i, np.uint8), i / 10)
+            w.write(np.full((48, 64, 3), 40 + i % 200, np.uint8), i / 10)
     return path
 
 
@@ -73,10 +73,10 @@ def harness(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Harness
     h = Harness()
     real_analyze = pipeline.analyze
 
-    def analyze(track: PoseTrack, drill: str, options: Any) -> Any:
+    def analyze(track: PoseTrack, drill: str, options: Any, *args: Any) -> Any:
         h.options.append(options)
         h.analysed.append(track)
-        return real_analyze(track, drill, options)
+        return real_analyze(track, drill, options, *args)
 
     monkeypatch.setattr(pipeline, "extract", h.extract)
     monkeypatch.setattr(pipeline, "analyze", analyze)
@@ -154,6 +154,21 @@ def test_sample_is_analysed_and_shown(harness: Harness) -> None:
     assert any("Norm" in c.value or "cm" in c.value for c in at.caption)
     shown = [w.value for w in at.warning]
     assert shown and len(shown) == len(set(shown))  # trust notes shown, none repeated
+
+
+def test_a_file_cut_short_is_said_on_the_page(harness: Harness, tmp_path: Path) -> None:
+    # the file states 60 s, its frames (the harness track) end at ~15 s: the page
+    # says so, as `formcheck analyze` does, instead of a silently partial result
+    _tiny_mp4(tmp_path / "samples" / "calf_raise_tiny.mp4", seconds=60.0)
+    at = _use_sample(_app())
+    assert not at.exception, at.exception
+    assert "cut short" in _texts(at)
+
+
+def test_a_whole_file_is_not_called_cut_short(harness: Harness) -> None:
+    at = _use_sample(_app())  # the sample file states 1 s: nothing is missing
+    assert not at.exception, at.exception
+    assert "cut short" not in _texts(at)
 
 
 def test_option_change_rescores_without_new_extraction(harness: Harness) -> None:

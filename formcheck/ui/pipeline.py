@@ -43,6 +43,7 @@ class TrackCache:
     def __init__(self, capacity: int = 16) -> None:
         self.capacity = capacity
         self._items: OrderedDict[str, PoseTrack] = OrderedDict()
+        self._stated: dict[str, float | None] = {}
         self._lock = threading.Lock()
 
     def get(self, key: str) -> PoseTrack | None:
@@ -53,13 +54,21 @@ class TrackCache:
                 self._items.move_to_end(key)
             return track
 
-    def put(self, key: str, track: PoseTrack) -> None:
-        """Store ``track``; the least recently used entry goes when full."""
+    def put(self, key: str, track: PoseTrack, stated_duration_s: float | None = None) -> None:
+        """Store ``track`` (and the duration its file states, s); the least recently used
+        entry goes when full."""
         with self._lock:
             self._items[key] = track
+            self._stated[key] = stated_duration_s
             self._items.move_to_end(key)
             while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
+                gone, _ = self._items.popitem(last=False)
+                self._stated.pop(gone, None)
+
+    def stated_duration(self, key: str) -> float | None:
+        """The duration the video file of ``key`` states, s (None: unknown)."""
+        with self._lock:
+            return self._stated.get(key)
 
     def __contains__(self, key: str) -> bool:
         with self._lock:
@@ -96,15 +105,34 @@ def get_track(
     if track is None:
         with video_path() as path:
             track = extract(Path(path), model_path, progress)
-        cache.put(digest, track)
+            stated = stated_duration_s(Path(path))
+        cache.put(digest, track, stated)
     return track
 
 
-def analyze(track: PoseTrack, drill: str, options: DrillOptions) -> Report:
-    """Score ``track`` as ``drill`` with ``options`` (``formcheck.analysis.analyze_track``)."""
+def stated_duration_s(video_path: Path) -> float | None:
+    """The duration the video file states, s, or None when it cannot be read.
+
+    Compared with the decoded frames, it tells a file cut short (the page then
+    says so, as ``formcheck analyze`` does)."""
+    from formcheck.errors import FormcheckError
+    from formcheck.video import probe_video
+
+    try:
+        duration = probe_video(video_path).duration_s
+    except FormcheckError:
+        return None
+    return float(duration) if duration and duration > 0 else None
+
+
+def analyze(
+    track: PoseTrack, drill: str, options: DrillOptions, expected_duration_s: float | None = None
+) -> Report:
+    """Score ``track`` as ``drill`` with ``options`` (``formcheck.analysis.analyze_track``;
+    ``expected_duration_s``: the duration the video file states, s, to warn of a cut file)."""
     from formcheck.analysis import analyze_track
 
-    return analyze_track(track, drill, options)
+    return analyze_track(track, drill, options, expected_duration_s=expected_duration_s)
 
 
 def annotated_video_bytes(
