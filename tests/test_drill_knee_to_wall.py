@@ -27,7 +27,7 @@ from formcheck.landmarks import Landmark
 from formcheck.synth import synthesize
 from formcheck.synth.camera import CameraSpec
 from formcheck.synth.noise import NoiseSpec
-from formcheck.synth.profiles import KneeToWallProfile, LungeAttempt
+from formcheck.synth.profiles import CalfRaiseProfile, KneeToWallProfile, LungeAttempt
 
 FPS = 30.0
 
@@ -548,3 +548,18 @@ def test_real_clips_report_no_impossible_value_as_valid(tracked_clip: Any) -> No
             )
     if side.summary["best_toe_to_wall_cm"] is None:
         assert side.score is None
+
+
+def test_a_video_of_another_drill_is_not_taken_for_a_lunge() -> None:
+    # calf raises filmed oblique under the knee-to-wall drill: the knee rises and
+    # moves a little, but its front never comes over the toes
+    syn = synthesize(CalfRaiseProfile(reps=4), CameraSpec(view="oblique"), NoiseSpec.low(), seed=0)
+    report = analyze_track(syn.track, "knee-to-wall", DrillOptions(height_cm=175.0))
+    assert report.events, "drives are found: the test is about what is said of them"
+    assert report.summary["not_a_lunge"] is True
+    issue = next(w for w in report.warnings if w.code == "not_a_lunge")
+    assert "does not look like a knee-to-wall" in issue.message and not report.trusted
+    # a real knee-to-wall set is not called that
+    _, lunges = _run("side", "right", "realistic", seed=1, knee_touches_wall=True)
+    assert lunges.summary["not_a_lunge"] is False
+    assert all(w.code != "not_a_lunge" for w in lunges.warnings)

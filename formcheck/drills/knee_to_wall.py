@@ -173,6 +173,7 @@ class KneeToWallThresholds:
     tibia_plausible_max_deg: float
     heel_sink_cm: float
     occluded_leg_min_visibility: float
+    not_a_lunge_knee_behind_toes_cm: float
 
 
 def load_knee_to_wall_thresholds(overrides: dict[str, Any] | None = None) -> KneeToWallThresholds:
@@ -1187,6 +1188,24 @@ def _summarise(
                 "produce (a shin leaning back, or a heel below the floor), so they do not count: "
                 "film side-on at knee height with the whole front foot and both knees in the "
                 "picture",
+            )
+        )
+    # plausible readings only: a misread drive is already reported as implausible
+    reaches = [
+        e["knee_forward_cm"]
+        for e in events
+        if e["knee_forward_cm"] is not None and not e["implausible"]
+    ]
+    summary["not_a_lunge"] = bool(reaches) and max(reaches) < -th.not_a_lunge_knee_behind_toes_cm
+    if summary["not_a_lunge"]:
+        warnings.append(
+            QualityIssue(
+                "not_a_lunge",
+                "warning",
+                f"your knee never came over your toes (it stayed at least {-max(reaches):.0f} cm "
+                "behind them in every knee drive), so this does not look like a knee-to-wall "
+                "lunge and its numbers mean little: if you filmed another drill, choose that "
+                "drill; otherwise drive the front knee forward over the toes to the wall",
             )
         )
     summary["legs"] = by_leg
