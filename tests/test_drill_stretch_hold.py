@@ -133,3 +133,11 @@ def test_real_calf_wall_stretch_no_impossible_value(tracked_clip: Any) -> None:
         # heel-down hold: the overlay's heel height is near the floor, not cm above it
         m = (times >= e["start_s"]) & (times <= e["end_s"])
         assert float(np.nanmedian(heel[m])) < th.heel_lift_cm
+    # the summary explains a shin leaning back too, and left and right are compared
+    # on the stretch's depth (the ankle's angle), not on the shin's lean
+    if report.summary["tibia_angle_deg"] is not None and report.summary["tibia_angle_deg"] < 0:
+        assert "ankle's angle" in report.flags["tibia_angle_deg"]
+    d = report.summary.get("left_minus_right_ankle_deg")
+    said = [c.message for c in report.cues if "shallower" in c.message]
+    assert bool(said) == (d is not None and abs(d) >= 4.6)
+

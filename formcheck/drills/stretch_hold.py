@@ -96,6 +96,10 @@ MSG_SHIN_BACK = (
     "the shin leans {back:.0f} deg back because the toes are up on the wall or step: the "
     "stretch depth is the ankle's angle, {dorsi:.0f} deg past neutral (ankle_dorsiflexion_deg)"
 )
+MSG_SHIN_BACK_SUMMARY = (
+    "the shin leans {back:.0f} deg back because the toes are up on the wall or step: the "
+    "stretch depth is the ankle's angle (ankle_dorsiflexion_deg)"
+)
 MSG_LR = "your {weak} leg's stretch was {diff:.0f} deg shallower than your {strong} leg's"
 
 
@@ -204,6 +208,16 @@ def heel_floor_level(
             around &= np.abs(heel_u_cm - place) <= th.heel_lift_cm
     around[a:b] = True
     return float(np.nanpercentile(heel_cm[around], 10))
+
+
+def _depth_median(events: list[dict[str, Any]]) -> float | None:
+    """Median ``ankle_dorsiflexion_deg`` of the holds with a plausible depth (None: none)."""
+    vals = [
+        e["ankle_dorsiflexion_deg"]
+        for e in events
+        if e["ankle_dorsiflexion_deg"] is not None and e["depth_plausible"]
+    ]
+    return _r(float(np.median(vals)), 1) if vals else None
 
 
 def implausible_stretch(
@@ -420,6 +434,7 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
                 "holds": len(evs),
                 "longest_valid_hold_s": _r(max(e["valid_hold_s"] for e in evs)),
                 "tibia_angle_deg": _r(float(np.median(tib)), 1) if tib else None,
+                "ankle_dorsiflexion_deg": _depth_median(evs),
             }
     summary["by_leg"] = by_leg
     tibs = [
@@ -428,9 +443,13 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
         if e["tibia_angle_deg"] is not None and e["depth_plausible"]
     ]
     summary["tibia_angle_deg"] = _r(float(np.median(tibs)), 1) if tibs else None
+    summary["ankle_dorsiflexion_deg"] = _depth_median(events)
     if len(by_leg) == 2 and all(by_leg[s]["tibia_angle_deg"] is not None for s in by_leg):
         diff = by_leg["left"]["tibia_angle_deg"] - by_leg["right"]["tibia_angle_deg"]
         summary["left_minus_right_tibia_deg"] = _r(diff, 1)
+    if len(by_leg) == 2 and all(by_leg[s]["ankle_dorsiflexion_deg"] is not None for s in by_leg):
+        diff = by_leg["left"]["ankle_dorsiflexion_deg"] - by_leg["right"]["ankle_dorsiflexion_deg"]
+        summary["left_minus_right_ankle_deg"] = _r(diff, 1)
     if ctx.view.view not in ("side", "oblique"):
         flags["tibia_angle_deg"] = flags["knee_forward_cm"] = (
             f"{ctx.view.view} view: the shin's forward lean is not visible; film from the side"
@@ -438,6 +457,12 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
     elif ctx.view.view == "oblique":
         flags["tibia_angle_deg"] = (
             "oblique view: the shin's lean is foreshortened in the picture and reads smaller"
+        )
+    tib_sum = summary["tibia_angle_deg"]
+    if isinstance(tib_sum, float) and tib_sum < 0:
+        shin_note = MSG_SHIN_BACK_SUMMARY.format(back=-tib_sum)
+        flags["tibia_angle_deg"] = (
+            f"{flags['tibia_angle_deg']}; {shin_note}" if "tibia_angle_deg" in flags else shin_note
         )
     if which != "both" and ctx.view.view == "side":
         flags["leg"] = (
@@ -475,8 +500,10 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
                 (MSG_ON_TARGET if on else MSG_SHORT).format(held=best, target=target, top=top),
             )
         )
-        if "left_minus_right_tibia_deg" in summary:
-            d = summary["left_minus_right_tibia_deg"]
+        # the depth of a stretch is the ankle's angle (the shin's lean with the foot
+        # flat, less than it when the toes are up on a wall or step)
+        if "left_minus_right_ankle_deg" in summary:
+            d = summary["left_minus_right_ankle_deg"]
             if abs(d) >= 4.6:  # knee-to-wall MDC in degrees (Powden et al. 2015)
                 weak, strong = ("left", "right") if d < 0 else ("right", "left")
                 cues.append(Cue(None, "info", MSG_LR.format(weak=weak, strong=strong, diff=abs(d))))
