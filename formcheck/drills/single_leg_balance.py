@@ -35,7 +35,10 @@ Physically implausible evidence is not a touchdown:
   ankle stays up does not end a hold. Nor is it taken higher than its ankle
   rose (a rigid foot's lowest point cannot rise more than its ankle): heel
   and toe jitter "up" while the ankle is down is no lift and does not delay a
-  touchdown.
+  touchdown. Heel and toe "down" while the ankle is *unseen* are no evidence
+  of a touchdown either: between two lifts such frames count as unseen (a
+  far foot's heel and toe pulled onto the stance foot while its ankle drops
+  below the visibility threshold split holds at 15 and 24 fps).
 - **A stance-leg change needs a touchdown** of at least ``min_touchdown_s``
   and ``min_leg_change_s`` in all; the lift signal switching feet faster is a
   left/right label swap and is undone (``undo_label_jumps``).
@@ -45,7 +48,10 @@ Physically implausible evidence is not a touchdown:
 - **Uncertain ends are said.** A hold's ``start_uncertain``/``end_uncertain``
   is True, with a flag on ``start_s``/``end_s`` saying when and why, when
   frames within ``boundary_evidence_s`` inside the hold (twice that outside)
-  are unseen, only estimated, relabelled, or overruled by the ankle.
+  are unseen, only estimated, relabelled, or overruled by the ankle
+  (including a run of at least ``min_touchdown_s`` in which only the ankle
+  put the foot above ``lift_on_leg``, heel and toe reading lower:
+  ``weak_evidence_frames``).
 
 Each hold ends by ``"touchdown"``, ``"hop"``, ``"end of video"`` or
 ``"lost tracking"`` (the person left the picture). A touchdown followed by a
@@ -471,17 +477,24 @@ def weak_evidence_frames(
     baseline: float,
     free_side: str,
     th: BalanceThresholds,
+    times_s: FloatArray | None = None,
 ) -> BoolArray:
     """Frames (T,) where the free foot's floor contact rests on no or weak evidence.
 
     Weak: no lift signal (NaN), or the heel/toe said "down" (at most
     ``lift_off_leg``) while the ankle said "up" (``ankle_checked_height``
-    overruled them). ``signal`` and ``ankle`` are the lift signals the holds
-    were found in (after label repair); ``free_side`` picks the sign. The
-    opposite overrule (heel/toe "up" while the ankle is down) is not weak
-    evidence: it is the everyday jitter of heel and toe at floor level, which
-    the ankle corrects (flagging it doubled the flagged ends under heavy
-    synthetic noise, 9 -> 19 of 32 per view, with every such end within 0.2 s).
+    overruled them). With ``times_s`` (T,) s, also the runs of at least
+    ``min_touchdown_s`` in which heel and toe stayed below ``lift_on_leg``
+    and only the ankle put the foot at or above it: heel and toe misplaced
+    low for that long (the pose model's far-foot error) leave the ankle as the
+    only evidence of the lift, and where the ankle is then unseen the lift
+    cannot be timed (a lift-off read late). Single frames of it are jitter.
+    ``signal`` and ``ankle`` are the lift signals the holds were found in
+    (after label repair); ``free_side`` picks the sign. The opposite overrule
+    (heel/toe "up" while the ankle is down) is not weak evidence: it is the
+    everyday jitter of heel and toe at floor level, which the ankle corrects
+    (flagging it doubled the flagged ends under heavy synthetic noise, 9 -> 19
+    of 32 per view, with every such end within 0.2 s).
     """
     sign = 1.0 if free_side == "right" else -1.0
     x = sign * (signal - baseline)
@@ -491,6 +504,12 @@ def weak_evidence_frames(
         xe = ankle_checked_height(x, sign * (ankle - ba), th.lift_on_leg, th.lift_off_leg)
         with np.errstate(invalid="ignore"):
             weak |= (x <= th.lift_off_leg) & (xe > th.lift_off_leg)
+            ankle_only = (x < th.lift_on_leg) & (xe >= th.lift_on_leg)
+        if times_s is not None and times_s.shape[0] > 1:
+            frame_s = float(np.median(np.diff(times_s)))
+            for a, e in _runs(ankle_only):
+                if (e - a) * frame_s >= th.min_touchdown_s - 1e-9:
+                    weak[a:e] = True
     return np.asarray(weak, dtype=bool)
 
 
@@ -649,7 +668,10 @@ def detect_holds(
         baseline: double-stance offset; estimated when None.
         ankle: (T,) ``ankle_lift_signal`` of the same track, or None. When given,
             the free foot's height is ``ankle_checked_height``: a "touchdown" of
-            the heel and toe while the ankle stays up is not one.
+            the heel and toe while the ankle stays up is not one; nor is one
+            while the ankle is unseen (such frames count as unseen: a dip
+            between two lifts is merged unless the foot was seen down, ankle
+            included, for ``min_touchdown_s``).
 
     Returns:
         holds in time order (``ended_by`` is "touchdown", "end of video" or
@@ -693,9 +715,15 @@ def detect_holds(
             if merged:
                 _, pe = merged[-1]
                 gap_s = times_s[a] - times_s[pe - 1]
-                down_s = float((seen[pe:a] & ~(x[pe:a] > th.lift_off_leg)).sum()) * frame_s
+                down = seen[pe:a] & ~(x[pe:a] > th.lift_off_leg)
+                if ankle is not None:
+                    # heel and toe "down" while the ankle is unseen: the pose model's
+                    # far-foot error looks just like this; a touchdown needs the ankle
+                    down &= np.isfinite(ankle[pe:a])
+                down_s = float(down.sum()) * frame_s
                 # Merge when the foot was not *seen* down for a touchdown's length: a
-                # one-frame dip is a glitch, a stretch without landmarks is no evidence.
+                # one-frame dip is a glitch, a stretch without landmarks (or without the
+                # ankle) is no evidence.
                 if down_s < th.min_touchdown_s - 1e-9 and gap_s <= th.max_bridge_s:
                     merged[-1][1] = e
                     bridged.append((float(times_s[pe - 1]), float(times_s[a])))
@@ -1297,7 +1325,7 @@ WEAK_WORDS = {
     "unseen": "not seen",
     "estimated": "seen only with low visibility (the pose model's estimate)",
     "relabelled": "labelled as the other leg by the pose model (repaired)",
-    "overruled": "placed by its heel and toe on the floor while its ankle stayed up",
+    "overruled": "placed by its heel and toe on or near the floor while its ankle was up",
 }
 MSG_BOUNDARY = (
     "hold {which} uncertain: around {time:.1f} s ({lo:.1f}-{hi:.1f} s) the free foot was {why}"
@@ -1320,7 +1348,7 @@ def _flag_boundaries(
     True, a flag on ``start_s``/``end_s`` saying when and why.
     """
     x = np.where(np.isfinite(signal), signal, np.nan)
-    overruled = weak_evidence_frames(x, ankle, baseline, h.free_side, th) & np.isfinite(x)
+    overruled = weak_evidence_frames(x, ankle, baseline, h.free_side, th, t) & np.isfinite(x)
     reasons = {"unseen": ~np.isfinite(x), **weak_why, "overruled": overruled}
     weak = np.zeros(t.shape[0], dtype=bool)
     for m in reasons.values():
