@@ -133,6 +133,9 @@ def test_synthetic_two_foot_hops(view: str, noise: str, seed: int) -> None:
     if view == "side":
         assert report.summary["mean_width_cm"] is None
         assert "width_cm" in report.flags
+        # the reason stands next to the cards the page shows, not under an unshown key
+        assert report.flags["mean_width_cm"] == report.flags["width_cv_pct"]
+        assert report.flags["mean_width_cm"] == report.flags["width_cm"]
 
 
 @pytest.mark.parametrize("noise", ["none", "realistic"])

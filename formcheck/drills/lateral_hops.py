@@ -432,6 +432,9 @@ def _analyze(ctx: DrillContext, th: HopThresholds) -> DrillResult:
             "side view: hops go toward and away from the camera, so their width cannot be "
             "measured; film from the front for widths"
         )
+        flags["width_cv_pct"] = flags["width_cm"]
+    if "width_cm" in flags:  # each hop's width and the set's mean, next to their cards
+        flags["mean_width_cm"] = flags["width_cm"]
 
     rel = ctx.conditioned.reliable
     events: list[dict[str, Any]] = []
