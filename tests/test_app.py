@@ -590,6 +590,25 @@ def test_deepest_valid_lunge_ignores_heel_lifts() -> None:
     assert len(charts.charts_for(report)) == 1  # no toe_to_wall series: that chart is skipped
 
 
+def test_sway_path_is_drawn_over_the_frames_the_sway_numbers_use() -> None:
+    # a hold 1-9 s whose sway is measured on its steady 6 s (1 s trimmed at each
+    # end): the big swings of stepping in and out are not drawn
+    t = np.arange(100) / 10
+    ml = np.where((t > 2.0) & (t < 8.0), 0.5 * np.sin(t), 20.0)
+    events = [{"kind": "hold", "start_s": 1.0, "end_s": 9.0, "sway_window_s": 6.0}]
+    report = _fake_report("single-leg-balance", events, {"sway_ml_cm": ml, "sway_ap_cm": ml})
+    use = charts.sway_frames(report)
+    assert use.sum() == 61 and use[20] and use[80] and not use[19] and not use[81]
+    chart = charts.sway_path_chart(report)
+    assert chart is not None
+    rows = chart.data.values
+    assert max(abs(r["side to side (cm)"]) for r in rows) <= 20.0
+    assert sum(abs(r["side to side (cm)"]) == 20.0 for r in rows) <= 2  # the window's edges
+    # no hold with a sway window: every frame
+    bare = _fake_report("single-leg-balance", [], {"sway_ml_cm": ml, "sway_ap_cm": ml})
+    assert charts.sway_frames(bare).all()
+
+
 def test_rep_marks_and_missing_series() -> None:
     events = [
         {"kind": "rep", "peak_s": 1.5, "partial": False},

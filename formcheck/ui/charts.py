@@ -222,12 +222,32 @@ def event_marks(report: Report, plot: TimePlot) -> list[dict[str, Any]]:
     return out
 
 
+def sway_frames(report: Report) -> np.ndarray:
+    """(T,) bool: the frames the sway numbers are measured on.
+
+    Each hold's sway is measured on its steady part (``sway_window_s`` long,
+    trimmed equally at both ends: stepping into and out of the hold moves the
+    body far more than balancing does); all frames when no hold has one.
+    """
+    t = np.asarray(report.times_s, dtype=np.float64)
+    use = np.zeros(len(t), dtype=bool)
+    for e in report.events:
+        win = e.get("sway_window_s")
+        if e.get("kind") != "hold" or not win:
+            continue
+        trim = max(0.0, (float(e["end_s"]) - float(e["start_s"]) - float(win)) / 2.0)
+        use |= (t >= float(e["start_s"]) + trim - 1e-6) & (t <= float(e["end_s"]) - trim + 1e-6)
+    return use if use.any() else np.ones(len(t), dtype=bool)
+
+
 def sway_path_chart(report: Report) -> alt.Chart | None:
-    """The body centre's path seen from above (ML vs AP, cm), or None without those series."""
+    """The body centre's path seen from above (ML vs AP, cm) over the frames the sway
+    numbers use (``sway_frames``), or None without those series."""
     for ml, ap in SWAY_PAIRS:
         if ml in report.series and ap in report.series:
             x, y = report.series[ml], report.series[ap]
-            idx = _thin(len(x))
+            frames = np.flatnonzero(sway_frames(report)[: len(x)])
+            idx = frames[_thin(len(frames))]
             rows = [
                 {
                     "side to side (cm)": float(x[i]),
@@ -247,7 +267,11 @@ def sway_path_chart(report: Report) -> alt.Chart | None:
                     y=alt.Y("front to back (cm):Q", scale=alt.Scale(zero=False)),
                     order="order:Q",
                 )
-                .properties(title="Sway path seen from above", height=300, width=300)
+                .properties(
+                    title="Sway path seen from above (the steady part of each hold)",
+                    height=300,
+                    width=300,
+                )
             )
     return None
 
