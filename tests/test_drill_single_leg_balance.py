@@ -130,6 +130,14 @@ def test_heel_and_toe_down_while_the_ankle_is_unseen_is_no_touchdown() -> None:
     unseen[dip] = np.nan
     (h,) = detect_holds(t, low, TH, baseline=0.0, ankle=unseen)
     assert abs(h.start_s - 2.0) < 0.1 and abs(h.end_s - 10.0) < 0.1
+    # ... but it might have been one: the hold says where
+    ((lo, hi),) = h.unconfirmed_touchdowns_s
+    assert lo == pytest.approx(5.0, abs=0.05) and hi == pytest.approx(5.3, abs=0.05)
+    # a one-frame dip is a glitch, not a possible touchdown
+    glitch = x.copy()
+    glitch[np.flatnonzero(dip)[3]] = 0.0  # one frame, while the ankle is unseen
+    (g,) = detect_holds(t, glitch, TH, baseline=0.0, ankle=unseen)
+    assert g.unconfirmed_touchdowns_s == ()
     # with the ankle seen down it is a touchdown: two holds
     down = ankle.copy()
     down[dip] = 0.0
@@ -493,6 +501,8 @@ def test_low_frame_rate_holds_are_not_split_and_far_off_ends_are_flagged(fps: fl
             for k in ("start", "end"):
                 err = abs(g[f"{k}_s"] - e[f"{k}_s"])
                 assert err <= HOLD_TOL_S or g[f"{k}_uncertain"], (seed, k, g[f"{k}_s"])
+        if any("duration_s" in g["flags"] for g in got):  # a hold kept whole is said
+            assert "possible touchdown" in report.flags["touchdowns"]
 
 
 def test_interrupted_hold_counts_a_touchdown_with_a_cue() -> None:

@@ -38,7 +38,10 @@ Physically implausible evidence is not a touchdown:
   touchdown. Heel and toe "down" while the ankle is *unseen* are no evidence
   of a touchdown either: between two lifts such frames count as unseen (a
   far foot's heel and toe pulled onto the stance foot while its ankle drops
-  below the visibility threshold split holds at 15 and 24 fps).
+  below the visibility threshold split holds at 15 and 24 fps). A dip kept
+  inside a hold only because of this (heel and toe on the floor for
+  ``min_touchdown_s`` or more) is said: a flag on the hold's ``duration_s``
+  and on ``touchdowns``.
 - **A stance-leg change needs a touchdown** of at least ``min_touchdown_s``
   and ``min_leg_change_s`` in all; the lift signal switching feet faster is a
   left/right label swap and is undone (``undo_label_jumps``).
@@ -216,6 +219,11 @@ MSG_HIDDEN_FOOT = (
     "so hold start and end are less certain"
 )
 
+MSG_UNCONFIRMED_TOUCHDOWN = (
+    "possible touchdown at {lo:.1f}-{hi:.1f} s counted as part of the hold: the free foot's heel "
+    "and toe read the floor while its ankle was not seen (the pose model often misplaces "
+    "heel and toe); if you did touch down, this hold was two"
+)
 MSG_FOOT_UNCLEAR = "the {role} foot was seen clearly in only {pct:.0f}% of the hold's frames"
 MSG_TOUCHDOWN = "you touched down at {time:.1f} s ({leg} leg hold, after {held:.1f} s)"
 MSG_HOP = "you hopped at {time:.1f} s ({leg} leg hold): keep the stance foot planted"
@@ -297,6 +305,10 @@ class HoldSpan:
         start_i, end_i: first and last frame index inside the hold.
         free_side: "left"/"right" by the signal's labels (the higher foot).
         ended_by: one of ``ENDED_BY``.
+        unconfirmed_touchdowns_s: (start, end) times (s) of dips inside the
+            hold that heel and toe put on the floor for ``min_touchdown_s`` or
+            more while the ankle was unseen: taken as part of the hold (a
+            touchdown needs the ankle), but a real touchdown cannot be ruled out.
     """
 
     start_s: float
@@ -305,6 +317,7 @@ class HoldSpan:
     end_i: int
     free_side: str
     ended_by: str
+    unconfirmed_touchdowns_s: tuple[tuple[float, float], ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -710,12 +723,14 @@ def detect_holds(
                 joined.append([a, e])
         runs = [(a, e) for a, e in joined if np.nanmax(x[a:e]) > th.lift_on_leg]
         merged: list[list[int]] = []
+        unconfirmed: list[list[tuple[float, float]]] = []
         frame_s = float(np.median(np.diff(times_s))) if n > 1 else 0.0
         for a, e in runs:
             if merged:
                 _, pe = merged[-1]
                 gap_s = times_s[a] - times_s[pe - 1]
                 down = seen[pe:a] & ~(x[pe:a] > th.lift_off_leg)
+                heel_toe_down_s = float(down.sum()) * frame_s
                 if ankle is not None:
                     # heel and toe "down" while the ankle is unseen: the pose model's
                     # far-foot error looks just like this; a touchdown needs the ankle
@@ -727,9 +742,12 @@ def detect_holds(
                 if down_s < th.min_touchdown_s - 1e-9 and gap_s <= th.max_bridge_s:
                     merged[-1][1] = e
                     bridged.append((float(times_s[pe - 1]), float(times_s[a])))
+                    if heel_toe_down_s >= th.min_touchdown_s - 1e-9:
+                        unconfirmed[-1].append((float(times_s[pe]), float(times_s[a - 1])))
                     continue
             merged.append([a, e])
-        for a, e in merged:
+            unconfirmed.append([])
+        for (a, e), dips in zip(merged, unconfirmed, strict=True):
             last = e - 1
             start = (
                 _crossing_time(times_s, x, a - 1, a, th.lift_off_leg)
@@ -749,7 +767,7 @@ def detect_holds(
                 end = _tangent_onset(times_s, x, a, e, th, rising=False, fallback=end)
                 ended = "touchdown"
             if end - start >= th.min_hold_s:
-                spans.append(HoldSpan(start, end, a, last, free, ended))
+                spans.append(HoldSpan(start, end, a, last, free, ended, tuple(dips)))
     spans.sort(key=lambda s: s.start_s)
     return spans
 
@@ -809,14 +827,32 @@ def split_hops(
         return [hold]
     pieces: list[HoldSpan] = []
     start_s, start_i = hold.start_s, i0
+
+    def dips(lo: float, hi: float) -> tuple[tuple[float, float], ...]:
+        return tuple(d for d in hold.unconfirmed_touchdowns_s if lo <= d[0] <= hi)
+
     for take_i, land_i in hops:
         end_i = max(take_i - 1, start_i)
         end_s = float(times_s[end_i])
         if end_s - start_s >= th.min_hold_s:
-            pieces.append(HoldSpan(start_s, end_s, start_i, end_i, hold.free_side, "hop"))
+            pieces.append(
+                HoldSpan(
+                    start_s, end_s, start_i, end_i, hold.free_side, "hop", dips(start_s, end_s)
+                )
+            )
         start_s, start_i = float(times_s[land_i]), land_i
     if hold.end_s - start_s >= th.min_hold_s:
-        pieces.append(HoldSpan(start_s, hold.end_s, start_i, i1, hold.free_side, hold.ended_by))
+        pieces.append(
+            HoldSpan(
+                start_s,
+                hold.end_s,
+                start_i,
+                i1,
+                hold.free_side,
+                hold.ended_by,
+                dips(start_s, hold.end_s),
+            )
+        )
     return pieces
 
 
@@ -1526,6 +1562,10 @@ def _measure_hold(
             unclear.append(MSG_FOOT_UNCLEAR.format(role=role, pct=100 * seen))
     if unclear:
         hold_flags["start_s"] = hold_flags["end_s"] = "; ".join(unclear)
+    if h.unconfirmed_touchdowns_s:
+        hold_flags["duration_s"] = "; ".join(
+            MSG_UNCONFIRMED_TOUCHDOWN.format(lo=lo, hi=hi) for lo, hi in h.unconfirmed_touchdowns_s
+        )
 
     ev: dict[str, Any] = {
         "kind": "hold",
@@ -1730,6 +1770,8 @@ def _summary_flags(
         for key in ("start_s", "end_s"):
             if key in e["flags"]:
                 flags["longest_hold_s"] = e["flags"][key]
+        if "duration_s" in e["flags"]:
+            flags["touchdowns"] = flags["longest_hold_s"] = e["flags"]["duration_s"]
 
 
 def _age_group(age: float) -> str:
