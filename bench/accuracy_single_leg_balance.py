@@ -8,12 +8,13 @@ axis is the picture's and which comes from the model's depth. Real: the shared c
 
     python bench/accuracy_single_leg_balance.py [--synthetic-only] [--tracks DIR]
         [--seeds N] [--noise none,low,realistic,heavy] [--views front,side,oblique,back]
-        [--holds-only] [--lift-s S] [--lower-s S] [--fps F]
+        [--holds-only] [--lift-s S] [--lower-s S] [--fps F] [--list]
 
 ``--lift-s`` / ``--lower-s`` change how long the free foot takes to rise / come down
 (raised cosine; default 0.5 / 0.4 s): a slow, smooth lift (1.0 / 0.8 s) is the
 hardest case for the lift-off and touchdown times. ``--fps`` sets the camera's
-frame rate (default 30). Both apply to the hold table only.
+frame rate (default 30). Both apply to the hold table only. ``--list`` names
+each clip whose hold count is off and each end beyond 0.2 s (flagged or not).
 
 ``--tracks DIR`` reads ``DIR/<clip>.npz`` pose tracks instead of extracting.
 """
@@ -52,7 +53,9 @@ def synthetic(
     views: tuple[str, ...] = VIEWS,
     profile: BalanceProfile = PROFILE,
     fps: float = 30.0,
+    list_bad: bool = False,
 ) -> None:
+    bad_lines: list[str] = []
     print(
         "| view | noise | holds found / true | median err s | max err s | stance leg ok "
         "| ends > 0.2 s (of them flagged uncertain) | ends flagged uncertain |"
@@ -70,6 +73,11 @@ def synthetic(
                 truth = [e for e in syn.truth.events if e["kind"] == "hold"]
                 found += len(rep.events)
                 true += len(truth)
+                if list_bad and len(rep.events) != len(truth):
+                    got = ", ".join(f"{e['start_s']:.2f}-{e['end_s']:.2f}" for e in rep.events)
+                    bad_lines.append(
+                        f"- {view} {noise} seed {seed}: {len(rep.events)} holds ({got})"
+                    )
                 if len(rep.events) == len(truth):
                     for g, t in zip(rep.events, truth, strict=True):
                         for k in ("start", "end"):
@@ -79,6 +87,11 @@ def synthetic(
                             flagged += unsure
                             bad += err > 0.2
                             bad_flagged += err > 0.2 and unsure
+                            if list_bad and err > 0.2:
+                                bad_lines.append(
+                                    f"- {view} {noise} seed {seed}: {k} {g[f'{k}_s']:.3f} s for "
+                                    f"{t[f'{k}_s']:.3f} s ({'flagged' if unsure else 'NOT flagged'})"
+                                )
                         legs_ok += g["stance_leg"] == profile.stance_leg
             med = f"{np.median(errs):.3f}" if errs else "-"
             mx = f"{np.max(errs):.3f}" if errs else "-"
@@ -86,6 +99,9 @@ def synthetic(
                 f"| {view} | {noise} | {found}/{true} | {med} | {mx} | {legs_ok}/{true} "
                 f"| {bad} ({bad_flagged}) | {flagged}/{len(errs)} |"
             )
+    if bad_lines:
+        print("\nHold counts off and ends beyond 0.2 s:")
+        print("\n".join(bad_lines))
 
 
 SWAY_PROFILE = BalanceProfile(
@@ -173,6 +189,11 @@ def main() -> None:
         "--lower-s", type=float, default=PROFILE.lower_s, help="free foot's lowering time, s"
     )
     parser.add_argument("--fps", type=float, default=30.0, help="camera frame rate (hold table)")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="list each clip whose hold count is off and each end beyond 0.2 s (hold table)",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     if args.sway_only:
@@ -180,7 +201,12 @@ def main() -> None:
         return
     profile = replace(PROFILE, lift_s=args.lift_s, lower_s=args.lower_s)
     synthetic(
-        args.seeds, tuple(args.noise.split(",")), tuple(args.views.split(",")), profile, args.fps
+        args.seeds,
+        tuple(args.noise.split(",")),
+        tuple(args.views.split(",")),
+        profile,
+        args.fps,
+        list_bad=args.list,
     )
     if args.holds_only:
         return
