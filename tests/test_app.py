@@ -493,6 +493,23 @@ def test_card_labels_and_numbers(key: str, value: Any, label: str, shown: str) -
 
 
 @pytest.mark.parametrize(
+    ("value", "label", "shown"),
+    [
+        (12.0, "Height lost over the set", "12.0%"),
+        (-1.0, "Height gained over the set", "1.0%"),  # not "lost ... -1.0%"
+    ],
+)
+def test_a_negative_fatigue_reads_as_height_gained(value: float, label: str, shown: str) -> None:
+    from types import SimpleNamespace
+
+    report: Any = SimpleNamespace(
+        drill="calf-raise", summary={"fatigue_pct": value}, norms=[], flags={}
+    )
+    (card,) = cards.cards(report)
+    assert (card.label, card.value) == (label, shown)
+
+
+@pytest.mark.parametrize(
     ("key", "heading"),
     [
         ("sway_ml_rms_cm", "Side-to-side sway (RMS, cm)"),  # axis word first, RMS bracketed

@@ -106,6 +106,10 @@ LABELS: dict[str, str] = {
 }
 """Labels that read better than the key (the unit still comes from the key)."""
 
+NEGATIVE_LABELS: dict[str, str] = {"fatigue_pct": "Height gained over the set"}
+"""Labels for a negative value whose sign reverses the meaning (the card then shows
+its size: "Height gained over the set 1.0%", not "Height lost over the set -1.0%")."""
+
 DIRECTIONS: dict[str, str] = {"ml": "side-to-side", "ap": "front-to-back"}
 """Key words naming a body axis (medio-lateral, antero-posterior): put in front."""
 
@@ -242,11 +246,14 @@ def cards(report: Report) -> list[Card]:
     out = []
     for key in dict.fromkeys(keys):
         label, unit = split_unit(key)
+        value = report.summary.get(key)
+        if key in NEGATIVE_LABELS and isinstance(value, int | float) and value < 0:
+            label, value = NEGATIVE_LABELS[key], -value
         out.append(
             Card(
                 key=key,
                 label=label,
-                value=format_number(report.summary.get(key), unit),
+                value=format_number(value, unit),
                 norm=_norm_text(report, key),
                 flag=report.flags.get(key),
             )
