@@ -757,7 +757,7 @@ class KneeToWallDrill:
 
 MIN_SPLIT_FRAMES = 2
 """Fewest frames of a drive's deepest phase that must show the split stance (one
-frame alone could be a misplaced foot)."""
+frame alone could be a misplaced foot), unless the phase is shorter."""
 
 MAX_DEPTH_SCALE_DEV = 0.06
 """Largest correction of the cm scale for the front foot's depth (±6%: feet
@@ -934,7 +934,10 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         d
         for d in drives
         if split[d.deep_start : d.deep_stop].sum()
-        >= max(MIN_SPLIT_FRAMES, 0.5 * judged[d.deep_start : d.deep_stop].sum())
+        >= max(
+            min(MIN_SPLIT_FRAMES, d.deep_stop - d.deep_start),
+            0.5 * judged[d.deep_start : d.deep_stop].sum(),
+        )
     ]
     if not np.isfinite(foot_len) or not np.any(front_lbl != None):  # noqa: E711
         warnings.append(
