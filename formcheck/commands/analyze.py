@@ -3,7 +3,7 @@
 formcheck analyze VIDEO --drill NAME [--height-cm H] [--leg left|right|auto]
     [--json report.json] [--csv frames.csv] [--video annotated.mp4]
     [--track track.npz] [--option KEY=VALUE ...] [--threshold KEY=VALUE ...]
-    [--save [--profile NAME]]
+    [--save [--profile NAME]] [--verbose | --quiet]
 """
 
 from __future__ import annotations
@@ -82,6 +82,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--save", action="store_true", help="store the result in your local history")
     p.add_argument("--profile", default="me", help="history profile to save under (default: me)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print every stored field of each rep / hold / attempt",
+    )
     return p
 
 
@@ -179,5 +184,5 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"saved as session {session_id} in {store.path}", file=sys.stderr)
     if not args.quiet:
-        print(format_report(report))
+        print(format_report(report, verbose=args.verbose))
     return 0
