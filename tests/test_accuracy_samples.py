@@ -236,11 +236,6 @@ def test_toe_walk_side_heel_height(shared_model: Path) -> None:
 
 
 @slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (heel_walk.py, owned elsewhere): 9 steps found for 6 on the rendered "
-    "side view",
-)
 def test_heel_walk_side_steps(shared_model: Path) -> None:
     truth = truth_of("heel_walk_side")
     rep = run("heel_walk_side", shared_model)

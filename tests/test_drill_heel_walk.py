@@ -131,3 +131,27 @@ def test_foot_rocking_on_its_heel_is_not_a_swing() -> None:
     steps, rejected = find_steps(t, pos, body, TH, ends_px=ends)
     assert [round(s.off_s, 1) for s in steps] == [2.5]
     assert rejected == []  # the rocking is not even a candidate swing
+
+
+def test_standing_foot_pulled_along_by_the_swinging_foot_is_not_a_step() -> None:
+    # constructed side view: while the left foot swings 100 px (1.0-1.4 s), the right
+    # (standing) foot's landmarks are pulled 40 px along with it and settle 15 px from
+    # where they were (the legs passing each other); then the right foot really steps
+    t = np.arange(0, 4, 1 / 30)
+    body = np.full(t.size, 400.0)
+
+    def ramp(start: float, dur: float) -> np.ndarray:
+        return np.clip((t - start) / dur, 0, 1)
+
+    left_x = 100.0 * ramp(1.0, 0.4)
+    pull = 40.0 * ramp(1.1, 0.2) - 25.0 * ramp(1.3, 0.2)  # out 40 px, back to +15 px
+    right_x = pull + 100.0 * ramp(2.2, 0.4)
+    ends: dict[str, np.ndarray] = {}
+    for side, x in (("left", left_x), ("right", right_x)):
+        heel = np.stack([x, np.zeros_like(x)], axis=1)
+        ends[side] = np.stack([heel, heel + np.array([60.0, 0.0])], axis=1)
+    pos = {s: e.mean(axis=1) for s, e in ends.items()}
+    steps, rejected = find_steps(t, pos, body, TH, ends_px=ends)
+    assert [(s.leg, round(s.off_s, 1)) for s in steps] == [("left", 1.0), ("right", 2.2)]
+    assert [e["leg"] for e in rejected] == ["right"]
+    assert "pulled along" in rejected[0]["reason"]

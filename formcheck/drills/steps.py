@@ -17,7 +17,10 @@ where the foot moves in the image:
 3. A swing must carry the foot somewhere: the stance positions just before
    and just after (medians over ``stance_compare_s``) differ by at least
    ``min_step_fraction`` of body height, for the heel and the toe alike. A landmark
-   that jumps and jumps back (a misplaced far foot) is not a step.
+   that jumps and jumps back (a misplaced far foot) is not a step. Nor is a
+   swing of one foot during a swing of the other in which the other foot
+   travels further: in a walk one foot always stands, so the standing foot's
+   landmarks were pulled along (the legs passing each other side-on).
 4. After a step the foot stands until its next swing (or the clip's end):
    that **stance** is where the drills measure toe lift, heel height or tilt.
 
@@ -286,6 +289,30 @@ def _whole_foot(speeds: list[FloatArray], seen: list[BoolArray]) -> FloatArray:
     return np.asarray(np.min(np.stack(ends), axis=0), dtype=np.float64)
 
 
+def _pulled_along(
+    speed: FloatArray,
+    other_speed: FloatArray,
+    other_swings: list[tuple[int, int]],
+    a: int,
+    b: int,
+) -> bool:
+    """True when a swing [a, b] of one foot is the other foot's swing seen through it.
+
+    In a walk one foot always stands: the feet never swing at the same time.
+    When a swing of this foot overlaps a swing of the other foot and the other
+    foot travelled further over frames ``a..b`` (speed summed over the frames,
+    its path in body heights times the frame rate), this foot is the standing
+    one and its landmarks were pulled along by the swinging foot, as happens
+    in a side view when the legs pass each other and the far foot's landmarks
+    drift toward the near foot's (and back).
+    """
+    if not any(oa <= b and ob >= a for oa, ob in other_swings):
+        return False
+    mine = float(np.nansum(speed[a : b + 1]))
+    theirs = float(np.nansum(other_speed[a : b + 1]))
+    return theirs > mine
+
+
 def find_steps(
     times_s: FloatArray,
     pos_px: dict[str, FloatArray],
@@ -347,14 +374,30 @@ def find_steps(
     found: list[tuple[str, int, int, float, bool]] = []
     rejected: list[dict[str, Any]] = []
     swings: dict[str, list[tuple[int, int]]] = {}
+    whole: dict[str, FloatArray] = {}
     for side, plist in pts.items():
         if not np.isfinite(plist[0]).any() or not np.isfinite(body_px).any():
             swings[side] = []
             continue
         speeds = [foot_speed_hps(times_s, p, body_px, window) for p in plist]
-        swings[side] = find_swings(times_s, _whole_foot(speeds, seen[side]), th)
+        whole[side] = _whole_foot(speeds, seen[side])
+        swings[side] = find_swings(times_s, whole[side], th)
     for side, sw in swings.items():
+        other = [s for s in whole if s != side]
         for k, (a, b) in enumerate(sw):
+            if other and _pulled_along(whole[side], whole[other[0]], swings[other[0]], a, b):
+                rejected.append(
+                    {
+                        "kind": "not_a_step",
+                        "leg": side,
+                        "start_s": rnd(float(times_s[a])),
+                        "end_s": rnd(float(times_s[b])),
+                        "reason": "the other foot was swinging at the same time and moved "
+                        "further: this foot's landmarks were pulled along by it (the legs "
+                        "passing each other), not a step",
+                    }
+                )
+                continue
             lo = sw[k - 1][1] if k > 0 else 0
             hi = sw[k + 1][0] if k + 1 < len(sw) else n - 1
             jumps = [_stance_jump(p, body_px, a, b, lo, hi, pad, span) for p in pts[side]]
