@@ -4,8 +4,8 @@ Subcommands live in ``formcheck/commands/<name>.py``; each module has
 ``register(subparsers)`` (adds its parser) and ``run(args) -> int`` (exit
 code). Adding a command is one line in ``COMMANDS``.
 
-Errors a user can hit (``FormcheckError``) print their message, never a
-traceback, and exit with status 1; a bad command line exits with 2 (argparse).
+Errors a user can hit (``FormcheckError``) print their message (as a sentence:
+``errors.sentence_case``), never a traceback, and exit with status 1; a bad command line exits with 2 (argparse).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from formcheck import __version__
 from formcheck.commands import ProgressBar
-from formcheck.errors import FormcheckError
+from formcheck.errors import FormcheckError, sentence_case
 
 COMMANDS: dict[str, str] = {
     "track": "formcheck.commands.track",
@@ -52,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shown_path(filename: object) -> str:
+    """An OS error's file name as the person knows it: the folder, for formcheck's
+    own temporary ``.formcheck-*.partial`` file (written next to an output, then renamed)."""
+    path = Path(str(filename))
+    if path.name.startswith(".formcheck-") and path.name.endswith(".partial"):
+        return str(path.parent)
+    return str(path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -59,12 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_load(args._command).run(args))
     except FormcheckError as exc:
-        print(f"formcheck: error: {exc}", file=sys.stderr)
+        print(f"formcheck: error: {sentence_case(str(exc))}", file=sys.stderr)
         return 1
     except OSError as exc:  # an output folder that does not exist, a read-only place, ...
-        where = f" {exc.filename}" if exc.filename else ""
+        where = f" {_shown_path(exc.filename)}" if exc.filename else ""
         print(
-            f"formcheck: error: cannot use{where}: {exc.strerror or exc}. "
+            f"formcheck: error: Cannot use{where}: {exc.strerror or exc}. "
             "Check that the folder exists and that you may read and write there.",
             file=sys.stderr,
         )

@@ -24,3 +24,25 @@ class TrackFormatError(FormcheckError):
 
 class AnalysisError(FormcheckError):
     """A drill cannot be measured from this track (wrong view, no person, ...)."""
+
+
+_ENDS = (".", "!", "?", ".)", ".`")
+
+
+def sentence_case(text: str) -> str:
+    """A message as a sentence for the faces (CLI, page): capital first letter, closing stop.
+
+    The first letter is capitalised unless the message opens with a name that
+    must keep its case: a path or file name ("clip.mp4 ..."), an option
+    ("--video ..."), or "formcheck". A full stop is added when the text ends
+    without one. ``"no person found in 92% of frames: step back"`` ->
+    ``"No person found in 92% of frames: step back."``.
+    """
+    text = text.strip()
+    if not text:
+        return text
+    first = text.split(maxsplit=1)[0].rstrip(":,;")
+    keep = first.lower() == "formcheck" or any(c in first for c in "/\\.=_`'\"") or first[0] == "-"
+    if text[0].islower() and not keep:
+        text = text[0].upper() + text[1:]
+    return text if text.endswith(_ENDS) else text + "."

@@ -143,37 +143,53 @@ def _open(path: str | os.PathLike[str]) -> tuple[Path, Any, Any]:
     """Open ``path`` and return (path, container, video stream) or raise VideoError."""
     p = Path(path)
     if not p.exists():
-        raise VideoError(f"video not found: {p}. Check the file name and folder, then try again.")
+        raise VideoError(f"Video not found: {p}. Check the file name and folder, then try again.")
     if p.is_dir():
-        raise VideoError(f"{p} is a folder, not a video file. Give the path of the video itself.")
+        raise VideoError(
+            f"The path {p} is a folder, not a video file. Give the path of the video itself."
+        )
     if p.stat().st_size == 0:
         raise VideoError(
-            f"{p} is empty (0 bytes): the copy or upload did not finish. Copy the video again."
+            f"The video {p} is empty (0 bytes): the copy or upload did not finish. "
+            "Copy the video again."
         )
     try:
         container = av.open(str(p), mode="r")
     except av.error.EOFError as exc:  # the header promises more than the file holds
         raise VideoError(
-            f"{p} ends too early: the file is cut short (an interrupted copy, upload or "
-            "recording). Copy or export the video again."
+            f"The video {p} ends too early: the file is cut short (an interrupted copy, "
+            "upload or recording). Copy or export the video again."
         ) from exc
     except av.error.InvalidDataError as exc:
         raise VideoError(
-            f"{p} is not a video formcheck can read ({_short(exc)}). "
-            "Export or re-save it as .mp4 (H.264) from your phone or camera app."
+            f"The file {p} is not a video formcheck can read: it is damaged, cut short or "
+            "in a format formcheck does not know. Export or re-save it as .mp4 (H.264) from "
+            f"your phone or camera app, then try again. {_detail(exc)}"
         ) from exc
     except av.error.FFmpegError as exc:
-        raise VideoError(f"cannot open {p}: {_short(exc)}. Check the file is a video.") from exc
+        raise VideoError(
+            f"Cannot open the video {p}. Check that it is a video file and that you may read "
+            f"it, then try again. {_detail(exc)}"
+        ) from exc
     if not container.streams.video:
         kinds: list[str] = sorted({str(s.type) for s in container.streams}) or ["nothing"]
         container.close()
         raise VideoError(
-            f"{p} has no video track (it holds {', '.join(kinds)}): record or export "
-            "a video, not an audio file."
+            f"The file {p} has no video track (it holds {', '.join(kinds)}): record or "
+            "export a video, not an audio file."
         )
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
     return p, container, stream
+
+
+def _detail(exc: BaseException) -> str:
+    """The decoder's own words as a bracketed sentence for the end of a message.
+
+    ``"(FFmpeg: Invalid data found when processing input.)"``: the person is told
+    what is wrong and what to do in plain words first; this is for whoever helps them.
+    """
+    return f"(FFmpeg: {_short(exc).rstrip('.')}.)"
 
 
 def _short(exc: BaseException) -> str:
@@ -259,7 +275,7 @@ def _first_frame(p: Path, container: Any, stream: Any) -> Any:
 
 def _no_frames(p: Path) -> VideoError:
     return VideoError(
-        f"no frame of {p} could be decoded: the file is damaged or cut short "
+        f"No frame of {p} could be decoded: the file is damaged or cut short "
         "(an interrupted copy or recording). Copy or export the video again."
     )
 
@@ -282,7 +298,10 @@ def _decode(p: Path, container: Any, stream: Any, stats: DecodeStats) -> Iterato
     except av.error.FFmpegError as exc:  # demuxer gave up: truncated or corrupt file
         if not got_frame:
             raise _no_frames(p) from exc
-        stats.messages.append(f"the video ends early ({_short(exc)}); frames up to there were used")
+        stats.messages.append(
+            f"the video ends early (damaged or cut short): the frames up to there were used "
+            f"{_detail(exc)}"
+        )
 
 
 # ------------------------------------------------------------------ frames
@@ -390,7 +409,8 @@ def iter_frames(
             raise _no_frames(p)
         if st.bad_packets:
             st.messages.append(
-                f"{st.bad_packets} damaged packet(s) could not be decoded; those frames are missing"
+                f"{st.bad_packets} damaged part(s) of the video could not be decoded: those "
+                "frames are missing (the rest was used)."
             )
     finally:
         container.close()

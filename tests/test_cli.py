@@ -13,6 +13,7 @@ from conftest import make_video, shared_video
 
 import formcheck
 from formcheck import cli
+from formcheck.errors import sentence_case
 from formcheck.track import load_track
 
 
@@ -36,7 +37,7 @@ def test_missing_video_prints_message_not_traceback(
         capsys, "track", str(tmp_path / "nope.mp4"), "-o", str(tmp_path / "t.npz")
     )
     assert code == 1
-    assert err.startswith("formcheck: error: video not found:") and "Traceback" not in err
+    assert err.startswith("formcheck: error: Video not found:") and "Traceback" not in err
     assert out == ""
     assert not (tmp_path / "t.npz").exists()
 
@@ -46,6 +47,10 @@ def test_not_a_video(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     bad.write_text("hello")
     code, _, err = run_cli(capsys, "track", str(bad), "-o", str(tmp_path / "t.npz"))
     assert code == 1 and "not a video formcheck can read" in err and "Traceback" not in err
+    # plain words first (what is wrong, what to do); FFmpeg's own words last, in brackets
+    what, _, detail = err.partition(" (FFmpeg: ")
+    assert "Export or re-save it as .mp4" in what and "Invalid data" not in what
+    assert detail.rstrip().endswith(".)") and "Errno" not in err
 
 
 def test_broken_model_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -118,3 +123,67 @@ def test_python_dash_m_formcheck_is_the_same_command_line() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert formcheck.__version__ in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        # a message from the library in lower case reads as a sentence
+        ("no person found in 92% of frames: step back", "No person found in 92% of frames: step back."),
+        ("height must be between 50 and 250 cm, got -5.0", "Height must be between 50 and 250 cm, got -5.0."),
+        # names keep their case: a file name, an option, formcheck itself
+        ("clip.mp4 ends too early.", "clip.mp4 ends too early."),
+        ("/tmp/x.npz: unknown version", "/tmp/x.npz: unknown version."),
+        ("--video needs a VIDEO", "--video needs a VIDEO."),
+        ("formcheck takes mp4 videos.", "formcheck takes mp4 videos."),
+        # a closing bracket after a full stop is an end already
+        ("Export it again. (FFmpeg: Invalid data.)", "Export it again. (FFmpeg: Invalid data.)"),
+    ],
+)  # fmt: skip
+def test_error_messages_print_as_sentences(raw: str, shown: str) -> None:
+    assert sentence_case(raw) == shown
+
+
+def test_analyze_errors_say_what_to_do(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from formcheck.synth import CalfRaiseProfile, synthesize
+    from formcheck.track import save_track
+
+    track = str(save_track(synthesize(CalfRaiseProfile(reps=1)).track, tmp_path / "t.npz"))
+    code, out, err = run_cli(capsys, "analyze", "--drill", "calf-raise")
+    assert code == 1 and out == ""
+    assert err == (
+        "formcheck: error: Give a VIDEO to analyse, or --track with a pose track saved by "
+        "`formcheck track VIDEO -o track.npz`.\n"
+    )
+    code, _, err = run_cli(capsys, "analyze", "--track", track, "--drill", "calf-raise",
+                           "--option", "knee")  # fmt: skip
+    assert code == 1 and "Write --option as KEY=VALUE, e.g. --option knee=bent (got 'knee')." in err
+    code, _, err = run_cli(capsys, "analyze", "--track", track, "--drill", "calf-raise",
+                           "--option", "knee=wobbly")  # fmt: skip
+    assert code == 1 and err.startswith("formcheck: error: Variant knee must be")  # library text
+    missing = tmp_path / "no such folder"
+    code, _, err = run_cli(capsys, "analyze", "--track", track, "--drill", "calf-raise",
+                           "--json", str(missing / "r.json"))  # fmt: skip
+    assert code == 1 and f"Cannot use {missing}: No such file or directory." in err
+    assert ".partial" not in err  # formcheck's temporary file name is not shown
+
+
+def test_analyze_prints_the_readable_report_and_verbose_adds_fields(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from formcheck.synth import CalfRaiseProfile, synthesize
+    from formcheck.text_report import MORE_DETAIL
+    from formcheck.track import save_track
+
+    track = str(save_track(synthesize(CalfRaiseProfile(reps=2)).track, tmp_path / "t.npz"))
+    code, out, _ = run_cli(capsys, "analyze", "--track", track, "--drill", "calf-raise")
+    assert code == 0 and re.search(
+        r"^  rep 1 \(\w+ leg\) at [\d.]+ s: heel rise [\d.]+ cm", out, re.M
+    )
+    assert MORE_DETAIL in out and "heel_rise_cm" not in out
+    code, out, _ = run_cli(
+        capsys, "analyze", "--track", track, "--drill", "calf-raise", "--verbose"
+    )
+    assert code == 0 and re.search(
+        r"^      all: kind rep, index 1, .*heel_rise_cm [\d.]+", out, re.M
+    )

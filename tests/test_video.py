@@ -196,7 +196,7 @@ def test_start_and_end_select_a_segment_with_true_indices(tmp_path: Path) -> Non
 
 # ------------------------------------------------------------- error paths
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(VideoError, match=r"video not found: .*nope\.mp4.*Check the file name"):
+    with pytest.raises(VideoError, match=r"Video not found: .*nope\.mp4.*Check the file name"):
         probe_video(tmp_path / "nope.mp4")
 
 
@@ -254,7 +254,7 @@ def test_garbage_after_valid_header_has_no_decodable_frames(tmp_path: Path) -> N
             data[at + 8 : at + 8 + size] = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
     path.write_bytes(bytes(data))
     stats = DecodeStats()
-    with pytest.raises(VideoError, match=r"no frame of .*could be decoded.*export the video again"):
+    with pytest.raises(VideoError, match=r"No frame of .*could be decoded.*export the video again"):
         list(iter_frames(path, stats=stats))
 
 

@@ -98,7 +98,10 @@ def parse_pairs(pairs: list[str], what: str) -> dict[str, Any]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise FormcheckError(f"--{what} {pair!r}: write it as KEY=VALUE")
+            example = "knee=bent" if what == "option" else "min_rise_cm=2"
+            raise FormcheckError(
+                f"Write --{what} as KEY=VALUE, e.g. --{what} {example} (got {pair!r})."
+            )
         try:
             value: Any = json.loads(raw)
         except json.JSONDecodeError:
@@ -117,9 +120,14 @@ def run(args: argparse.Namespace) -> int:
     from formcheck.track import load_track, save_track
 
     if args.track is None and args.video is None:
-        raise FormcheckError("give a VIDEO to analyse, or --track with a saved pose track")
+        raise FormcheckError(
+            "Give a VIDEO to analyse, or --track with a pose track saved by "
+            "`formcheck track VIDEO -o track.npz`."
+        )
     if args.video_out and args.video is None:
-        raise FormcheckError("--video needs the source VIDEO to draw on")
+        raise FormcheckError(
+            "An annotated --video is drawn on the source VIDEO: give VIDEO as well as --track."
+        )
     options = DrillOptions(
         height_cm=args.height_cm,
         leg=args.leg,
@@ -151,7 +159,10 @@ def run(args: argparse.Namespace) -> int:
     calibration = None
     if args.marker_cm is not None:
         if args.video is None:
-            raise FormcheckError("--marker-cm needs the source VIDEO, where the marker is seen")
+            raise FormcheckError(
+                "The marker (--marker-cm) is measured on the source VIDEO: give VIDEO as well "
+                "as --track."
+            )
         from formcheck.analysis import marker_calibration
 
         calibration = marker_calibration(args.video, args.marker_cm, track)

@@ -47,16 +47,17 @@ def checked_extension(name: str, size: int) -> str:
     """
     ext = PurePath(name.replace("\\", "/")).suffix.lower()
     if ext not in ALLOWED_EXTENSIONS:
-        shown = ext or "no extension"
+        kind = f"a {ext} file" if ext else "a file without an extension"
+        names = [e[1:] for e in ALLOWED_EXTENSIONS]
         raise UploadError(
-            f"formcheck takes {', '.join(e[1:] for e in ALLOWED_EXTENSIONS)} videos; this file has "
-            f"{shown}. Export the clip as .mp4 from your phone or camera app."
+            f"This is {kind}; formcheck takes {', '.join(names[:-1])} and {names[-1]} videos. "
+            "Export the clip as .mp4 from your phone or camera app."
         )
     if size <= 0:
-        raise UploadError("the file is empty (0 bytes): the upload did not finish. Try again.")
+        raise UploadError("The file is empty (0 bytes): the upload did not finish. Try again.")
     if size > MAX_UPLOAD_BYTES:
         raise UploadError(
-            f"the file is {size / 1e6:.0f} MB; the limit is {MAX_UPLOAD_MB} MB. Trim the clip to "
+            f"The file is {size / 1e6:.0f} MB; the limit is {MAX_UPLOAD_MB} MB. Trim the clip to "
             "the drill itself (a set takes under a minute) or film at 1080p instead of 4K."
         )
     return ext
@@ -75,7 +76,10 @@ def temp_video(data: bytes, ext: str) -> Iterator[Path]:
         UploadError: ``ext`` is not an allowed extension.
     """
     if ext not in ALLOWED_EXTENSIONS:
-        raise UploadError(f"unsupported video type {ext!r}")
+        raise UploadError(
+            f"Unsupported video type {ext!r}: formcheck takes "
+            f"{', '.join(ALLOWED_EXTENSIONS)} files. Export the clip as .mp4."
+        )
     with tempfile.TemporaryDirectory(prefix="formcheck-") as tmp:
         path = Path(tmp) / f"video{ext}"
         path.write_bytes(data)
