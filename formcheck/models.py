@@ -201,7 +201,10 @@ def verify_bundle(path: str | os.PathLike[str]) -> None:
         "or download the bundle again."
     )
     if not p.exists():
-        raise ModelError(f"pose model not found: {p}. {fix}")
+        raise ModelError(
+            f"pose model not found: {p}. Check the path, or run `formcheck models fetch` "
+            "to install the model."
+        )
     if not p.is_file():
         raise ModelError(f"pose model path {p} is not a file. Point it at a .task file.")
     size = p.stat().st_size

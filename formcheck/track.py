@@ -242,6 +242,16 @@ def load_track(path: str | os.PathLike[str]) -> PoseTrack:
             f"track file not found: {p}. Create one with `formcheck track VIDEO -o {p.name}`."
         )
     try:
+        with p.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError as exc:
+        raise TrackFormatError(f"{p} cannot be read: {exc}") from exc
+    if magic != b"PK\x03\x04":  # every .npz is a zip; anything else is not a track
+        raise TrackFormatError(
+            f"{p} is not a formcheck track (.npz). Make one with `formcheck track VIDEO -o "
+            "track.npz`, or give the video itself without --track."
+        )
+    try:
         with np.load(p, allow_pickle=False) as data:
             fields = {k: data[k] for k in data.files}
     except ValueError as exc:  # object arrays refuse to load without pickle

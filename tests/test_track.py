@@ -85,6 +85,16 @@ def test_pickled_content_is_refused(tmp_path: Path) -> None:
         load_track(path)
 
 
+@pytest.mark.parametrize("content", [b"hello\n", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64])
+def test_a_file_that_is_no_track_is_called_that_not_pickled(tmp_path: Path, content: bytes) -> None:
+    # a text file or a video given to --track: numpy would take it for a pickle
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(content)
+    with pytest.raises(TrackFormatError, match=r"is not a formcheck track \(\.npz\)") as info:
+        load_track(path)
+    assert "pickled" not in str(info.value) and "without --track" in str(info.value)
+
+
 def test_newer_version_is_refused(tmp_path: Path) -> None:
     out = save_track(make_track(), tmp_path / "t.npz")
     with np.load(out) as data:
