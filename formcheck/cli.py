@@ -62,6 +62,12 @@ def _shown_path(filename: object) -> str:
     return str(path)
 
 
+def _typed_names(args: argparse.Namespace) -> list[str]:
+    """The paths the person typed, as typed and as file names (kept as written in messages)."""
+    typed = [str(v) for v in vars(args).values() if isinstance(v, str | Path)]
+    return typed + [Path(v).name for v in typed]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -69,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_load(args._command).run(args))
     except FormcheckError as exc:
-        print(f"formcheck: error: {sentence_case(str(exc))}", file=sys.stderr)
+        print(f"formcheck: error: {sentence_case(str(exc), _typed_names(args))}", file=sys.stderr)
         return 1
     except OSError as exc:  # an output folder that does not exist, a read-only place, ...
         where = f" {_shown_path(exc.filename)}" if exc.filename else ""

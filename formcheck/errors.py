@@ -5,6 +5,8 @@ Every error raised at a boundary (a file, a model, a video, user input) is a
 CLI and the page) show ``str(error)`` and never a traceback.
 """
 
+from collections.abc import Iterable
+
 
 class FormcheckError(Exception):
     """Base class: the message is written for the person using formcheck."""
@@ -29,20 +31,22 @@ class AnalysisError(FormcheckError):
 _ENDS = (".", "!", "?", ".)", ".`")
 
 
-def sentence_case(text: str) -> str:
+def sentence_case(text: str, names: Iterable[str] = ()) -> str:
     """A message as a sentence for the faces (CLI, page): capital first letter, closing stop.
 
     The first letter is capitalised unless the message opens with a name that
     must keep its case: a path or file name ("clip.mp4 ..."), an option
-    ("--video ..."), or "formcheck". A full stop is added when the text ends
-    without one. ``"no person found in 92% of frames: step back"`` ->
-    ``"No person found in 92% of frames: step back."``.
+    ("--video ..."), "formcheck", or one of ``names`` (e.g. the file names the
+    person typed: "my notes.mp4 is not a video ..." keeps its "my"). A full
+    stop is added when the text ends without one. ``"no person found in 92% of
+    frames: step back"`` -> ``"No person found in 92% of frames: step back."``.
     """
     text = text.strip()
     if not text:
         return text
     first = text.split(maxsplit=1)[0].rstrip(":,;")
     keep = first.lower() == "formcheck" or any(c in first for c in "/\\.=_`'\"") or first[0] == "-"
+    keep = keep or any(name and text.startswith(name) for name in names)
     if text[0].islower() and not keep:
         text = text[0].upper() + text[1:]
     return text if text.endswith(_ENDS) else text + "."

@@ -144,6 +144,12 @@ def test_error_messages_print_as_sentences(raw: str, shown: str) -> None:
     assert sentence_case(raw) == shown
 
 
+def test_a_typed_file_name_keeps_its_case_in_a_message() -> None:
+    raw = "my notes.mp4 holds no track"
+    assert sentence_case(raw) == "My notes.mp4 holds no track."  # without the name: a sentence
+    assert sentence_case(raw, ["other.mp4", "my notes.mp4"]) == "my notes.mp4 holds no track."
+
+
 def test_analyze_errors_say_what_to_do(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from formcheck.synth import CalfRaiseProfile, synthesize
     from formcheck.track import save_track
