@@ -224,11 +224,6 @@ def test_toe_walk_side_steps(shared_model: Path) -> None:
 
 
 @slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (toe_walk.py, owned elsewhere): heel height in stance read ~1.4 of "
-    "6 cm and every step called a heel drop",
-)
 def test_toe_walk_side_heel_height(shared_model: Path) -> None:
     rep = run("toe_walk_side", shared_model)
     assert rep.summary["mean_heel_height_cm"] == pytest.approx(6.0, abs=1.5)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
+import numpy as np
 import pytest
 
 from formcheck.analysis import analyze_track
 from formcheck.drills.base import DrillOptions
+from formcheck.landmarks import Landmark
 from formcheck.synth import CameraSpec, NoiseSpec, ToeWalkProfile, synthesize
+from formcheck.track import PoseTrack
+from formcheck.views import person_height_px
 
 
 @pytest.mark.parametrize("noise", ["none", "low", "realistic"])
@@ -45,3 +52,42 @@ def test_oblique_view_flags_heel_height() -> None:
     r = analyze_track(syn.track, "toe-walk", DrillOptions(height_cm=syn.truth.height_cm))
     assert r.summary["step_count"] == 6
     assert "oblique" in r.flags["mean_heel_height_cm"]
+
+
+def _pose_model_like(syn: Any, heel_lower_cm: float) -> PoseTrack:
+    """The synthetic track labelled as the pose model's, heel landmarks moved down the picture."""
+    tr = syn.track
+    lm = tr.landmarks.copy()
+    body_px = float(np.nanmedian(person_height_px(tr)))
+    for heel in (Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL):
+        lm[:, int(heel), 1] += heel_lower_cm / syn.truth.height_cm * body_px / tr.height
+    return dataclasses.replace(tr, landmarks=lm, model_variant="full")
+
+
+def test_pose_model_heel_offset_is_zeroed_on_the_flat_foot_before_the_walk() -> None:
+    # the rendered side view's MediaPipe heel sits ~4 cm lower relative to its toe on a
+    # flat foot than the anatomical average says, and every heel height read ~4 cm low;
+    # the person's own flat foot before the first step is the zero for pose-model tracks
+    syn = synthesize(
+        ToeWalkProfile(steps=8, drop_steps=(2,)),
+        CameraSpec(view="side", distance_m=4.0),
+        NoiseSpec.low(),
+        seed=0,
+    )
+    track = _pose_model_like(syn, heel_lower_cm=4.0)
+    r = analyze_track(track, "toe-walk", DrillOptions(height_cm=syn.truth.height_cm))
+    truth = syn.truth.events_of("step")
+    steps = [e for e in r.events if e["kind"] == "step"]
+    assert r.quality["near_side"] == "right"
+    assert [e["leg"] for e in steps] == [t["leg"] for t in truth]
+    for e, t in zip(steps, truth, strict=True):
+        if not t["heel_dropped"]:  # 1 cm: the synthetic test's 2 cm per step, halved (low noise)
+            assert e["heel_height_cm"] == pytest.approx(t["heel_height_cm"], abs=1.0)
+    assert r.summary["flat_foot_reference"]["right"] == "measured"
+    # side-on, the far (left) heel is hidden behind the near leg: not judged for drops
+    assert [e["heel_dropped"] for e in steps if e["leg"] == "left"] == [None] * 4
+    assert [e["heel_dropped"] for e in steps if e["leg"] == "right"] == [
+        t["heel_dropped"] for t in truth if t["leg"] == "right"
+    ]
+    assert r.summary["heel_drops"] == 1
+    assert "far leg" in r.flags["heel_drops"]

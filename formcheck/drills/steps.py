@@ -81,6 +81,8 @@ class StepThresholds:
     min_step_fraction: float
     stance_compare_s: float
     typical_speed_percentile: float
+    flat_min_s: float
+    flat_percentile: float
 
 
 def load_step_thresholds(overrides: dict[str, Any] | None = None) -> StepThresholds:
@@ -441,6 +443,41 @@ def find_steps(
     return steps, rejected
 
 
+def flat_level(
+    values: FloatArray, seen: BoolArray, times_s: FloatArray, end_i: int, th: StepThresholds
+) -> float:
+    """The level of a foot measure while the person stood flat-footed before the walk.
+
+    A walk drill's foot heights (heel over toe, toe over heel) are measured
+    between two landmarks whose offset on a flat foot depends on where the pose
+    model puts them on this person's foot (and shoe), so the person's own flat
+    foot, seen before the first step, is a better zero than an anatomical
+    average. The level is a low percentile (``flat_percentile``) of the
+    measure, moving-median smoothed over ``flat_min_s`` (the shortest flat
+    stretch accepted), over the frames before ``end_i`` (the first lift-off)
+    in which both landmarks were seen: a person who stands, then rises onto
+    the toes or heels before stepping, is flat in the lower part of that
+    stretch.
+
+    Args:
+        values: (T,) the measure, any unit (e.g. fraction of stature).
+        seen: (T,) bool, both landmarks of the measure seen in the frame.
+        times_s: (T,) frame times, s.
+        end_i: first frame not counted (the first step's lift-off).
+        th: step thresholds (``flat_min_s``, ``flat_percentile``).
+
+    Returns:
+        The level, or NaN when fewer than ``flat_min_s`` of seen frames
+        precede ``end_i``.
+    """
+    end_i = max(0, min(int(end_i), len(values)))
+    v = np.where(np.asarray(seen[:end_i], dtype=bool), values[:end_i], np.nan)
+    if np.isfinite(v).sum() * median_dt(times_s) < th.flat_min_s:
+        return float("nan")
+    smooth = moving_median(v, round(th.flat_min_s / median_dt(times_s)))
+    return float(np.nanpercentile(smooth, th.flat_percentile))
+
+
 def stance_core(step: Step, fraction: float, max_s: float, times_s: FloatArray) -> slice:
     """The middle ``fraction`` of a step's stance, at most ``max_s`` long (a slice of frames).
 
@@ -552,6 +589,7 @@ __all__ = [
     "WalkSignals",
     "find_steps",
     "find_swings",
+    "flat_level",
     "foot_speed_hps",
     "load_step_thresholds",
     "split_overrides",

@@ -8,11 +8,16 @@ Method (numbers from ``toe_walk.toml`` and ``steps.toml``):
    landmark's height above the toe landmark (along "up" after the heel->toe
    image vector's part along the walking path's image direction is taken out,
    ``steps.rise_px``: filmed obliquely, the floor is seen in perspective),
-   minus that offset for a flat foot (``standing_foot_angle_deg`` over the
-   foot length, 15.2% of stature), is the heel's rise; times
+   minus that offset for a flat foot, is the heel's rise; times
    ``heel_contact_ratio`` it is the height of the sole under the heel (cm).
+   The flat-foot offset is the anatomical average (``standing_foot_angle_deg``
+   over the foot length, 15.2% of stature), or, on a pose model's track, the
+   person's own flat foot seen before the first step when it differs from the
+   average by a real change (``_flat_zero``).
 3. A heel drop: the heel height (smoothed) comes within ``drop_height_cm``
-   of the floor during a stance.
+   of the floor during a stance. Side-on, on a pose model's track, the far
+   leg's heel is hidden behind the near leg: its heights are reported
+   (flagged) but drops and the summary's heights come from the near leg.
 4. Knee bend: median knee flexion over the stance (0 = straight).
 
 Score (0-100, None without a step)::
@@ -40,6 +45,18 @@ FloatArray = npt.NDArray[np.float64]
 
 SCORE_WEIGHTS = {"height": 0.5, "no_drop": 0.3, "knee": 0.1, "steps": 0.1}
 """Weights of the score terms (module docstring); they sum to 1."""
+
+FAR_HEEL_NOTE = (
+    "far leg in a side view: its heel is hidden behind the near leg, so a heel drop is not "
+    "judged on it; heel height and drops come from the near leg's steps"
+)
+"""Flag on a far-leg step's ``heel_dropped`` and on the summary (see ``_hidden_far_leg``)."""
+
+ASSUMED_FLAT_NOTE = (
+    "heel heights are measured from an average flat foot: stand still flat-footed for a "
+    "second before your first step so your own flat foot is the zero"
+)
+"""Flag on ``mean_heel_height_cm`` when no flat-footed standing was seen before the walk."""
 
 VIEW_FLAGS = {
     "front": "front view: the heel is hidden behind the foot, so its height is a guess; "
@@ -88,17 +105,31 @@ class ToeWalkDrill:
 
         w = wc.setup_walk(ctx, ToeWalkThresholds, "toe_walk.toml")
         th, ws, times = w.th, w.ws, w.times_s
-        foot_px = st.FOOT_LENGTH_FRAC * ws.body_px
-        cm_per_px = st.stature_cm(ctx, ws.body_px) / ws.body_px  # per frame (walking closer)
-        offset_px = foot_px * np.sin(np.radians(-th.standing_foot_angle_deg))
+        stature = st.stature_cm(ctx, ws.body_px)
+        # heel over toe of a flat foot, fraction of stature (anatomical average)
+        assumed = st.FOOT_LENGTH_FRAC * np.sin(np.radians(-th.standing_foot_angle_deg))
+        first_off = w.steps[0].off_i if w.steps else len(times)
+        # synthetic landmarks sit where the body model (the anatomical average) puts
+        # them; a pose model's may not (``_flat_zero``)
+        pose_model = ctx.track.model_variant != "synthetic"
         path_dir = st.walk_floor_direction(ctx, ws)
         heel_cm: dict[str, FloatArray] = {}
         knee: dict[str, FloatArray] = {}
+        flat_ref: dict[str, str] = {}
         up = None if ctx.floor is None else ctx.floor.normal
         for s in st.SIDES:
             heel, toe = wc.foot_ends_px(w.track, times, s)
-            rise = st.rise_px(heel - toe, path_dir, st.floor_up(ctx)) - offset_px
-            heel_cm[s] = th.heel_contact_ratio * rise * cm_per_px
+            # heel over toe, fraction of stature (per frame: walking closer changes the scale)
+            rise = st.rise_px(heel - toe, path_dir, st.floor_up(ctx)) / ws.body_px
+            both_seen = np.asarray(ws.ends_seen[s].all(axis=1), dtype=bool)
+            flat = (
+                st.flat_level(rise, both_seen, times, first_off, w.sth)
+                if pose_model
+                else float("nan")
+            )
+            walked = _stance_median(rise, [x for x in w.steps if x.leg == s], th, times)
+            base, flat_ref[s] = _flat_zero(flat, walked, assumed, stature, th)
+            heel_cm[s] = th.heel_contact_ratio * (rise - base) * stature
             try:
                 knee[s] = np.asarray(
                     compute_angles(
@@ -108,6 +139,7 @@ class ToeWalkDrill:
                 )
             except ValueError:
                 knee[s] = np.full(len(times), np.nan)
+        hidden = _hidden_far_leg(ctx, w.view)
 
         def measure(step: st.Step, core: slice) -> dict[str, Any]:
             lowest = wc.stance_lowest(
@@ -116,7 +148,7 @@ class ToeWalkDrill:
             return {
                 "heel_height_cm": wc.core_median(heel_cm[step.leg], core),
                 "lowest_heel_cm": st.rnd(lowest),
-                "heel_dropped": wc.below(lowest, th.drop_height_cm),
+                "heel_dropped": None if step.leg == hidden else wc.below(lowest, th.drop_height_cm),
                 "knee_flexion_deg": wc.core_median(knee[step.leg], core, 1),
             }
 
@@ -126,9 +158,78 @@ class ToeWalkDrill:
             th.stance_core_fraction,
             th.max_stance_s,
             measure,
-            lambda step: wc.view_notes(("heel_height_cm",), w.view, VIEW_FLAGS),
+            lambda step: {
+                **wc.view_notes(("heel_height_cm",), w.view, VIEW_FLAGS),
+                **({"heel_dropped": FAR_HEEL_NOTE} if step.leg == hidden else {}),
+            },
         )
-        return _result(ctx, w, events, heel_cm, knee)
+        return _result(ctx, w, events, heel_cm, knee, flat_ref, hidden)
+
+
+def _flat_zero(
+    flat: float, walked: float, assumed: float, stature_cm: float, th: ToeWalkThresholds
+) -> tuple[float, str]:
+    """The heel-over-toe offset of the flat foot (fraction of stature) and where it came from.
+
+    The pose model puts the heel and toe landmarks where it sees them on this
+    person's foot (and shoe), not where the anatomical average puts them: on
+    the rendered side view its near heel sits 4.2 cm lower relative to its
+    toe on the flat foot than the average says (docs/RENDER_FINDINGS.md), so
+    every heel height read 4 cm low. The person's own flat foot, seen before
+    the first step (``steps.flat_level``), is then the zero, when:
+
+    - the walk's stances rose clearly above it (``drop_height_cm``, the
+      smallest real change): else the person may have started on the toes
+      and that level is not a flat foot; and
+    - it differs from the anatomical average by at least ``drop_height_cm``:
+      a smaller difference is within what landmark drift does to a level
+      taken over a second (on synthetic walks at realistic noise it reads
+      within 1.8 cm of the average, and using it would add that noise).
+
+    Args:
+        flat: measured flat level (NaN when not seen or not a pose-model track).
+        walked: median level over the walk's stance cores of this leg.
+        assumed: the anatomical average (``standing_foot_angle_deg``).
+        stature_cm: the person's stature, cm.
+        th: thresholds (``heel_contact_ratio``, ``drop_height_cm``).
+
+    Returns:
+        (offset, "measured" or "assumed").
+    """
+    k = th.heel_contact_ratio * stature_cm
+    if (
+        np.isfinite(flat)
+        and k * (walked - flat) >= th.drop_height_cm
+        and k * abs(flat - assumed) >= th.drop_height_cm
+    ):
+        return flat, "measured"
+    return assumed, "assumed"
+
+
+def _stance_median(
+    values: FloatArray, steps: list[st.Step], th: ToeWalkThresholds, times_s: FloatArray
+) -> float:
+    """Median of ``values`` (T,) over the stance cores of ``steps`` (NaN without any)."""
+    cores = [
+        values[st.stance_core(x, th.stance_core_fraction, th.max_stance_s, times_s)] for x in steps
+    ]
+    return st.nanmedian(np.concatenate(cores)) if cores else float("nan")
+
+
+def _hidden_far_leg(ctx: DrillContext, view: str) -> str | None:
+    """The far leg in a side view of a pose-model track (its heel is not judged), else None.
+
+    Side-on, the far heel is behind the near leg and the pose model guesses it:
+    on the rendered side views its heel and toe landmarks are off by 2-5 cm in
+    stance (docs/RENDER_FINDINGS.md), as much as the heel height measured, so
+    its heel is not judged for drops and the summary uses the near leg's steps.
+    Synthetic tracks (``model_variant`` "synthetic") place every landmark
+    where the body model puts it, so both legs count there.
+    """
+    near = ctx.view.near_side
+    if ctx.track.model_variant == "synthetic" or view != "side" or near not in st.SIDES:
+        return None
+    return "left" if near == "right" else "right"
 
 
 def _result(
@@ -137,9 +238,14 @@ def _result(
     events: list[dict[str, Any]],
     heel_cm: dict[str, FloatArray],
     knee: dict[str, FloatArray],
+    flat_ref: dict[str, str],
+    hidden: str | None,
 ) -> DrillResult:
     th, steps = w.th, w.steps
-    heights = [e["heel_height_cm"] for e in events if e["heel_height_cm"] is not None]
+    judged = [e for e in events if e["leg"] != hidden and e["heel_height_cm"] is not None]
+    if not judged:  # no near-leg step measured: the far leg's, flagged, rather than nothing
+        judged, hidden = [e for e in events if e["heel_height_cm"] is not None], None
+    heights = [e["heel_height_cm"] for e in judged]
     knees = [e["knee_flexion_deg"] for e in events if e["knee_flexion_deg"] is not None]
     drops = [e for e in events if e["heel_dropped"]]
     mean_h = float(np.mean(heights)) if heights else None
@@ -153,6 +259,7 @@ def _result(
         "left_right": wc.left_right(
             wc.values_by_leg(events, "heel_height_cm"), "mean_heel_height_cm", 2
         ),
+        "flat_foot_reference": {s: flat_ref[s] for s in st.SIDES},
         "ignored_movements": len(w.rejected),
     }
     flags: dict[str, str] = {}
@@ -162,6 +269,12 @@ def _result(
         w.view,
         VIEW_FLAGS,
     )
+    if hidden is not None and any(e["leg"] == hidden for e in events):
+        for key in ("mean_heel_height_cm", "heel_drops"):
+            wc.add_calibration_note(flags, key, FAR_HEEL_NOTE)
+    used = {e["leg"] for e in judged}
+    if any(flat_ref[s] == "assumed" for s in used):
+        wc.add_calibration_note(flags, "mean_heel_height_cm", ASSUMED_FLAT_NOTE)
     wc.add_calibration_note(flags, "mean_heel_height_cm", st.calibration_note(ctx))
     cues: list[Cue] = [
         Cue(
