@@ -478,6 +478,74 @@ def flat_level(
     return float(np.nanpercentile(smooth, th.flat_percentile))
 
 
+def flat_zero(
+    flat: float, walked: float, assumed: float, cm_per_unit: float, min_change_cm: float
+) -> tuple[float, str]:
+    """The zero of a walk drill's foot height (flat foot's level) and where it came from.
+
+    The pose model puts the heel and toe landmarks where it sees them on this
+    person's foot (and shoe), not where the anatomical average puts them: on
+    the rendered side view its near heel sits 4.2 cm lower relative to its
+    toe on the flat foot than the average says (docs/RENDER_FINDINGS.md), so
+    every toe-walk heel height read 4 cm low. The person's own flat foot, seen
+    before the first step (``flat_level``), is then the zero, when:
+
+    - the walk's stances rose clearly above it (``min_change_cm``, the
+      drill's smallest real change): else the person may have started on the
+      toes (heels) and that level is not a flat foot; and
+    - it differs from the anatomical average by at least ``min_change_cm``:
+      a smaller difference is within what landmark drift does to a level
+      taken over a second (on synthetic toe walks at realistic noise it reads
+      within 1.8 cm of the average, and using it would add that noise).
+
+    Args:
+        flat: measured flat level (NaN when not seen or not a pose-model track).
+        walked: median level over the walk's stance cores of this leg.
+        assumed: the anatomical average, same unit.
+        cm_per_unit: cm of the drill's height per unit of the level.
+        min_change_cm: the drill's smallest real change of that height, cm.
+
+    Returns:
+        (zero, "measured" or "assumed").
+    """
+    if (
+        np.isfinite(flat)
+        and cm_per_unit * (walked - flat) >= min_change_cm
+        and cm_per_unit * abs(flat - assumed) >= min_change_cm
+    ):
+        return flat, "measured"
+    return assumed, "assumed"
+
+
+def stance_median(
+    values: FloatArray,
+    steps: list[Step],
+    core_fraction: float,
+    max_stance_s: float,
+    times_s: FloatArray,
+) -> float:
+    """Median of ``values`` (T,) over the stance cores of ``steps`` (NaN without any)."""
+    cores = [values[stance_core(x, core_fraction, max_stance_s, times_s)] for x in steps]
+    return nanmedian(np.concatenate(cores)) if cores else float("nan")
+
+
+def hidden_far_leg(ctx: Any, view: str) -> str | None:
+    """The far leg in a side view of a pose-model track (its foot is not judged), else None.
+
+    Side-on, the far foot is behind the near leg and the pose model guesses
+    it: on the rendered side views its heel and toe landmarks are off by
+    2-5 cm in stance (docs/RENDER_FINDINGS.md), as much as the heights
+    measured, so the walk drills do not judge touches or drops on it and
+    their summaries use the near leg's steps. Synthetic tracks
+    (``model_variant`` "synthetic") place every landmark where the body model
+    puts it, so both legs count there.
+    """
+    near = ctx.view.near_side
+    if ctx.track.model_variant == "synthetic" or view != "side" or near not in SIDES:
+        return None
+    return "left" if near == "right" else "right"
+
+
 def stance_core(step: Step, fraction: float, max_s: float, times_s: FloatArray) -> slice:
     """The middle ``fraction`` of a step's stance, at most ``max_s`` long (a slice of frames).
 
@@ -590,9 +658,12 @@ __all__ = [
     "find_steps",
     "find_swings",
     "flat_level",
+    "flat_zero",
     "foot_speed_hps",
+    "hidden_far_leg",
     "load_step_thresholds",
     "split_overrides",
+    "stance_median",
     "thresholds_from_mapping",
     "walk_signals",
 ]

@@ -13,7 +13,7 @@ Method (numbers from ``toe_walk.toml`` and ``steps.toml``):
    The flat-foot offset is the anatomical average (``standing_foot_angle_deg``
    over the foot length, 15.2% of stature), or, on a pose model's track, the
    person's own flat foot seen before the first step when it differs from the
-   average by a real change (``_flat_zero``).
+   average by a real change (``steps.flat_zero``).
 3. A heel drop: the heel height (smoothed) comes within ``drop_height_cm``
    of the floor during a stance. Side-on, on a pose model's track, the far
    leg's heel is hidden behind the near leg: its heights are reported
@@ -50,7 +50,7 @@ FAR_HEEL_NOTE = (
     "far leg in a side view: its heel is hidden behind the near leg, so a heel drop is not "
     "judged on it; heel height and drops come from the near leg's steps"
 )
-"""Flag on a far-leg step's ``heel_dropped`` and on the summary (see ``_hidden_far_leg``)."""
+"""Flag on a far-leg step's ``heel_dropped`` and on the summary (``steps.hidden_far_leg``)."""
 
 ASSUMED_FLAT_NOTE = (
     "heel heights are measured from an average flat foot: stand still flat-footed for a "
@@ -110,7 +110,7 @@ class ToeWalkDrill:
         assumed = st.FOOT_LENGTH_FRAC * np.sin(np.radians(-th.standing_foot_angle_deg))
         first_off = w.steps[0].off_i if w.steps else len(times)
         # synthetic landmarks sit where the body model (the anatomical average) puts
-        # them; a pose model's may not (``_flat_zero``)
+        # them; a pose model's may not (``steps.flat_zero``)
         pose_model = ctx.track.model_variant != "synthetic"
         path_dir = st.walk_floor_direction(ctx, ws)
         heel_cm: dict[str, FloatArray] = {}
@@ -127,8 +127,16 @@ class ToeWalkDrill:
                 if pose_model
                 else float("nan")
             )
-            walked = _stance_median(rise, [x for x in w.steps if x.leg == s], th, times)
-            base, flat_ref[s] = _flat_zero(flat, walked, assumed, stature, th)
+            walked = st.stance_median(
+                rise,
+                [x for x in w.steps if x.leg == s],
+                th.stance_core_fraction,
+                th.max_stance_s,
+                times,
+            )
+            base, flat_ref[s] = st.flat_zero(
+                flat, walked, assumed, th.heel_contact_ratio * stature, th.drop_height_cm
+            )
             heel_cm[s] = th.heel_contact_ratio * (rise - base) * stature
             try:
                 knee[s] = np.asarray(
@@ -139,7 +147,7 @@ class ToeWalkDrill:
                 )
             except ValueError:
                 knee[s] = np.full(len(times), np.nan)
-        hidden = _hidden_far_leg(ctx, w.view)
+        hidden = st.hidden_far_leg(ctx, w.view)
 
         def measure(step: st.Step, core: slice) -> dict[str, Any]:
             lowest = wc.stance_lowest(
@@ -164,72 +172,6 @@ class ToeWalkDrill:
             },
         )
         return _result(ctx, w, events, heel_cm, knee, flat_ref, hidden)
-
-
-def _flat_zero(
-    flat: float, walked: float, assumed: float, stature_cm: float, th: ToeWalkThresholds
-) -> tuple[float, str]:
-    """The heel-over-toe offset of the flat foot (fraction of stature) and where it came from.
-
-    The pose model puts the heel and toe landmarks where it sees them on this
-    person's foot (and shoe), not where the anatomical average puts them: on
-    the rendered side view its near heel sits 4.2 cm lower relative to its
-    toe on the flat foot than the average says (docs/RENDER_FINDINGS.md), so
-    every heel height read 4 cm low. The person's own flat foot, seen before
-    the first step (``steps.flat_level``), is then the zero, when:
-
-    - the walk's stances rose clearly above it (``drop_height_cm``, the
-      smallest real change): else the person may have started on the toes
-      and that level is not a flat foot; and
-    - it differs from the anatomical average by at least ``drop_height_cm``:
-      a smaller difference is within what landmark drift does to a level
-      taken over a second (on synthetic walks at realistic noise it reads
-      within 1.8 cm of the average, and using it would add that noise).
-
-    Args:
-        flat: measured flat level (NaN when not seen or not a pose-model track).
-        walked: median level over the walk's stance cores of this leg.
-        assumed: the anatomical average (``standing_foot_angle_deg``).
-        stature_cm: the person's stature, cm.
-        th: thresholds (``heel_contact_ratio``, ``drop_height_cm``).
-
-    Returns:
-        (offset, "measured" or "assumed").
-    """
-    k = th.heel_contact_ratio * stature_cm
-    if (
-        np.isfinite(flat)
-        and k * (walked - flat) >= th.drop_height_cm
-        and k * abs(flat - assumed) >= th.drop_height_cm
-    ):
-        return flat, "measured"
-    return assumed, "assumed"
-
-
-def _stance_median(
-    values: FloatArray, steps: list[st.Step], th: ToeWalkThresholds, times_s: FloatArray
-) -> float:
-    """Median of ``values`` (T,) over the stance cores of ``steps`` (NaN without any)."""
-    cores = [
-        values[st.stance_core(x, th.stance_core_fraction, th.max_stance_s, times_s)] for x in steps
-    ]
-    return st.nanmedian(np.concatenate(cores)) if cores else float("nan")
-
-
-def _hidden_far_leg(ctx: DrillContext, view: str) -> str | None:
-    """The far leg in a side view of a pose-model track (its heel is not judged), else None.
-
-    Side-on, the far heel is behind the near leg and the pose model guesses it:
-    on the rendered side views its heel and toe landmarks are off by 2-5 cm in
-    stance (docs/RENDER_FINDINGS.md), as much as the heel height measured, so
-    its heel is not judged for drops and the summary uses the near leg's steps.
-    Synthetic tracks (``model_variant`` "synthetic") place every landmark
-    where the body model puts it, so both legs count there.
-    """
-    near = ctx.view.near_side
-    if ctx.track.model_variant == "synthetic" or view != "side" or near not in st.SIDES:
-        return None
-    return "left" if near == "right" else "right"
 
 
 def _result(
