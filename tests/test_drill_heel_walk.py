@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -155,3 +157,26 @@ def test_standing_foot_pulled_along_by_the_swinging_foot_is_not_a_step() -> None
     assert [(s.leg, round(s.off_s, 1)) for s in steps] == [("left", 1.0), ("right", 2.2)]
     assert [e["leg"] for e in rejected] == ["right"]
     assert "pulled along" in rejected[0]["reason"]
+
+
+def test_far_foot_touch_is_not_judged_side_on_for_a_pose_model_track() -> None:
+    # side-on the pose model guesses the far foot behind the near leg (its heel and toe
+    # 2-5 cm off on the rendered heel walk, where the far foot "touched" on 2 of 3 steps):
+    # its touches are not judged and the summary comes from the near leg's steps
+    syn = synthesize(
+        HeelWalkProfile(steps=6, touch_steps=(1, 2)), CameraSpec(view="side"), NoiseSpec.low()
+    )
+    track = dataclasses.replace(syn.track, model_variant="full")
+    r = analyze_track(track, "heel-walk", DrillOptions(height_cm=syn.truth.height_cm))
+    truth = syn.truth.events_of("step")
+    steps = [e for e in r.events if e["kind"] == "step"]
+    assert r.quality["near_side"] == "right"
+    assert [e["leg"] for e in steps] == [t["leg"] for t in truth]
+    assert [e["forefoot_touched"] for e in steps] == [
+        t["forefoot_touched"] if t["leg"] == "right" else None for t in truth
+    ]
+    assert r.summary["forefoot_touches"] == 1  # the near foot's (step 3); step 2 is the far's
+    assert "far leg" in r.flags["forefoot_touches"]
+    assert r.summary["mean_toe_lift_deg"] == pytest.approx(
+        np.mean([e["toe_lift_deg"] for e in steps if e["leg"] == "right"]), abs=0.05
+    )

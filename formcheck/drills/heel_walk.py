@@ -18,7 +18,10 @@ Method (numbers from ``heel_walk.toml`` and ``steps.toml``):
    than its heel looks lower (by ~10 degrees of toe lift at 45 degrees from
    4-5 m with the lens 1 m up) unless its depth offset is separated this way.
 3. A forefoot touch: the forefoot height (smoothed over ``touch_smoothing_s``)
-   comes within ``touch_height_cm`` of the floor during the stance.
+   comes within ``touch_height_cm`` of the floor during the stance. Side-on, on
+   a pose model's track, the far foot is hidden behind the near leg: its toe
+   lift is reported (flagged) but touches and the summary's toe lift come
+   from the near leg (``steps.hidden_far_leg``).
 4. Foot direction (toes forward / in / out) needs the foot's direction
    across the picture: measured from the front or back (toe sideways of the
    heel over the foot length), reported "unknown" side-on or oblique, where
@@ -48,6 +51,12 @@ FloatArray = npt.NDArray[np.float64]
 
 SCORE_WEIGHTS = {"lift": 0.6, "no_touch": 0.3, "steps": 0.1}
 """Weights of the score terms (module docstring); they sum to 1."""
+
+FAR_FOOT_NOTE = (
+    "far leg in a side view: its foot is hidden behind the near leg, so a forefoot touch is "
+    "not judged on it; toe lift and touches come from the near leg's steps"
+)
+"""Flag on a far-leg step's ``forefoot_touched`` and on the summary (``steps.hidden_far_leg``)."""
 
 VIEW_FLAGS = {
     "front": "front view: the toes point at the camera, so toe lift cannot be measured; "
@@ -142,6 +151,8 @@ class HeelWalkDrill:
             sign = {"front": 1.0, "back": -1.0}.get(view, np.nan)
             toe_in[s] = yaw * sign * (1.0 if s == "right" else -1.0)
 
+        hidden = st.hidden_far_leg(ctx, view)
+
         def measure(step: st.Step, core: slice) -> dict[str, Any]:
             lowest = wc.stance_lowest(
                 fore[step.leg], step, th.max_stance_s, th.touch_smoothing_s, times
@@ -150,7 +161,9 @@ class HeelWalkDrill:
                 "toe_lift_deg": wc.core_median(lift[step.leg], core, 1),
                 "forefoot_height_cm": wc.core_median(fore[step.leg], core),
                 "lowest_forefoot_cm": st.rnd(lowest),
-                "forefoot_touched": wc.below(lowest, th.touch_height_cm),
+                "forefoot_touched": None
+                if step.leg == hidden
+                else wc.below(lowest, th.touch_height_cm),
                 "toe_in_deg": wc.core_median(toe_in[step.leg], core, 1),
             }
 
@@ -160,9 +173,12 @@ class HeelWalkDrill:
             th.stance_core_fraction,
             th.max_stance_s,
             measure,
-            lambda step: wc.view_notes(("toe_lift_deg",), view, VIEW_FLAGS),
+            lambda step: {
+                **wc.view_notes(("toe_lift_deg",), view, VIEW_FLAGS),
+                **({"forefoot_touched": FAR_FOOT_NOTE} if step.leg == hidden else {}),
+            },
         )
-        return _result(ctx, w, events, lift, fore)
+        return _result(ctx, w, events, lift, fore, hidden)
 
 
 def _result(
@@ -171,10 +187,14 @@ def _result(
     events: list[dict[str, Any]],
     lift: dict[str, FloatArray],
     fore: dict[str, FloatArray],
+    hidden: str | None,
 ) -> DrillResult:
     th, view, steps = w.th, w.view, w.steps
-    lifts = [e["toe_lift_deg"] for e in events if e["toe_lift_deg"] is not None]
-    heights = [e["forefoot_height_cm"] for e in events if e["forefoot_height_cm"] is not None]
+    judged = [e for e in events if e["leg"] != hidden and e["toe_lift_deg"] is not None]
+    if not judged:  # no near-leg step measured: the far leg's, flagged, rather than nothing
+        judged, hidden = [e for e in events if e["toe_lift_deg"] is not None], None
+    lifts = [e["toe_lift_deg"] for e in judged]
+    heights = [e["forefoot_height_cm"] for e in judged if e["forefoot_height_cm"] is not None]
     touched = [e for e in events if e["forefoot_touched"]]
     direction, toe_in_med = (
         direction_from_offsets([e["toe_in_deg"] or np.nan for e in events], th)
@@ -209,6 +229,9 @@ def _result(
             f"{view} view: toes in and toes out look alike from here; film walking toward "
             "the camera to see the foot direction"
         )
+    if hidden is not None and any(e["leg"] == hidden for e in events):
+        for key in ("mean_toe_lift_deg", "mean_forefoot_height_cm", "forefoot_touches"):
+            wc.add_calibration_note(flags, key, FAR_FOOT_NOTE)
     wc.add_calibration_note(flags, "mean_forefoot_height_cm", st.calibration_note(ctx))
     cues: list[Cue] = []
     for e in touched:
