@@ -140,4 +140,3 @@ def test_real_calf_wall_stretch_no_impossible_value(tracked_clip: Any) -> None:
     d = report.summary.get("left_minus_right_ankle_deg")
     said = [c.message for c in report.cues if "shallower" in c.message]
     assert bool(said) == (d is not None and abs(d) >= 4.6)
-
