@@ -180,3 +180,36 @@ def test_far_foot_touch_is_not_judged_side_on_for_a_pose_model_track() -> None:
     assert r.summary["mean_toe_lift_deg"] == pytest.approx(
         np.mean([e["toe_lift_deg"] for e in steps if e["leg"] == "right"]), abs=0.05
     )
+
+
+def test_toe_lift_factor_applies_to_pose_model_tracks_only() -> None:
+    # render-derived: MediaPipe's toe landmark rises about half as much as the toes
+    # (heel_walk.toml toe_lift_scale_side); synthetic landmarks sit where the body
+    # model puts them, so only a track labelled as the pose model's is scaled, and
+    # touches are still judged on the landmarks' own reading (a real touch must stay one)
+    from formcheck.drills.heel_walk import HeelWalkThresholds
+    from formcheck.drills.steps import split_overrides
+
+    factor = split_overrides({}, HeelWalkThresholds, "heel_walk.toml")[0].toe_lift_scale_side
+    assert factor > 1.0
+    syn = synthesize(
+        HeelWalkProfile(steps=6, touch_steps=(2,)), CameraSpec(view="side"), NoiseSpec.low()
+    )
+    opts = DrillOptions(height_cm=syn.truth.height_cm)
+    plain = analyze_track(syn.track, "heel-walk", opts)
+    as_mp = analyze_track(dataclasses.replace(syn.track, model_variant="full"), "heel-walk", opts)
+    p_steps = [e for e in plain.events if e["kind"] == "step"]
+    m_steps = [e for e in as_mp.events if e["kind"] == "step"]
+    assert [e["leg"] for e in m_steps] == [e["leg"] for e in p_steps]
+    assert len(p_steps) == 6
+    near = [(p, m) for p, m in zip(p_steps, m_steps, strict=True) if p["leg"] == "right"]
+    assert len(near) == 3
+    for p, m in near:
+        # both rounded to 0.1 deg: |m - factor * p| <= 0.05 + factor * 0.05
+        assert m["toe_lift_deg"] == pytest.approx(factor * p["toe_lift_deg"], abs=0.16)
+        assert m["forefoot_touched"] == p["forefoot_touched"]
+        assert m["lowest_forefoot_cm"] == p["lowest_forefoot_cm"]
+    assert [m["forefoot_touched"] for _, m in near] == [False, True, False]
+    # the forefoot height follows the corrected toe lift (ball of the foot on a circle
+    # about the heel), so it grows with it
+    assert all(m["forefoot_height_cm"] > p["forefoot_height_cm"] for p, m in near)

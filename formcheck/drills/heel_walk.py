@@ -17,8 +17,14 @@ Method (numbers from ``heel_walk.toml`` and ``steps.toml``):
    obliquely, the floor is seen in perspective and a toe nearer the camera
    than its heel looks lower (by ~10 degrees of toe lift at 45 degrees from
    4-5 m with the lens 1 m up) unless its depth offset is separated this way.
-3. A forefoot touch: the forefoot height (smoothed over ``touch_smoothing_s``)
-   comes within ``touch_height_cm`` of the floor during the stance. Side-on, on
+   On a pose model's track (not synthetic) the toe lift, and so the forefoot
+   height, is multiplied by a render-derived factor of the frame's view
+   (``toe_lift_scale``; ``toe_lift_scale_side`` / ``toe_lift_scale_oblique``):
+   MediaPipe's toe landmark rises about half as much as the toes do.
+3. A forefoot touch: the forefoot height as the landmarks show it (before the
+   factor of step 2, which would lift a real touch's ~1 cm reading over the
+   threshold; smoothed over ``touch_smoothing_s``) comes within
+   ``touch_height_cm`` of the floor during the stance. Side-on, on
    a pose model's track, the far foot is hidden behind the near leg: its toe
    lift is reported (flagged) but touches and the summary's toe lift come
    from the near leg (``steps.hidden_far_leg``).
@@ -84,6 +90,8 @@ class HeelWalkThresholds:
     target_steps: int
     toe_in_min_deg: float
     toe_out_min_deg: float
+    toe_lift_scale_side: float
+    toe_lift_scale_oblique: float
 
 
 def foot_angle_deg(dz_px: FloatArray, foot_px: FloatArray) -> FloatArray:
@@ -95,6 +103,31 @@ def foot_angle_deg(dz_px: FloatArray, foot_px: FloatArray) -> FloatArray:
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.degrees(np.arcsin(np.clip(dz_px / foot_px, -1.0, 1.0)))
+
+
+def toe_lift_scale(ctx: DrillContext, th: HeelWalkThresholds, n: int) -> FloatArray:
+    """(n,) factor on the toe lift per frame (render-derived correction; 1 = none).
+
+    MediaPipe's foot_index landmark rises only about half as much as the toes
+    do when the foot rotates about the heel (docs/ACCURACY.md, "Rendered
+    truth"), so on a pose model's track the toe lift is multiplied by
+    ``toe_lift_scale_side`` / ``toe_lift_scale_oblique`` in frames of that
+    view (1 in other or unknown views). Tracks not from MediaPipe
+    (``model_variant`` "synthetic") get 1 throughout: their landmarks sit
+    where the body model puts them.
+
+    Args:
+        ctx: the drill context (track, per-frame view).
+        th: thresholds holding the factors.
+        n: number of frames of the walk signals (the conditioned track's).
+    """
+    if ctx.track.model_variant == "synthetic":
+        return np.ones(n)
+    per_view = {"side": th.toe_lift_scale_side, "oblique": th.toe_lift_scale_oblique}
+    views = np.asarray(ctx.view.per_frame)
+    if len(views) != n:
+        views = np.full(n, ctx.view.view)
+    return np.array([per_view.get(str(v), 1.0) for v in views], dtype=np.float64)
 
 
 def direction_from_offsets(
@@ -136,14 +169,18 @@ class HeelWalkDrill:
         foot_cm = st.FOOT_LENGTH_FRAC * st.stature_cm(ctx, ws.body_px)
         path_dir = st.walk_floor_direction(ctx, ws)
         up = st.floor_up(ctx)
+        scale = toe_lift_scale(ctx, th, len(times))
         lift: dict[str, FloatArray] = {}
         fore: dict[str, FloatArray] = {}
+        seen: dict[str, FloatArray] = {}  # forefoot height as the landmarks show it (touches)
         toe_in: dict[str, FloatArray] = {}
         for s in st.SIDES:
             heel, toe = wc.foot_ends_px(w.track, times, s)
             dz = st.rise_px(toe - heel, path_dir, up)
-            lift[s] = foot_angle_deg(dz, foot_px) - th.standing_foot_angle_deg
+            raw = foot_angle_deg(dz, foot_px) - th.standing_foot_angle_deg
+            lift[s] = scale * raw
             fore[s] = st.BALL_FRAC * foot_cm * np.sin(np.radians(lift[s]))
+            seen[s] = st.BALL_FRAC * foot_cm * np.sin(np.radians(raw))
             across = st.floor_along_px(ctx, toe) - st.floor_along_px(ctx, heel)
             with np.errstate(invalid="ignore", divide="ignore"):
                 yaw = np.degrees(np.arcsin(np.clip(across / foot_px, -1.0, 1.0)))
@@ -155,7 +192,7 @@ class HeelWalkDrill:
 
         def measure(step: st.Step, core: slice) -> dict[str, Any]:
             lowest = wc.stance_lowest(
-                fore[step.leg], step, th.max_stance_s, th.touch_smoothing_s, times
+                seen[step.leg], step, th.max_stance_s, th.touch_smoothing_s, times
             )
             return {
                 "toe_lift_deg": wc.core_median(lift[step.leg], core, 1),
