@@ -319,7 +319,7 @@ def test_synthetic_oblique_far_leg_measured_from_occluded_landmarks(noise: str) 
 
 @pytest.mark.parametrize("noise", ["none", "low"])
 def test_synthetic_oblique_far_leg_toe_to_wall_within_done_means(noise: str) -> None:
-    # 12 seeds measured: max 0.4 (none) / 0.5 cm (low); realistic: 7 of 12 seeds within 1 cm
+    # 12 seeds measured: max 0.2 cm (none and low); realistic: the 12-seed slow test
     syn, report = _run("oblique", "left", noise, seed=1, knee_touches_wall=True)
     truth = syn.truth.events_of("lunge")
     assert len(report.events) == len(truth)

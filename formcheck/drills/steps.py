@@ -315,6 +315,27 @@ def _pulled_along(
     return theirs > mine
 
 
+MSG_PULLED_ALONG = (
+    "the other foot was swinging at the same time and moved further: this foot's landmarks "
+    "were pulled along by it (the legs passing each other), not a step"
+)
+MSG_NOWHERE = (
+    "the foot moved but did not go anywhere (a landmark jump, a shuffle, or one end of the "
+    "foot lifting and lowering), not a step"
+)
+
+
+def _not_a_step(side: str, start_s: float, end_s: float, reason: str) -> dict[str, Any]:
+    """The record of a rejected swing (``kind`` "not_a_step") with its reason."""
+    return {
+        "kind": "not_a_step",
+        "leg": side,
+        "start_s": rnd(float(start_s)),
+        "end_s": rnd(float(end_s)),
+        "reason": reason,
+    }
+
+
 def find_steps(
     times_s: FloatArray,
     pos_px: dict[str, FloatArray],
@@ -388,17 +409,7 @@ def find_steps(
         other = [s for s in whole if s != side]
         for k, (a, b) in enumerate(sw):
             if other and _pulled_along(whole[side], whole[other[0]], swings[other[0]], a, b):
-                rejected.append(
-                    {
-                        "kind": "not_a_step",
-                        "leg": side,
-                        "start_s": rnd(float(times_s[a])),
-                        "end_s": rnd(float(times_s[b])),
-                        "reason": "the other foot was swinging at the same time and moved "
-                        "further: this foot's landmarks were pulled along by it (the legs "
-                        "passing each other), not a step",
-                    }
-                )
+                rejected.append(_not_a_step(side, times_s[a], times_s[b], MSG_PULLED_ALONG))
                 continue
             lo = sw[k - 1][1] if k > 0 else 0
             hi = sw[k + 1][0] if k + 1 < len(sw) else n - 1
@@ -411,16 +422,7 @@ def find_steps(
             disp = float(min(ends)) if ends else jumps[0]
             cut = a == 0 or b == n - 1
             if np.isfinite(disp) and disp < th.min_step_fraction:
-                rejected.append(
-                    {
-                        "kind": "not_a_step",
-                        "leg": side,
-                        "start_s": rnd(float(times_s[a])),
-                        "end_s": rnd(float(times_s[b])),
-                        "reason": "the foot moved but did not go anywhere (a landmark jump, a "
-                        "shuffle, or one end of the foot lifting and lowering), not a step",
-                    }
-                )
+                rejected.append(_not_a_step(side, times_s[a], times_s[b], MSG_NOWHERE))
                 continue
             found.append((side, a, b, disp, cut))
     found.sort(key=lambda s: s[1])
