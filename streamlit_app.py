@@ -79,10 +79,10 @@ def friendly(doing: str, names: dict[str, str] | None = None) -> Iterator[None]:
         yield
     except FormcheckError as exc:
         log.info("error shown while %s: %s", doing, exc)
-        st.error(uploads.user_message(str(exc), names or {}))
+        st.error(uploads.page_message(str(exc), names or {}))
     except ValueError as exc:  # bad option values etc.: the library words them for people
         log.warning("rejected input while %s: %s", doing, exc)
-        st.error(uploads.user_message(str(exc), names or {}))
+        st.error(uploads.page_message(str(exc), names or {}))
     except Exception:
         log.exception("unexpected error while %s", doing)
         st.error(GENERIC_ERROR.format(doing=doing))

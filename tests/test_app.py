@@ -230,7 +230,8 @@ def test_unreadable_video_shows_its_message(harness: Harness) -> None:
     harness.fail = VideoError("clip.mp4 is not a video formcheck can read. Export it as .mp4")
     at = _use_sample(_app())
     assert not at.exception
-    assert [e.value for e in at.error] == [str(harness.fail)]
+    # as a sentence, like the command line; the file name keeps its case
+    assert [e.value for e in at.error] == [f"{harness.fail}."]
     assert list(Path(tempfile.gettempdir()).iterdir()) == []
 
 
@@ -266,7 +267,9 @@ def test_text_file_renamed_mp4_names_the_upload_and_clears_the_progress(
     assert not at.exception
     (err,) = [e.value for e in at.error]
     (tmp_path,) = harness.extracted
-    assert "my notes.mp4" in err and "not a video" in err
+    assert "my notes.mp4" in err and "not a video" in err  # the name keeps its case
+    # a sentence, as on the command line (a name at the start keeps its case)
+    assert (err[0].isupper() or err.startswith("my notes.mp4")) and err.endswith((".", ".)"))
     assert str(tmp_path.parent) not in err and tmp_path.name not in err
     assert "Errno" not in err and "1094995529" not in err
     assert at.get("progress") == []  # the progress bar went with the failure
@@ -282,6 +285,12 @@ def test_upload_message_keeps_the_text_and_drops_paths_and_codes() -> None:
     )
     assert uploads.user_message("video.mp4 ends too early", names) == "clip.mp4 ends too early"
     assert uploads.user_message("export as .mp4 (H.264)", names) == "export as .mp4 (H.264)"
+    assert uploads.page_message("video.mp4 ends too early", names) == "clip.mp4 ends too early."
+    assert uploads.page_message("ends too early: export again", names) == (
+        "Ends too early: export again."
+    )
+    names = {tmp: "my notes.mp4"}
+    assert uploads.page_message("video.mp4 is not a video", names) == "my notes.mp4 is not a video."
     assert uploads.shown_name("../../etc/evil name.MOV") == "evil name.MOV"
     assert uploads.shown_name("C:\\Users\\me\\clip.mp4") == "clip.mp4"
 
@@ -296,7 +305,7 @@ def test_progress_is_cleared_when_drawing_the_video_fails(
     at = _use_sample(_app())
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "the video could not be decoded past 0:01. Export it again."
+        "The video could not be decoded past 0:01. Export it again."
     ]
     assert at.get("progress") == []
 
@@ -353,7 +362,7 @@ def test_no_person_video_says_what_to_change(harness: Harness) -> None:
     harness.track = PoseTrack.empty(np.arange(60) / 30.0, 640, 480, 30.0)
     at = _use_sample(_app())
     assert not at.exception
-    assert "no person found" in at.error[0].value and "step back" in at.error[0].value
+    assert at.error[0].value.startswith("No person found") and "step back" in at.error[0].value
 
 
 def test_balance_result_shows_hold_and_sway(harness: Harness) -> None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import altair as alt
 
+from formcheck.errors import sentence_case
 from formcheck.history import (
     LEG_ASYMMETRY_CM,
     SMALLEST_REAL_CHANGE,
@@ -540,7 +541,7 @@ def render_profile_picker(st: Any) -> Profile | None:
                             birth_year=int(birth) if birth is not None else None,
                         )
                 except FormcheckError as exc:
-                    st.error(str(exc))
+                    st.error(sentence_case(str(exc)))
                 else:
                     st.session_state["profile_pending"] = made.name
                     st.rerun()
@@ -617,7 +618,7 @@ def render_save_panel(
                     video_path=video_path,
                 )
         except FormcheckError as exc:
-            st.error(str(exc))
+            st.error(sentence_case(str(exc)))
             return
         saved[key] = session_id
         st.rerun()
@@ -803,7 +804,7 @@ def _render_import(st: Any) -> None:
             with HistoryStore() as store:
                 n = import_bytes(store, upload.getvalue(), upload.name)
         except FormcheckError as exc:
-            st.error(f"Nothing was imported: {exc}")
+            st.error(f"Nothing was imported: {sentence_case(str(exc))}")
             return
         done.add(file_id)
         st.session_state["history_flash"] = f"Imported {n} session(s) from {upload.name}."

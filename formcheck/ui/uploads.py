@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePath
 
-from formcheck.errors import FormcheckError
+from formcheck.errors import FormcheckError, sentence_case
 
 MAX_UPLOAD_MB = 200
 """Largest upload, megabytes (10^6 bytes). A 1080p phone video is 15-20 MB per
@@ -117,3 +117,13 @@ def user_message(text: str, names: Mapping[str, str]) -> str:
         if bare:
             text = re.sub(rf"(?<![\w./-]){re.escape(bare)}(?![\w-])", name, text)
     return _ERRNO.sub("", text)
+
+
+def page_message(text: str, names: Mapping[str, str]) -> str:
+    """An error message for the page: ``user_message``, then as a sentence.
+
+    Capitalised and closed with a full stop as the command line does
+    (``errors.sentence_case``), except when it opens with the name of the
+    person's own file, which keeps its case ("my notes.mp4 is not a video").
+    """
+    return sentence_case(user_message(text, names), names.values())
