@@ -532,6 +532,8 @@ def test_a_negative_fatigue_reads_as_height_gained(value: float, label: str, sho
         ("rep_count", "Reps"),
         ("steps_per_min", "Steps (/min)"),  # not "Min steps per"
         ("heel_rise_cm_min", "Min heel rise (cm)"),
+        # not "Max tibia angle any (deg)"
+        ("max_tibia_angle_any_deg", "Largest tibia angle, any attempt (°)"),
     ],
 )
 def test_key_labels_in_words_with_units(key: str, heading: str) -> None:
