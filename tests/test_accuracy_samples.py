@@ -238,6 +238,20 @@ def test_heel_walk_side_steps(shared_model: Path) -> None:
 
 
 @slow
+def test_heel_walk_seen_from_the_left_steps(shared_model: Path) -> None:
+    # MediaPipe swaps the leg labels on most steps of this clip; one swap mid-swing
+    # split a step in two (7 steps for 6) until the two pieces were joined
+    # (steps._join_swapped_swings; this clip showed the failure, so it is in-sample)
+    truth = truth_of("heel_walk_side_left")
+    rep = run("heel_walk_side_left", shared_model)
+    want = [e for e in truth["events"] if e["kind"] == "step"]
+    got = [e for e in rep.events if e["kind"] == "step"]
+    assert len(got) == len(want) == 6
+    for g, w in zip(got, want, strict=True):  # each found swing holds its true mid-swing
+        assert g["start_s"] < 0.5 * (w["start_s"] + w["end_s"]) < g["end_s"]
+
+
+@slow
 def test_heel_walk_side_toe_lift(shared_model: Path) -> None:
     # near leg's steps (the far foot is hidden side-on); MediaPipe's raw reading is
     # 13.6 of 25 deg, corrected by the render-derived toe_lift_scale_side (heel_walk.toml;

@@ -9,7 +9,12 @@ import pytest
 
 from formcheck.analysis import analyze_track
 from formcheck.drills.base import DrillOptions
-from formcheck.drills.steps import find_steps, find_swings, load_step_thresholds
+from formcheck.drills.steps import (
+    _join_swapped_swings,
+    find_steps,
+    find_swings,
+    load_step_thresholds,
+)
 from formcheck.synth import (
     STANDING_FOOT_TO_FLOOR_DEG,
     CameraSpec,
@@ -157,6 +162,40 @@ def test_standing_foot_pulled_along_by_the_swinging_foot_is_not_a_step() -> None
     assert [(s.leg, round(s.off_s, 1)) for s in steps] == [("left", 1.0), ("right", 2.2)]
     assert [e["leg"] for e in rejected] == ["right"]
     assert "pulled along" in rejected[0]["reason"]
+
+
+def _swing(leg: str, t0: float, t1: float, t: np.ndarray) -> tuple[str, int, int, float, bool]:
+    return (leg, int(np.searchsorted(t, t0)), int(np.searchsorted(t, t1)), 0.15, False)
+
+
+def test_one_swing_split_by_a_leg_label_swap_is_one_step() -> None:
+    # a swing of 0.4 s whose labels swap half-way shows as two overlapping swings of
+    # the two legs, together one swing long: one step, not two
+    t = np.arange(0, 6, 1 / 30)
+    found = [
+        _swing("left", 1.0, 1.4, t),
+        _swing("right", 2.0, 2.2, t),
+        _swing("left", 2.17, 2.4, t),
+        _swing("right", 3.0, 3.4, t),
+        _swing("left", 4.0, 4.4, t),
+    ]
+    joined = _join_swapped_swings(found, t)
+    assert [(leg, round(float(t[a]), 2)) for leg, a, *_ in joined] == [
+        ("left", 1.0),
+        ("right", 2.0),
+        ("right", 3.0),
+        ("left", 4.0),
+    ]
+    assert round(float(t[joined[1][2]]), 2) == 2.4
+
+
+def test_consecutive_steps_whose_edges_overlap_stay_two() -> None:
+    # at walking speed the detected edges of two real swings can overlap a little
+    # (centred speed window); together they span two swings: not joined
+    t = np.arange(0, 6, 1 / 30)
+    found = [_swing("left", 1.0, 1.45, t), _swing("right", 1.4, 1.85, t)]
+    found += [_swing("left", 3.0, 3.4, t), _swing("right", 4.0, 4.4, t)]
+    assert _join_swapped_swings(found, t) == found
 
 
 def test_far_foot_touch_is_not_judged_side_on_for_a_pose_model_track() -> None:

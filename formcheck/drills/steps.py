@@ -336,6 +336,55 @@ def _not_a_step(side: str, start_s: float, end_s: float, reason: str) -> dict[st
     }
 
 
+Swing = tuple[str, int, int, float, bool]
+"""A swing kept as a step: (leg, first frame, last frame, displacement in body heights, cut)."""
+
+
+def _join_swapped_swings(found: list[Swing], times_s: FloatArray) -> list[Swing]:
+    """Join two pieces of one swing whose leg labels the pose model swapped part-way.
+
+    In a walk one foot always stands, so the two feet never swing at the same
+    time. Two kept swings of different legs that overlap (each moved more than
+    the other over its own frames, so neither was pulled along) and together
+    last no longer than ``JOINED_SWING_MAX`` times the walk's median swing are
+    one swing seen as two: MediaPipe swapped the near and far leg mid-swing
+    (seen on side-view renders). Two real swings of consecutive steps whose
+    detected edges overlap span about two swings and stay apart. The joined
+    swing takes the leg that moved further and its displacement.
+
+    Args:
+        found: swings in time order of their first frame.
+        times_s: (T,) frame times, s.
+
+    Returns:
+        The swings with such pairs joined, in time order.
+    """
+    if len(found) < 3:
+        return found
+    typical = float(np.median([times_s[b] - times_s[a] for _, a, b, _, _ in found]))
+    out: list[Swing] = []
+    for sw in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and sw[0] != prev[0]
+            and sw[1] <= prev[2]
+            and times_s[max(prev[2], sw[2])] - times_s[prev[1]] <= JOINED_SWING_MAX * typical
+        ):
+            out.pop()
+            lead = max(prev, sw, key=lambda s: s[3])
+            out.append((lead[0], prev[1], max(prev[2], sw[2]), lead[3], prev[4] or sw[4]))
+        else:
+            out.append(sw)
+    return out
+
+
+JOINED_SWING_MAX = 1.25
+"""Longest joined swing, in median swings of the walk. Judgement: a swing split
+at a label swap spans one swing (a swing's length varies ~10-20% within a
+walk); two consecutive real swings span two swings plus the double support."""
+
+
 def find_steps(
     times_s: FloatArray,
     pos_px: dict[str, FloatArray],
@@ -394,7 +443,7 @@ def find_steps(
             seen[side] += [ok[:, 0], ok[:, 1]]
     pad = max(1, round(0.5 * window / median_dt(times_s)))
     span = max(1, round(th.stance_compare_s / median_dt(times_s)))
-    found: list[tuple[str, int, int, float, bool]] = []
+    found: list[Swing] = []
     rejected: list[dict[str, Any]] = []
     swings: dict[str, list[tuple[int, int]]] = {}
     whole: dict[str, FloatArray] = {}
@@ -425,7 +474,7 @@ def find_steps(
                 rejected.append(_not_a_step(side, times_s[a], times_s[b], MSG_NOWHERE))
                 continue
             found.append((side, a, b, disp, cut))
-    found.sort(key=lambda s: s[1])
+    found = _join_swapped_swings(sorted(found, key=lambda s: s[1]), times_s)
     steps: list[Step] = []
     for k, (side, a, b, disp, cut) in enumerate(found):
         nxt = next((s[1] for s in found[k + 1 :] if s[0] == side), n)
