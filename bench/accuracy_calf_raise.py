@@ -27,7 +27,7 @@ REAL = [
 
 def synthetic(
     seeds: int,
-    views: tuple[str, ...] = ("side", "oblique", "front"),
+    views: tuple[str, ...] = ("side", "oblique", "front", "back"),
     noises: tuple[str, ...] = ("low", "realistic", "heavy"),
 ) -> None:
     print(
@@ -104,8 +104,10 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--real", action="store_true")
-    ap.add_argument("--views", default="side,oblique,front", help="comma-separated views")
-    ap.add_argument("--noise", default="low,realistic,heavy", help="comma-separated presets")
+    ap.add_argument("--views", default="side,oblique,front,back", help="comma-separated views")
+    ap.add_argument(
+        "--noise", default="low,realistic,heavy", help="comma-separated presets (none, low, ...)"
+    )
     args = ap.parse_args()
     synthetic(args.seeds, tuple(args.views.split(",")), tuple(args.noise.split(",")))
     if args.real:

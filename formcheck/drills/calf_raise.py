@@ -35,6 +35,13 @@ How a rep is found (all numbers from ``calf_raise.toml``):
 4. A rep cut by the start or end of the clip, or rising less than
    ``partial_fraction`` of the set's median rise, is a partial rep: reported,
    flagged, not counted in ``rep_count``.
+5. Each rep's rise is then turned from the heel landmark's into the heel's:
+   on tracks whose landmarks sit where the body model puts them, the
+   apparent height of the heel's travel along the foot (depth, seen from
+   the front or the back; the slope from the standing foot's own picture)
+   is removed and the landmark's rise becomes the sole's (``HeelTravel``);
+   on pose-model tracks a render-derived factor per view does both
+   (``heel_rise_scale``). Reps are found and judged before either.
 
 Legs: ``options.leg`` if given; otherwise the near leg in side view and both
 legs in other views when both are measurable. Reps found on both legs at the
@@ -167,6 +174,7 @@ class CalfRaiseThresholds:
     heel_rise_scale_front_oblique: float
     heel_rise_scale_front: float
     heel_rise_scale_away: float
+    max_floor_slope: float
 
 
 def load_calf_thresholds(overrides: dict[str, Any] | None = None) -> CalfRaiseThresholds:
@@ -194,6 +202,11 @@ class LegTraces:
             NaN when not available.
         knee_flexion_deg: knee flexion, 0 = straight; NaN when not available.
         reliable: (T,) bool, heel and toe seen (not interpolated) in the frame.
+        toe_over_heel_cm: (T,) height of the toe landmark above the heel
+            landmark in the picture, cm at the foot's scale (from the raw
+            track, so a toe the model guesses behind the heel counts), for
+            the heel's depth travel (``heel_travel_correction``); None: not
+            measured.
     """
 
     heel_cm: FloatArray
@@ -202,6 +215,7 @@ class LegTraces:
     plantarflexion_deg: FloatArray
     knee_flexion_deg: FloatArray
     reliable: BoolArray
+    toe_over_heel_cm: FloatArray | None = None
 
     @property
     def rise_cm(self) -> FloatArray:
@@ -1156,7 +1170,22 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         plantarflexion_deg=np.asarray(pf, dtype=np.float64),
         knee_flexion_deg=np.asarray(knee, dtype=np.float64),
         reliable=np.asarray(rel[:, int(heel)] & rel[:, int(toe)], dtype=bool),
+        toe_over_heel_cm=scale * _toe_over_heel_px(ctx, side) * cm,
     )
+
+
+def _toe_over_heel_px(ctx: DrillContext, side: str) -> FloatArray:
+    """(T,) toe landmark above the heel landmark, px along the floor normal.
+
+    From the raw track (the pose model's own guess where the toe is hidden
+    behind the heel, e.g. from behind, which the conditioning drops); the
+    conditioned track when the raw one is not aligned with it.
+    """
+    track = ctx.track if len(ctx.track) == len(ctx.conditioned.track) else ctx.conditioned.track
+    px = track.landmarks[:, :, :2].astype(np.float64) * np.array([track.width, track.height])
+    d = px[:, int(side_landmark(side, "foot_index"))] - px[:, int(side_landmark(side, "heel"))]
+    up = np.array([0.0, -1.0]) if ctx.floor is None else np.asarray(ctx.floor.normal)
+    return np.asarray(d @ up, dtype=np.float64)
 
 
 def choose_legs(
@@ -1281,7 +1310,33 @@ class CalfRaiseDrill:
             stance_traces=traces,
             cm_uncertainty_pct=float(ctx.calibration.uncertainty_pct),
             landmark_heel=ctx.track.model_variant != "synthetic",
+            heel_travel=heel_travel_geometry(ctx),
         )
+
+
+def heel_travel_geometry(ctx: DrillContext) -> HeelTravel | None:
+    """The foot's geometry for the heel's depth travel, scaled to the person's stature.
+
+    Only for tracks whose landmarks sit where the body model puts them
+    (``model_variant`` "synthetic"); None for pose-model tracks, whose
+    render-derived per-view factors (``heel_rise_scale``) already hold the
+    heel's travel for their render camera, and whose standing toe and heel
+    landmarks do not show the floor's slope (the toe landmark sits 2-4 cm
+    above the heel landmark side-on, where the body model has -0.7 cm, and
+    from behind the model guesses a toe it cannot see; docs/ACCURACY.md).
+
+    The stature is the one the cm scale was made from: the height the
+    person gave, else the calibration's assumed average
+    (``ASSUMED_HEIGHT_CM``); with another scale (foot length, marker) and
+    no height the assumed average (a 10% error in stature moves the
+    correction by ~10% of its ~0.8 cm).
+    """
+    from formcheck.calibration import ASSUMED_HEIGHT_CM
+
+    if ctx.track.model_variant != "synthetic":
+        return None
+    h = ctx.options.height_cm
+    return HeelTravel.from_stature(float(h) if h else ASSUMED_HEIGHT_CM)
 
 
 def heel_rise_scale(ctx: DrillContext, th: CalfRaiseThresholds) -> FloatArray:
@@ -1316,6 +1371,215 @@ def heel_rise_scale(ctx: DrillContext, th: CalfRaiseThresholds) -> FloatArray:
     return scale
 
 
+# ------------------------------------------------- the heel's travel in depth
+@dataclass(frozen=True)
+class HeelTravel:
+    """Where the heel landmark sits on the foot, for its travel along the foot as it rises.
+
+    In a heel raise the rearfoot turns about the metatarsal heads, so the
+    heel, besides rising, moves along the foot towards the toes. Seen from
+    the front or the back that travel is in depth, and a camera above the
+    floor sees depth as height (a point below its eye level coming nearer
+    looks lower). The standing foot shows how much: its heel and toe
+    landmarks lie a foot's span apart along the floor, so the toe's height
+    over the heel in the picture, less the two landmarks' own difference in
+    height, over the span is the floor's apparent height per cm of depth
+    along the foot (``heel_travel_correction``).
+
+    All lengths in cm, in the foot frame (along the foot, up); from the body
+    proportions of ``formcheck.synth.body`` (Winter 2009 foot length 0.152 H,
+    metatarsal heads at 0.72 of it; BlazePose heel and foot_index points).
+
+    The heel landmark is not the sole under the heel (the point whose rise
+    is the heel rise, as a linear encoder under the heel measures it): it
+    sits at the back of the heel, a little above the sole, so it rises a
+    little more (``sole_rise_cm``).
+
+    Attributes:
+        lever_cm: heel landmark to the metatarsal heads, along the foot.
+        height_cm: heel landmark above the sole (the pivot's level).
+        span_cm: heel landmark to the toe landmark (foot_index), along the foot.
+        toe_over_heel_cm: toe landmark above the heel landmark on a flat foot.
+        sole_lever_cm: the sole under the heel (its contact point) to the
+            metatarsal heads, along the foot.
+    """
+
+    lever_cm: float
+    height_cm: float
+    span_cm: float
+    toe_over_heel_cm: float
+    sole_lever_cm: float
+
+    @classmethod
+    def from_stature(cls, stature_cm: float) -> HeelTravel:
+        """The body model's foot scaled to ``stature_cm``."""
+        from formcheck.synth.body import FOOT_POINTS
+
+        hx, hy = FOOT_POINTS["heel"]
+        mx, _ = FOOT_POINTS["mtp"]
+        tx, ty = FOOT_POINTS["foot_index"]
+        cx, _ = FOOT_POINTS["heel_contact"]
+        h = float(stature_cm)
+        return cls(
+            lever_cm=(mx - hx) * h,
+            height_cm=hy * h,
+            span_cm=(tx - hx) * h,
+            toe_over_heel_cm=(ty - hy) * h,
+            sole_lever_cm=(mx - cx) * h,
+        )
+
+    def _turn(self, rise_cm: FloatArray) -> FloatArray:
+        """Turn of the rearfoot (rad) that raises the heel landmark by ``rise_cm`` (>= 0)."""
+        radius = float(np.hypot(self.lever_cm, self.height_cm))
+        phi = float(np.arctan2(self.height_cm, self.lever_cm))
+        s = np.clip((np.clip(rise_cm, 0.0, None) + self.height_cm) / radius, -1.0, 1.0)
+        return np.asarray(np.arcsin(s) - phi, dtype=np.float64)
+
+    def sole_rise_cm(self, rise_cm: npt.ArrayLike) -> FloatArray:
+        """Rise (cm) of the sole under the heel for a rise of the heel landmark (cm).
+
+        The same turn ``a`` raises the sole's contact point ``sole_lever sin a``
+        (body model: 8.0 cm for the landmark's 8.25). Rises at or below 0
+        (standing, noise) are returned unchanged.
+        """
+        r = np.asarray(rise_cm, dtype=np.float64)
+        sole = self.sole_lever_cm * np.sin(self._turn(np.nan_to_num(r)))
+        return np.asarray(np.where(r > 0, sole, r), dtype=np.float64)
+
+    def travel_cm(self, rise_cm: npt.ArrayLike) -> FloatArray:
+        """Travel (cm) of the heel landmark towards the toes for a rise of it (cm).
+
+        The heel landmark at (-lever, height) from the metatarsal heads turned
+        by ``a`` rises ``lever sin a - height (1 - cos a)`` and moves forward
+        ``lever (1 - cos a) + height sin a``; rises outside the reachable
+        range are clipped to it (a negative rise: no travel).
+        """
+        a = self._turn(np.asarray(rise_cm, dtype=np.float64))
+        return np.asarray(
+            self.lever_cm * (1.0 - np.cos(a)) + self.height_cm * np.sin(a), dtype=np.float64
+        )
+
+
+def floor_slope(toe_over_heel_cm: float, geom: HeelTravel, max_slope: float) -> float:
+    """Apparent height (cm) per cm of travel along the foot, from the standing foot's picture.
+
+    ``(toe_over_heel_cm - geom.toe_over_heel_cm) / geom.span_cm``: negative
+    when the toes point at the camera (the nearer toe looks lower), positive
+    from behind, ~0 side-on. Bounded to +-``max_slope``; 0 when unknown.
+    """
+    if not np.isfinite(toe_over_heel_cm) or geom.span_cm <= 0:
+        return 0.0
+    s = (float(toe_over_heel_cm) - geom.toe_over_heel_cm) / geom.span_cm
+    return float(np.clip(s, -max_slope, max_slope))
+
+
+HEEL_TRAVEL_NEWTON_STEPS = 8
+"""Newton steps solving ``measured = true + slope * travel(true)`` for the
+foot's turn (quadratic convergence: under 1e-9 cm for rises up to 10 cm of
+a 175 cm person and slopes up to +-``max_floor_slope``; a heel rises 9.3 cm
+at the median, Sleeswijk Visser et al. 2025). Beyond ~12 cm at the steepest
+slope from the front the apparent rise stops growing, so it has no unique
+answer there."""
+
+
+def heel_travel_correction(
+    measured_cm: npt.ArrayLike, slope: float, geom: HeelTravel
+) -> FloatArray:
+    """Heel rise (cm) with the apparent height of the heel's travel in depth removed.
+
+    Solves ``measured = true + slope * travel(true)`` (``HeelTravel.travel_cm``,
+    ``floor_slope``) for the foot's turn ``a`` by Newton's method, where
+    ``true = lever sin a - height (1 - cos a)``; elementwise on arrays.
+    Rises at or below 0 (standing, noise) are returned unchanged.
+    """
+    m = np.asarray(measured_cm, dtype=np.float64)
+    if slope == 0.0:
+        return m.copy()
+    lever, h = geom.lever_cm, geom.height_cm
+    radius = float(np.hypot(lever, h))
+    phi = float(np.arctan2(h, lever))
+    pos = np.where(np.isfinite(m), np.clip(m, 0.0, None), 0.0)
+    a = np.arcsin(np.clip((pos + h) / radius, -1.0, 1.0)) - phi  # the turn if slope were 0
+    for _ in range(HEEL_TRAVEL_NEWTON_STEPS):
+        sa, ca = np.sin(a), np.cos(a)
+        g = lever * sa - h * (1 - ca) + slope * (lever * (1 - ca) + h * sa) - pos
+        dg = lever * ca - h * sa + slope * (lever * sa + h * ca)
+        a = np.clip(a - g / np.where(np.abs(dg) > 1e-9, dg, 1e-9), 0.0, 0.5 * np.pi)
+    true = lever * np.sin(a) - h * (1 - np.cos(a))
+    return np.asarray(np.where(m > 0, true, m), dtype=np.float64)
+
+
+def _standing_offset(tr: LegTraces, rows: list[IntArray | None]) -> float:
+    """Median toe-over-heel offset (cm) over the standing rows given (NaN if none seen)."""
+    if tr.toe_over_heel_cm is None:
+        return float("nan")
+    idx = [w for w in rows if w is not None and w.size]
+    if not idx:
+        return float("nan")
+    return _nanmedian(np.asarray(tr.toe_over_heel_cm)[np.concatenate(idx)])
+
+
+MIN_SLOPE_FRAMES = 10
+"""Fewest standing frames of a view for the floor's slope to be taken from
+them (a third of a second at 30 fps); fewer: the rep's own standing frames."""
+
+
+def _correct_heel_travel(
+    cands: list[RepCandidate],
+    tr: LegTraces,
+    geom: HeelTravel,
+    th: CalfRaiseThresholds,
+    views: npt.NDArray[Any] | None = None,
+) -> float:
+    """Scale each candidate's rise (in place) to the sole's rise without the heel's depth travel.
+
+    At the set's typical rise ``r`` (the median of the leg's reps), the
+    landmark's rise less the apparent height of its travel in depth
+    (``heel_travel_correction``), turned into the rise of the sole under the
+    heel (``HeelTravel.sole_rise_cm``), is ``k * r``; every candidate's rise
+    is multiplied by that ``k``. Taken at the typical rise and applied as a
+    ratio because the travel grows with the square of the foot's turn: per
+    rep, a rise that noise made too high would be pushed higher still from
+    the front (at heavy noise a 14 cm reading of an 8 cm rep became 18). A
+    rep at half the typical height is off by ~0.1 cm for it.
+
+    The floor's slope (``floor_slope``) comes from the toe-over-heel offset
+    over the leg's standing frames (outside every candidate) filmed from the
+    same view as the candidate's top (``views``, (T,) per-frame view names;
+    a person may turn between reps): a median over many frames, so a swap or
+    a misplaced toe moves it little. With fewer than ``MIN_SLOPE_FRAMES``
+    such frames, the candidate's own standing frames before and after.
+
+    Returns ``k`` over all the leg's standing frames (for the series; 1
+    without a rep).
+    """
+    n = len(tr.heel_cm)
+    outside = np.ones(n, dtype=bool)
+    for c in cands:
+        outside[c.start_i : c.end_i + 1] = False
+    rises = [c.heel_rise_cm for c in cands if c.is_rep and c.heel_rise_cm > 0]
+    typical = float(np.median(rises)) if rises else float("nan")
+
+    def ratio(offset: float, rise: float) -> float:
+        slope = floor_slope(offset, geom, th.max_floor_slope)
+        if not (np.isfinite(rise) and rise > 0):
+            return 1.0
+        return float(geom.sole_rise_cm(heel_travel_correction(rise, slope, geom))) / rise
+
+    for c in cands:
+        rows = outside
+        if views is not None and len(views) == n:
+            rows = outside & (views == views[c.peak_i])
+        if rows.sum() >= MIN_SLOPE_FRAMES:
+            offset = _standing_offset(tr, [np.flatnonzero(rows)])
+        else:
+            offset = _standing_offset(tr, [c.baseline_left, c.baseline_right])
+        if not np.isfinite(offset):
+            offset = _standing_offset(tr, [np.flatnonzero(outside)])
+        c.heel_rise_cm *= ratio(offset, typical if np.isfinite(typical) else c.heel_rise_cm)
+    return ratio(_standing_offset(tr, [np.flatnonzero(outside)]), typical)
+
+
 def _calibration_note(ctx: DrillContext) -> str | None:
     """Why the cm values are uncertain (scale assumed or rough; camera pitched), or None."""
     cal = ctx.calibration
@@ -1346,6 +1610,7 @@ def analyze_traces(
     stance_traces: dict[str, LegTraces] | None = None,
     cm_uncertainty_pct: float = 0.0,
     landmark_heel: bool = False,
+    heel_travel: HeelTravel | None = None,
 ) -> DrillResult:
     """The calf-raise analysis on per-leg traces (no track needed; used by tests).
 
@@ -1369,6 +1634,11 @@ def analyze_traces(
         landmark_heel: heights come from a pose model's heel landmark (not
             synthetic truth), whose known bent-knee under-read
             (``bent_knee_rise_underread``) widens the heel-rise uncertainty.
+        heel_travel: the foot's geometry for removing the apparent height of
+            the heel's travel in depth from each rep's rise, before
+            ``rise_scale`` (``HeelTravel``, ``heel_travel_correction``; the
+            slope from the leg's ``toe_over_heel_cm`` over the rep's own
+            standing frames); None: not corrected.
     """
     variant = dict(variant or {})
     unknown = sorted(set(variant) - {"heel_rise_test", "knee", "sex"})
@@ -1386,8 +1656,11 @@ def analyze_traces(
     result_warnings = list(warnings or [])
 
     per_leg: dict[str, list[RepCandidate]] = {}
+    travel_ratios: dict[str, float] = {}
     for leg, tr in traces.items():
         per_leg[leg] = _candidates(times_s, tr, th)
+        if heel_travel is not None:
+            travel_ratios[leg] = _correct_heel_travel(per_leg[leg], tr, heel_travel, th, views)
         if rise_scale is not None and len(rise_scale) == n:
             for c in per_leg[leg]:
                 top = np.asarray(rise_scale[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
@@ -1529,7 +1802,7 @@ def analyze_traces(
             )
         )
     score = _score(mean_rise, cv, _mean_or_none(list(downs)), len(complete), len(reps), th)
-    series = _series(times_s, traces, reps, th, rise_scale)
+    series = _series(times_s, traces, reps, th, rise_scale, travel_ratios)
     return DrillResult(
         summary=summary,
         events=events,
@@ -2036,14 +2309,16 @@ def _series(
     reps: list[Rep],
     th: CalfRaiseThresholds,
     rise_scale: FloatArray | None = None,
+    travel_ratios: dict[str, float] | None = None,
 ) -> dict[str, FloatArray]:
     """Per-frame series for plots, CSV and the overlay.
 
     ``<leg>_heel_height_cm`` is the heel landmark above the floor line;
     ``<leg>_heel_rise_cm`` and ``heel_rise_cm`` (mean over legs) are the heel
-    above the standing level (the median outside reps), times the same
-    view-dependent landmark correction as the reps' heights, so the plot and
-    the overlay agree with the rep table.
+    above the standing level (the median outside reps), times the leg's
+    depth-travel ratio ``travel_ratios[leg]`` (``_correct_heel_travel``) and
+    the same view-dependent landmark correction as the reps' heights, so the
+    plot and the overlay agree with the rep table.
     """
     del th
     n = len(times_s)
@@ -2071,7 +2346,9 @@ def _series(
             level = float(np.percentile(finite, 10))
         else:
             level = float("nan")
-        rise = (tr.heel_cm - level) * scale
+        raw = tr.heel_cm - level
+        raw = raw * (travel_ratios or {}).get(leg, 1.0)
+        rise = raw * scale
         out[f"{leg}_heel_rise_cm"] = rise
         rise_stack.append(rise)
     with np.errstate(all="ignore"):
