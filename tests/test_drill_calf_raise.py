@@ -260,7 +260,7 @@ KNOWN_GAP = pytest.mark.xfail(
     strict=True,
     reason="known gap (reported): with realistic noise each foot landmark's own slow wobble "
     "(0.5 cm SD, 0.5 s) still moves single reps after combining heel, ankle and hips "
-    "(per-rep MAE 0.36 cm side-on over 8 seeds, 73% of reps within 0.5 cm, worst 1.3 cm); "
+    "(per-rep MAE 0.33 cm side-on over 8 seeds, 80% of reps within 0.5 cm, worst 1.0 cm); "
     "the drill flags them (heel_rise_se_cm)",
 )
 
