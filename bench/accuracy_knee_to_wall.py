@@ -7,10 +7,15 @@ Prints markdown tables:
   distance from the foot_index landmark (the synthetic toe tip is 0.004 H
   ahead of it, which the drill does not assume for MediaPipe), heel-lift
   verdicts and leg names right;
+- heel lift: per case and noise, true lifts found / missed (and how many of the
+  misses carry the "uncertain" flag), false lifts, unknown verdicts, right verdicts
+  flagged uncertain (``--heel-only`` for this table alone; ``--first-seed`` for
+  held-out seeds);
 - real (``--real``): shared clips from ../shared/videos vs labels.json
   (attempt count, peak-time errors, wall method, toe-to-wall range).
 
-Usage: python bench/accuracy_knee_to_wall.py [--seeds 3] [--real]
+Usage: python bench/accuracy_knee_to_wall.py [--seeds 3] [--real] [--heel-only]
+       [--first-seed 12] [--noises none,low,realistic] [--views side-near,oblique-far]
 """
 
 from __future__ import annotations
@@ -98,6 +103,65 @@ def synthetic_table(seeds: int) -> str:
     return "\n".join(rows)
 
 
+def heel_lift_table(seeds: range, noises: list[str], views: list[tuple[str, str]]) -> str:
+    """Heel-lift verdicts per case and noise: the generator lifts the heel 2.5 cm in
+    one attempt of three (``KneeToWallProfile``), the other two keep it flat."""
+    rows = [
+        "| view (tested leg near?) | noise | true lifts found / missed (missed but flagged"
+        " uncertain) | false lifts (flagged) of heel-down | unknown | right verdicts flagged"
+        " uncertain | rise of lifted cm (mean / min) | rise of flat cm (mean / max) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    profile = KneeToWallProfile()
+    for view, near in views:
+        for noise in noises:
+            found = missed = missed_flag = false = false_flag = unknown = right_flag = 0
+            n_down = 0
+            up: list[float] = []
+            down: list[float] = []
+            for seed in seeds:
+                syn = synthesize(
+                    profile,
+                    camera=CameraSpec(view=view, near_side=near),
+                    noise=NoiseSpec.preset(noise),
+                    seed=seed,
+                )
+                rep = analyze_track(
+                    syn.track,
+                    "knee-to-wall",
+                    DrillOptions(
+                        height_cm=syn.truth.height_cm, variant={"knee_touches_wall": True}
+                    ),
+                )
+                truth = syn.truth.events_of("lunge")
+                if len(rep.events) != len(truth):
+                    continue
+                for ev, tr in zip(rep.events, truth, strict=True):
+                    said = ev["heel_lifted"]
+                    flagged = "uncertain" in ev["flags"].get("heel_lifted", "")
+                    if said is None:
+                        unknown += 1
+                        continue
+                    (up if tr["heel_lifted"] else down).append(ev["heel_rise_cm"])
+                    if tr["heel_lifted"]:
+                        found += said
+                        missed += not said
+                        missed_flag += (not said) and flagged
+                    else:
+                        n_down += 1
+                        false += said
+                        false_flag += said and flagged
+                    right_flag += (said == tr["heel_lifted"]) and flagged
+            rows.append(
+                f"| {view} ({'yes' if near == 'right' else 'no'}) | {noise} | {found} / {missed}"
+                f" ({missed_flag}) | {false} ({false_flag}) of {n_down} | {unknown} | {right_flag} |"
+                f" {np.mean(up):.2f} / {np.min(up):.2f} | {np.mean(down):.2f} / {np.max(down):.2f} |"
+                if up and down
+                else f"| {view} | {noise} | - | - | {unknown} | - | - | - |"
+            )
+    return "\n".join(rows)
+
+
 def real_table() -> str:
     from formcheck.pose import extract_track
 
@@ -132,11 +196,29 @@ def real_table() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (or --first-seed..)")
+    ap.add_argument("--first-seed", type=int, default=0, help="heel table: first seed")
     ap.add_argument("--real", action="store_true", help="also run the shared real clips")
+    ap.add_argument(
+        "--heel-only", action="store_true", help="only the heel-lift verdict table (faster)"
+    )
+    ap.add_argument("--noises", default="none,low,realistic,heavy", help="heel table: presets")
+    ap.add_argument(
+        "--views",
+        default="side-near,side-far,oblique-near,oblique-far",
+        help="heel table: cases (tested right leg near or far)",
+    )
     args = ap.parse_args(argv)
-    print("## knee-to-wall: synthetic truth (knee touches the wall; wall from knee contact)\n")
-    print(synthetic_table(args.seeds))
+    if not args.heel_only:
+        print("## knee-to-wall: synthetic truth (knee touches the wall; wall from knee contact)\n")
+        print(synthetic_table(args.seeds))
+    views = [
+        (v.split("-")[0], "right" if v.split("-")[1] == "near" else "left")
+        for v in args.views.split(",")
+    ]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    print(f"\n## knee-to-wall: heel-lift verdicts, seeds {seeds.start}-{seeds.stop - 1}\n")
+    print(heel_lift_table(seeds, args.noises.split(","), views))
     if args.real:
         print("\n## knee-to-wall: real clips vs labels.json\n")
         print(real_table())

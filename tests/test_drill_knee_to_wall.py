@@ -16,11 +16,13 @@ from formcheck.drills.knee_to_wall import (
     DRILL,
     find_drives,
     hand_wall_u,
-    heel_rise_px,
+    heel_rise,
     implausible_values,
     knee_contact_wall_u,
     load_knee_to_wall_thresholds,
+    mean_variance,
     name_front_leg,
+    pitch_noise_autocov,
     world_tibia_deg,
 )
 from formcheck.landmarks import Landmark
@@ -85,10 +87,54 @@ def test_heel_rise_detects_lift_and_ignores_jitter() -> None:
         drive, t, min_prominence=20.0, min_separation_s=0.8, bounds_rel_height=0.8, deep_depth=2.0
     )
     jitter = rng.normal(0, 1.5, t.shape)  # px
+    toe = rng.normal(0, 1.5, t.shape)
+    standing = (t < d.start_s) | (t > d.end_s)
+    kw = dict(half_window_s=0.1, margin_s=1.0, bounds_rel_height=0.8, noise_max_lag_s=0.5)
     lifted = 20.0 * (drive / 60.0) ** 4 + jitter  # heel rises only near the top
-    flat = jitter
-    assert heel_rise_px(lifted, drive, t, d, 0.1, 0.5) == pytest.approx(20.0, abs=3.0)
-    assert abs(heel_rise_px(flat, drive, t, d, 0.1, 0.5)) < 2.0
+    up = heel_rise(lifted, toe, drive, t, [d], 0, standing, **kw)
+    down = heel_rise(jitter, toe, drive, t, [d], 0, standing, **kw)
+    assert up.rise_px == pytest.approx(20.0, abs=3.0)
+    assert abs(down.rise_px) < 2.0
+    # white jitter of 1.5 px: the medians' standard error is well under a pixel
+    assert 0.1 < down.se_px < 1.0
+
+
+def test_heel_rise_baseline_is_the_standing_heel_not_the_half_raised_one() -> None:
+    # a heel that lets go as the knee drives (rising with the drive, as the
+    # generator lifts it) is partly up half-way into the drive: the standing
+    # heel is taken with the knee back beyond the attempt's bounds. Until
+    # session 6 the frames below half the drive counted and a 2.5 cm lift read ~2.25
+    t = np.arange(0, 8, 1 / FPS)
+    drive = np.interp(t, [0, 2, 3, 5, 6, 8], [0, 0, 60, 60, 0, 0])  # 2 s hold
+    (d,) = find_drives(
+        drive, t, min_prominence=20.0, min_separation_s=0.8, bounds_rel_height=0.8, deep_depth=2.0
+    )
+    heel = 25.0 * drive / 60.0  # px: up in proportion to the drive
+    flat = np.zeros_like(t)
+    standing = (t < d.start_s) | (t > d.end_s)
+    kw = dict(half_window_s=0.1, margin_s=1.0, bounds_rel_height=0.8, noise_max_lag_s=0.5)
+    r = heel_rise(heel, flat, drive, t, [d], 0, standing, **kw)
+    assert r.rise_px == pytest.approx(25.0, abs=0.5)
+
+
+def test_heel_rise_standard_error_counts_slow_wobble() -> None:
+    # an AR(1) wobble (0.5 s correlation time) averages down far more slowly than
+    # white noise of the same size: the standard error says so
+    rng = np.random.default_rng(0)
+    n, a = 3000, float(np.exp(-1.0 / (0.5 * FPS)))
+    ar = np.zeros(n)
+    for i in range(1, n):
+        ar[i] = a * ar[i - 1] + np.sqrt(1 - a * a) * rng.normal()
+    white = rng.normal(size=n)
+    standing = np.ones(n, dtype=bool)
+    lag = round(1.0 * FPS)
+    g_ar = pitch_noise_autocov(ar, standing, lag)
+    g_white = pitch_noise_autocov(white, standing, lag)
+    # the mean of 60 frames (2 s): white ~ 1/60; AR ~ 2 tau fps / 60 = 0.5 (less, truncated)
+    assert mean_variance(g_white, 60) == pytest.approx(1 / 60, rel=0.3)
+    assert mean_variance(g_ar, 60) > 10 * mean_variance(g_white, 60)
+    # too few standing frames: unknown, not zero
+    assert np.isnan(pitch_noise_autocov(white[:10], standing[:10], lag)).all()
 
 
 def test_hand_wall_still_hand_found_swinging_hand_rejected() -> None:
@@ -295,6 +341,61 @@ def test_synthetic_realistic_toe_to_wall_over_twelve_seeds(view: str, near: str)
         assert len(report.events) == len(truth)
         for ev, tr in zip(report.events, truth, strict=True):
             assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+
+
+def _heel_verdicts(view: str, near: str, seeds: range) -> list[tuple[bool, Any]]:
+    """(truly lifted, event) for every attempt of the default profile (the 13 cm
+    attempt lifts the heel 2.5 cm, the others keep it flat) at realistic noise."""
+    out = []
+    for seed in seeds:
+        syn, report = _run(view, near, "realistic", seed=seed, knee_touches_wall=True)
+        for tr in syn.truth.events_of("lunge"):
+            # matched by time: held-out side-on seed 23 (tested leg far) finds an extra
+            # drive before the first (attempt finding, not the heel verdict)
+            (ev,) = [e for e in report.events if abs(e["peak_s"] - tr["peak_s"]) <= 1.0]
+            out.append((tr["heel_lifted"], ev))
+    return out
+
+
+def _check_heel_verdicts(verdicts: list[tuple[bool, Any]], max_confident_misses: int) -> None:
+    """No heel-down attempt called lifted or left unknown; a lifted one called "heel
+    down" carries the "uncertain" flag, but for at most ``max_confident_misses``; the
+    flag is not on most verdicts (it comes from the attempt's own noise)."""
+    confident_misses = flagged_right = 0
+    for lifted, ev in verdicts:
+        assert ev["heel_lifted"] is not None  # a flat heel's noisy reading is not "impossible"
+        uncertain = "uncertain" in ev["flags"].get("heel_lifted", "")
+        if lifted:
+            confident_misses += not ev["heel_lifted"] and not uncertain
+        else:
+            assert ev["heel_lifted"] is False, ev["heel_rise_cm"]
+        flagged_right += uncertain and ev["heel_lifted"] == lifted
+    assert confident_misses <= max_confident_misses
+    assert flagged_right <= len(verdicts) // 3
+
+
+def test_synthetic_realistic_heel_lift_verdicts_side_near() -> None:
+    # Until session 6, 2 of these 12 lifted attempts (seeds 4 and 7) read "heel
+    # down" with no flag (0.9-1.3 cm of a 2.5 cm lift): the standing heel counted
+    # frames half-way into the drive, where the generator's heel is already partly
+    # up, and a near-the-line verdict was a coin toss said with confidence
+    _check_heel_verdicts(_heel_verdicts("side", "right", range(12)), max_confident_misses=0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("view", "near"), [("side", "left"), ("oblique", "right"), ("oblique", "left")]
+)
+def test_synthetic_realistic_heel_lift_verdicts_over_twenty_four_seeds(
+    view: str, near: str
+) -> None:
+    # seeds 0-11 (session 6 development: 9 of 36 lifted attempts missed without a
+    # flag before) and 12-23 (held out); side-on, tested leg near: the fast test
+    # above, seeds 0-11. One confident miss in 24 is the noise floor: in seed 4
+    # the heel landmark's slow wobble sits 1.2-1.3 cm low through the whole 2 s
+    # hold (every view), which no estimator of the heel can see, and the standard
+    # error from the trace's noise understates such excursions (~1.4x on this preset)
+    _check_heel_verdicts(_heel_verdicts(view, near, range(24)), max_confident_misses=1)
 
 
 @pytest.mark.parametrize("noise", ["none", "low"])
@@ -505,7 +606,10 @@ def _assert_no_impossible_valid(report: Any) -> None:
         ):
             assert e["valid"] is False and "tibia_angle_deg" in e["flags"]
         if e["heel_rise_cm"] is not None:
-            assert e["heel_rise_cm"] >= -TH.heel_sink_cm
+            # below the floor by more than heel_sink_cm beyond the reading's own noise
+            # (heel_uncertain_z standard errors) is impossible, so withheld
+            se = e["heel_rise_se_cm"] or 0.0
+            assert e["heel_rise_cm"] >= -TH.heel_sink_cm - TH.heel_uncertain_z * se
         if e["valid"]:
             assert e["implausible"] == [] and e["heel_lifted"] is False
             assert e["knee_reached_wall"] in (True, None)

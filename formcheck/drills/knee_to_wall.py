@@ -164,6 +164,8 @@ class KneeToWallThresholds:
     deep_phase_cm: float
     bridge_gap_s: float
     heel_baseline_margin_s: float
+    heel_noise_max_lag_s: float
+    heel_uncertain_z: float
     foot_to_shank_ratio: float
     min_foreshortening: float
     toe_tip_ahead_of_landmark_fraction_of_height: float
@@ -432,43 +434,138 @@ def smooth_signal(
     return out
 
 
-def heel_rise_px(
+@dataclass(frozen=True)
+class HeelRise:
+    """The front heel's rise at one attempt's deepest phase, pixels (+ up).
+
+    Attributes:
+        rise_px: heel height at the deepest phase above the standing heel
+            (NaN when the heel is unseen at depth or standing).
+        se_px: standard error of ``rise_px`` from the trace's own noise (NaN
+            when the noise cannot be measured: too few standing frames).
+        depth_frames, standing_frames: how many frames each median used.
+    """
+
+    rise_px: float
+    se_px: float
+    depth_frames: int
+    standing_frames: int
+
+
+def mean_variance(autocov: FloatArray, n: int) -> float:
+    """Variance of the mean of ``n`` consecutive samples of a stationary noise.
+
+    ``autocov`` (K+1,) is its autocovariance at lags 0..K frames (zero beyond):
+    ``(1/n) * (g0 + 2 * sum_k (1 - k/n) g_k)``, never below the white-noise
+    ``g0 / n``. NaN for ``n < 1``.
+    """
+    if n < 1 or not np.isfinite(autocov[0]):
+        return float("nan")
+    k = np.arange(1, min(len(autocov), n))
+    v = float(autocov[0] + 2.0 * np.sum((1.0 - k / n) * autocov[k]))
+    return max(v, float(autocov[0])) / n
+
+
+def pitch_noise_autocov(pitch: FloatArray, standing: BoolArray, max_lag: int) -> FloatArray:
+    """Autocovariance (lags 0..``max_lag`` frames, px^2) of the standing foot's pitch noise.
+
+    ``pitch`` (T,) heel minus toe height, px; ``standing`` (T,) bool: frames
+    with the foot flat and still (its true pitch constant), whose spread
+    around their median is landmark noise. Lags whose covariance is not
+    positive, and all after them, are 0 (the noise has decorrelated). NaN
+    (all lags) with fewer than ``2 * max_lag`` standing frames.
+    """
+    out = np.full(max_lag + 1, np.nan)
+    res = np.where(standing & np.isfinite(pitch), pitch, np.nan)
+    if np.isfinite(res).sum() < 2 * max(max_lag, 1):
+        return out
+    res = res - np.nanmedian(res)
+    for k in range(max_lag + 1):
+        prod = res[: len(res) - k] * res[k:]
+        ok = np.isfinite(prod)
+        out[k] = float(np.mean(prod[ok])) if ok.any() else 0.0
+    nonpos = np.flatnonzero(out <= 0.0)
+    if len(nonpos):
+        out[nonpos[0] :] = 0.0
+    return out
+
+
+def heel_rise(
     heel_h: npt.ArrayLike,
+    toe_h: npt.ArrayLike,
     drive: npt.ArrayLike,
     times_s: npt.ArrayLike,
-    d: Drive,
+    drives: list[Drive],
+    j: int,
+    standing: npt.ArrayLike,
+    *,
     half_window_s: float,
     margin_s: float,
-) -> float:
-    """Heel height at the deepest point above the attempt's standing heel, pixels.
+    bounds_rel_height: float,
+    noise_max_lag_s: float,
+) -> HeelRise:
+    """The front heel's rise at attempt ``drives[j]``'s deepest phase, with its standard error.
 
-    Medians, not extremes, so landmark jitter does not bias the answer:
-    the deepest-point height is the median over the deepest phase (at least
-    ``peak +/- half_window_s``); the standing heel is the median over the
-    frames of ``[start_s - margin_s, end_s + margin_s]`` in which the knee is
-    back (drive signal below half the prominence), when the heel is down by
-    the protocol. NaN when the heel is not seen in either.
+    Medians, so landmark jitter does not bias the answer: the heel at depth
+    is its median over the deepest phase (the hold at the wall; at least
+    ``peak +/- half_window_s``); the standing heel is its median over the
+    frames within ``margin_s`` before the attempt starts and after it ends
+    (never into a neighbouring attempt) in which the knee is back beyond the
+    attempt's bounds (``bounds_rel_height`` of the prominence below the top: a
+    heel that lets go as the knee drives is already partly up half-way).
+
+    The standard error comes from the trace's own noise: the standing foot's
+    pitch (heel minus toe height, whose true value is constant while the foot
+    stands flat) gives the noise autocovariance up to ``noise_max_lag_s``
+    (heel and toe taken as equally noisy and independent, so the heel's is
+    half the pitch's), and each median's variance is that of a mean of
+    correlated samples (a slow landmark wobble counts fully).
 
     Args:
-        heel_h: (T,) heel height along the floor normal, pixels (+ up).
-        drive: (T,) the drive signal ``d`` was found on.
+        heel_h, toe_h: (T,) front heel / toe (foot_index) height along the
+            floor normal, pixels (+ up; NaN unseen).
+        drive: (T,) the knee-forward signal the drives were found on.
         times_s: (T,) frame times, s.
-        d: the drive.
+        drives: every attempt of the clip, in time order; ``j`` the one measured.
+        standing: (T,) bool, frames outside every attempt with this leg in front
+            and its heel and toe reliably seen (for the noise only).
     """
     h = np.asarray(heel_h, dtype=np.float64)
+    toe = np.asarray(toe_h, dtype=np.float64)
     x = np.asarray(drive, dtype=np.float64)
     t = np.asarray(times_s, dtype=np.float64)
+    d = drives[j]
     idx = np.arange(len(t))
     deep = ((idx >= d.deep_start) & (idx < d.deep_stop)) | (np.abs(t - t[d.peak]) <= half_window_s)
     top = float(np.nanmax(x[deep])) if np.isfinite(x[deep]).any() else float("nan")
+    lo = drives[j - 1].end_s if j > 0 else -np.inf
+    hi = drives[j + 1].start_s if j + 1 < len(drives) else np.inf
     with np.errstate(invalid="ignore"):
-        back = (
-            (t >= d.start_s - margin_s) & (t <= d.end_s + margin_s) & (x < top - 0.5 * d.prominence)
-        )
-    at_peak, base = h[deep], h[back]
-    if not np.isfinite(at_peak).any() or not np.isfinite(base).any():
-        return float("nan")
-    return float(np.nanmedian(at_peak) - np.nanmedian(base))
+        back = x < top - bounds_rel_height * d.prominence
+    near = (
+        back
+        & (t >= max(lo, d.start_s - margin_s))
+        & (t <= min(hi, d.end_s + margin_s))
+        & ((t <= d.start_s) | (t >= d.end_s))
+    )
+    n_deep, n_near = int(np.isfinite(h[deep]).sum()), int(np.isfinite(h[near]).sum())
+    if n_deep == 0 or n_near == 0:
+        return HeelRise(float("nan"), float("nan"), n_deep, n_near)
+    rise = _median(h[deep]) - _median(h[near])
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    stand = np.asarray(standing, dtype=bool)
+    g_heel = 0.5 * pitch_noise_autocov(h - toe, stand, max(1, round(noise_max_lag_s / dt)))
+    se = float(np.sqrt(mean_variance(g_heel, n_deep) + mean_variance(g_heel, n_near)))
+    return HeelRise(rise, se, n_deep, n_near)
+
+
+def heel_uncertain(rise_cm: float, se_cm: float, th: KneeToWallThresholds) -> bool:
+    """True when a heel rise of ``rise_cm`` +/- ``se_cm`` (standard error) lies within
+    ``heel_uncertain_z`` standard errors of the ``heel_lift_cm`` line: the lifted /
+    down verdict could go either way. False when either is NaN."""
+    if not (np.isfinite(rise_cm) and np.isfinite(se_cm)):
+        return False
+    return bool(abs(rise_cm - th.heel_lift_cm) < th.heel_uncertain_z * se_cm)
 
 
 def hand_wall_u(
@@ -534,6 +631,7 @@ def implausible_values(
     shank_cm: float,
     foot_cm: float,
     th: KneeToWallThresholds,
+    heel_rise_se_cm: float = 0.0,
 ) -> dict[str, str]:
     """Attempt values that anatomy rules out, metric -> plain-language reason.
 
@@ -543,7 +641,9 @@ def implausible_values(
         heel_rise_cm: front heel above its standing height at the deepest point, cm.
         shank_cm, foot_cm: the person's shank (knee-ankle) and foot length, cm
             (NaN: the knee-forward bound is not checked).
-        th: thresholds (``tibia_plausible_*_deg``, ``heel_sink_cm``).
+        th: thresholds (``tibia_plausible_*_deg``, ``heel_sink_cm``, ``heel_uncertain_z``).
+        heel_rise_se_cm: standard error of ``heel_rise_cm`` from the landmark
+            noise, cm (NaN or 0: unknown, the bound is ``heel_sink_cm`` alone).
 
     Checks (NaN values are not checked here; unseen is flagged elsewhere):
     the shin leans forward within ``[tibia_plausible_min_deg,
@@ -551,7 +651,9 @@ def implausible_values(
     is no more than a shank length ahead of the toes (the shank cannot reach
     further) nor more than a foot length behind them (the knee is above or
     ahead of the ankle); the heel does not sink more than ``heel_sink_cm``
-    below its standing height.
+    below its standing height, beyond ``heel_uncertain_z`` standard errors of
+    its landmark noise (a noisy reading of a flat heel scatters below zero as
+    much as above).
     """
     out: dict[str, str] = {}
     if np.isfinite(tibia_deg) and not (
@@ -571,7 +673,8 @@ def implausible_values(
             f"{shank_cm:.0f} cm shank and a {foot_cm:.0f} cm foot allow: the front knee or "
             "toes were misplaced; film side-on with the whole front foot in the picture"
         )
-    if np.isfinite(heel_rise_cm) and heel_rise_cm < -th.heel_sink_cm:
+    se = float(heel_rise_se_cm) if np.isfinite(heel_rise_se_cm) else 0.0
+    if np.isfinite(heel_rise_cm) and heel_rise_cm < -th.heel_sink_cm - th.heel_uncertain_z * se:
         out["heel_rise_cm"] = (
             f"the front heel read {-heel_rise_cm:.1f} cm below its standing height, which is "
             "impossible (a heel cannot sink into the floor): the foot moved or the view mixed "
@@ -985,6 +1088,10 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     # --- per attempt
     events: list[dict[str, Any]] = []
     reliable = ctx.conditioned.reliable
+    # the foot standing between attempts (its flat pitch and the heel's noise)
+    standing = np.ones(n, dtype=bool)
+    for d in drives:
+        standing &= (t < d.start_s) | (t > d.end_s)
     for i, d in enumerate(drives):
         p = d.peak
         deep = slice(d.deep_start, d.deep_stop)
@@ -1001,10 +1108,24 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             leg, leg_method, leg_conf = label, "labels", "low"
         else:
             leg, leg_method, leg_conf = name_front_leg(label, fy, by, foot_len, facing_sign)
-        rise_px = heel_rise_px(
-            front.heel_h, drive, t, d, 0.5 * th.heel_window_s, th.heel_baseline_margin_s
+        heel = heel_rise(
+            front.heel_h,
+            front.toe_h,
+            drive,
+            t,
+            drives,
+            i,
+            standing
+            & (front_lbl == label)
+            & reliable[:, int(side_landmark(label, "heel"))]
+            & reliable[:, int(side_landmark(label, "foot_index"))],
+            half_window_s=0.5 * th.heel_window_s,
+            margin_s=th.heel_baseline_margin_s,
+            bounds_rel_height=th.attempt_bounds_rel_height,
+            noise_max_lag_s=th.heel_noise_max_lag_s,
         )
-        rise_cm = rise_px * cm_per_px
+        rise_cm = heel.rise_px * cm_per_px
+        rise_se_cm = heel.se_px * cm_per_px
         outside = _outside_frame(track.landmarks, d, label)
         if outside:
             rise_cm = float("nan")  # a foot partly outside the picture is guessed, not seen
@@ -1014,7 +1135,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         knee_gap_cm = None if gap is None else gap * cm_per_px
         tib_deep = _median(tibia_s[deep])
         knee_fwd_cm = (knee_front_u(d) - toe_u) * cm_per_px
-        bad = implausible_values(tib_deep, knee_fwd_cm, rise_cm, shank_cm, foot_cm, th)
+        bad = implausible_values(tib_deep, knee_fwd_cm, rise_cm, shank_cm, foot_cm, th, rise_se_cm)
         if "heel_rise_cm" in bad:
             rise_cm = float("nan")  # withheld: the reading is impossible, the reason is flagged
         heel_known = bool(np.isfinite(rise_cm))
@@ -1037,6 +1158,13 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
                 ev_flags["toe_to_wall_cm"] = "the front toes were outside the picture"
         elif not heel_known:
             ev_flags["heel_lifted"] = "the front heel was not seen at the deepest point"
+        elif heel_uncertain(rise_cm, rise_se_cm, th):
+            ev_flags["heel_lifted"] = (
+                f"uncertain: the heel read {rise_cm:.1f} cm (give or take {rise_se_cm:.1f} cm of "
+                f"landmark noise) above its standing height, too close to the "
+                f"{th.heel_lift_cm:.1f} cm line to say for sure whether it lifted; hold the "
+                "deepest point for a few seconds with the whole front foot in view"
+            )
         if leg_conf == "low":
             ev_flags["leg"] = (
                 "which leg this is was decided with low confidence "
@@ -1050,6 +1178,8 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             ev_flags.setdefault("knee_forward_cm", bad["tibia_angle_deg"])
             if ttw is not None:
                 ev_flags.setdefault("toe_to_wall_cm", bad["tibia_angle_deg"])
+        if knee_gap_cm is not None and not np.isfinite(knee_gap_cm):
+            knee_gap_cm = None  # the knee unseen in the deepest phase: no gap, not "short"
         reached = None if knee_gap_cm is None else bool(knee_gap_cm <= th.knee_touch_tolerance_cm)
         reasons: list[str] = []
         if heel_lifted is True:
@@ -1078,6 +1208,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
                 "knee_to_wall_gap_cm": _fmt(knee_gap_cm),
                 "knee_reached_wall": reached,
                 "heel_rise_cm": _fmt(rise_cm),
+                "heel_rise_se_cm": _fmt(rise_se_cm if heel_known else float("nan"), 2),
                 "heel_lifted": heel_lifted,
                 "leg": leg,
                 "leg_method": leg_method,
