@@ -696,12 +696,49 @@ def from_height(
             "height+legs",
             cm,
             float(np.hypot(LEG_MODEL_ERROR_PCT, _spread_pct(vals[vals >= top * 0.97], 1.0))),
-            f"from your height ({height_cm:.0f} cm) via your leg length (no standing frame "
-            "with the head in view); stand tall for a moment with your head in the picture "
-            "for a better scale",
+            f"from your height ({height_cm:.0f} cm) via your leg length "
+            + _no_eye_scale_reason(track),
         )
     raise_no_body(track)
     raise AssertionError("unreachable")
+
+
+HEAD_SEEN_MIN_FRACTION = 0.5
+"""Share of frames (0..1) with both eyes found above which the head counts as
+in view for ``_no_eye_scale_reason`` (judgement: most of the clip)."""
+
+
+def _no_eye_scale_reason(track: PoseTrack) -> str:
+    """Why ``from_height`` could not use the eye level, in brackets, and what helps.
+
+    Side-on the far leg is usually hidden behind the near one (its landmarks
+    are dropped for low visibility), so no frame shows *both* legs straight
+    even when the person stands tall in full view: telling them to get their
+    head in the picture would be wrong advice (render audit, docs/ACCURACY.md).
+    """
+    px = track.pixels.astype(np.float64)
+    eyes = np.isfinite(px[:, [int(Landmark.LEFT_EYE), int(Landmark.RIGHT_EYE)]]).all(axis=(1, 2))
+    if len(track) and float(eyes.mean()) >= HEAD_SEEN_MIN_FRACTION:
+        legs = [
+            np.isfinite(px[:, [int(side_landmark(s, p)) for p in ("hip", "knee", "ankle")]]).all(
+                axis=(1, 2)
+            )
+            for s in ("left", "right")
+        ]
+        if float((legs[0] & legs[1]).mean()) < HEAD_SEEN_MIN_FRACTION:
+            return (
+                "(one leg was hidden behind the other most of the time, as it is side-on, so "
+                "no moment of standing still showed both legs straight): about +-5% instead "
+                "of +-1.5% from eye level"
+            )
+        return (
+            "(no half second of standing still with knees straight and heels down): stand "
+            "still for a moment before you start for a better scale"
+        )
+    return (
+        "(no standing frame with the head in view): stand tall for a moment with your head "
+        "in the picture for a better scale"
+    )
 
 
 def raise_no_body(track: PoseTrack) -> None:
