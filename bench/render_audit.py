@@ -293,6 +293,57 @@ def check_projection(truth: dict[str, Any]) -> float:
     return float(np.max(np.abs(project(truth["camera"], truth["width"], truth["height"], j3) - j2)))
 
 
+def _frames(track: Any, t0: float, t1: float) -> np.ndarray:
+    ts = np.asarray(track.timestamps_s, dtype=np.float64)
+    return np.asarray((ts >= t0) & (ts <= t1))
+
+
+def heel_landmark_offsets(track: Any, truth: dict[str, Any], side: str) -> tuple[float, float]:
+    """Pose model's heel landmark above the truth's sole-heel contact point, cm (flat, top).
+
+    Medians over the standing frames before the first rep and over its top
+    (truth's ``top_start_s``..``top_end_s``), through the truth camera's
+    scale at the heel. The difference is the rise the landmark loses.
+    """
+    from formcheck.landmarks import side_landmark
+
+    ev = next(e for e in truth["events"] if e["kind"] == "rep" and e["leg"] == side)
+    n = min(len(track), len(truth["frames"]["time_s"]))
+    true_y = np.asarray(truth["frames"][side]["heel_point_2d"], dtype=np.float64)[:n, 1]
+    got_y = track.pixels[:n, int(side_landmark(side, "heel")), 1].astype(np.float64)
+    up_cm = (true_y - got_y) * true_cm_per_px(truth, f"{side}_heel")
+    rest = _frames(track, 0.0, ev["start_s"] - 0.1)[:n]
+    top = _frames(track, ev["top_start_s"], ev["top_end_s"])[:n]
+    return float(np.nanmedian(up_cm[rest])), float(np.nanmedian(up_cm[top]))
+
+
+def ktw_landmark_offsets(track: Any, truth: dict[str, Any], side: str) -> tuple[float, float]:
+    """How far (cm) the toe and knee landmarks sit behind the toe tip and knee joint.
+
+    Horizontal image distance toward the wall over the first lunge's hold
+    (truth ``hold_start_s``..``hold_end_s``), medians, through the truth
+    camera's horizontal scale at the toe; positive = behind (away from the wall).
+    """
+    from formcheck.landmarks import side_landmark
+
+    ev = next(e for e in truth["events"] if e["kind"] == "lunge")
+    n = min(len(track), len(truth["frames"]["time_s"]))
+    sel = _frames(track, ev["hold_start_s"], ev["hold_end_s"])[:n]
+    j2 = np.asarray(truth["frames"]["joints_2d"], dtype=np.float64)[:n]
+    scale = true_cm_per_px_horizontal(truth, f"{side}_foot_index", int(np.flatnonzero(sel)[0]))
+    out = []
+    for part in ("foot_index", "knee"):
+        i = int(side_landmark(side, part))
+        toward = np.sign(np.median(j2[sel, int(side_landmark(side, "knee")), 0] - j2[sel, i, 0]))
+        if part == "knee":  # the knee leans toward the wall, ahead of the toe
+            toward = np.sign(
+                np.median(j2[sel, i, 0] - j2[sel, int(side_landmark(side, "foot_index")), 0])
+            )
+        gap = (j2[sel, i, 0] - track.pixels[:n, i, 0][sel].astype(np.float64)) * toward
+        out.append(float(np.nanmedian(gap)) * scale)
+    return out[0], out[1]
+
+
 # ------------------------------------------------------------------ measuring
 def track_of(name: str, mp4: Path) -> Any:
     """Pose track of ``mp4`` (full model), cached beside the audit clips."""
@@ -403,6 +454,21 @@ def audit_clip(name: str, clip: Clip, mp4: Path) -> list[dict[str, Any]]:
                     round((r["got"] / cal) / (r["truth"] / heel_scale), 3),
                 )
     row("scale error at the heel (%)", 0.0, round(100.0 * (cal / heel_scale - 1.0), 1))
+    near = foot.split("_")[0]
+    if drill == "calf-raise":
+        rest, top = heel_landmark_offsets(track, truth, near)
+        row(
+            "heel landmark above the sole-heel point, flat / top (cm)",
+            "-",
+            f"{rest:.1f} / {top:.1f}",
+        )
+    if drill == "knee-to-wall":
+        toe, knee = ktw_landmark_offsets(track, truth, near)
+        row(
+            "toe / knee landmark behind the toe tip / knee joint (cm)",
+            "-",
+            f"{toe:.1f} / {knee:.1f}",
+        )
     row("calibration", "height", rep.calibration["method"])
     row("camera pitch (deg, + down)", truth["camera"]["tilt_deg"], q.get("camera_pitch_deg"))
     row("warnings", "-", ", ".join(sorted({w.code for w in rep.warnings})) or "-")
@@ -453,6 +519,8 @@ SUMMARY_METRICS = (
     "hold ended by",
     "view",
     "scale error at the heel (%)",
+    "heel landmark above the sole-heel point, flat / top (cm)",
+    "toe / knee landmark behind the toe tip / knee joint (cm)",
     "camera pitch (deg, + down)",
 )
 """Metrics of the one-line-per-clip summary (``--summary``)."""
