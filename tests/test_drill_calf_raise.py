@@ -309,6 +309,34 @@ def test_synthetic_heel_rise_within_half_cm_facing_views(
             assert abs(e["heel_rise_cm"] - truth) < 0.5, (seed, e["heel_rise_cm"], truth)
 
 
+def test_back_view_toe_guess_rising_with_the_heel_is_not_a_step() -> None:
+    # From behind, a pose model cannot see the toes and its toe guess rises with
+    # the heel (every rendered back-view rep was rejected as the whole foot
+    # leaving the floor). A pose-model track whose toe follows the heel: the reps
+    # still count.
+    import dataclasses
+
+    from formcheck.landmarks import Landmark
+
+    syn = synthesize(CalfRaiseProfile(reps=4), CameraSpec(view="back"), NoiseSpec.low(), seed=0)
+    lm = syn.track.landmarks.copy()
+    vis = syn.track.visibility.copy()
+    for heel, toe in (
+        (Landmark.LEFT_HEEL, Landmark.LEFT_FOOT_INDEX),
+        (Landmark.RIGHT_HEEL, Landmark.RIGHT_FOOT_INDEX),
+    ):
+        lm[:, toe, 1] = lm[:, heel, 1] - 0.01  # just above the heel, moving with it
+        vis[:, toe] = 0.9
+    track = dataclasses.replace(syn.track, landmarks=lm, visibility=vis, model_variant="full")
+    report = analyze_track(track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    assert report.summary["rep_count"] == 4
+    # the same track labelled synthetic keeps its toe, and the toe rising with
+    # the heel rejects every rise: the rule is what made the difference
+    labelled = dataclasses.replace(track, model_variant="synthetic")
+    report = analyze_track(labelled, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    assert report.summary["rep_count"] == 0
+
+
 def test_heel_landmark_rise_is_turned_into_the_soles() -> None:
     geom = HeelTravel.from_stature(175.0)
     a = np.radians(np.array([5.0, 15.0, 25.0]))

@@ -196,7 +196,12 @@ class LegTraces:
             ``rigid_foot_heel_height``; the heel landmark alone when they do
             not move together, or in front view), in the heel landmark's
             units and offset.
-        toe_cm: foot_index (toe tip) landmark height.
+        toe_cm: foot_index (toe tip) landmark height; on pose-model tracks
+            NaN in back-view frames, where the toes are hidden in front of
+            the heel: the model's guess there rises with the heel, which
+            read every rendered back-view rep as the whole foot leaving the
+            floor (synthetic tracks keep their toe: its noise is not a guess
+            that follows the heel).
         body_cm: hip-midpoint height (the body's rise); NaN when hips unseen.
         plantarflexion_deg: ankle plantarflexion (minus ``ankle_dorsiflexion``);
             NaN when not available.
@@ -1151,6 +1156,12 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
 
     heel_cm = height([heel])
     toe_cm = height([toe])
+    toe_seen = toe_cm.copy()
+    views = np.asarray(ctx.view.per_frame)
+    if ctx.track.model_variant != "synthetic" and len(views) == len(toe_cm):
+        # from behind the toes are hidden in front of the heel: a pose model
+        # only guesses them, and its guess rises with the heel
+        toe_seen[views == "back"] = np.nan
     body_cm = height([Landmark.LEFT_HIP, Landmark.RIGHT_HIP])
     if ctx.view.view in RIGID_FOOT_VIEWS:
         ankle_cm = height([side_landmark(side, "ankle")])
@@ -1165,7 +1176,7 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         heel_cm = fused
     return LegTraces(
         heel_cm=scale * heel_cm,
-        toe_cm=scale * toe_cm,
+        toe_cm=scale * toe_seen,
         body_cm=body_cm,
         plantarflexion_deg=np.asarray(pf, dtype=np.float64),
         knee_flexion_deg=np.asarray(knee, dtype=np.float64),
