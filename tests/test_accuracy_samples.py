@@ -180,11 +180,6 @@ def test_knee_to_wall_side_toe_to_wall(shared_model: Path) -> None:
 
 
 @slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: MediaPipe's heel landmark rises ~1.7 cm when the shin leans 37 deg "
-    "with the heel flat, over the 1.5 cm heel-lift threshold (docs/ACCURACY.md)",
-)
 def test_knee_to_wall_side_heel_down_not_called_lifted(shared_model: Path) -> None:
     got = lunges(run("knee_to_wall_side", shared_model, knee_touches_wall=True))
     assert got and got[0]["heel_lifted"] is False

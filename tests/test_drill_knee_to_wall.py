@@ -4,6 +4,7 @@ levels and views), failure paths, and the shared real clips (slow)."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Any
 
@@ -246,6 +247,40 @@ def test_knee_forward_is_the_front_of_the_knee_on_synthetic_truth() -> None:
         # knee touching the wall: its front is as far past the toes as the wall is
         assert ev["knee_forward_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
         assert ev["implausible"] == []
+
+
+def test_heel_flexion_correction_applies_to_pose_model_tracks_only() -> None:
+    # MediaPipe's heel landmark rises with deep ankle flexion with the heel flat
+    # (render-derived, knee_to_wall.toml); synthetic landmarks sit on the heel, so
+    # the same track labelled as a pose-model track gets the correction and the
+    # synthetic one does not. Until session 6 the rendered sample's flat heel at a
+    # 37 deg shin read 1.8 cm, "lifted" (tests/test_accuracy_samples.py)
+    syn = synthesize(PROFILE, camera=CameraSpec(view="side"), noise=NoiseSpec.none(), seed=0)
+    opts = DrillOptions(height_cm=syn.truth.height_cm, variant={"knee_touches_wall": True})
+    plain = analyze_track(syn.track, "knee-to-wall", opts).events
+    as_mp = analyze_track(
+        dataclasses.replace(syn.track, model_variant="full"), "knee-to-wall", opts
+    ).events
+    assert plain and len(as_mp) == len(plain)
+    for p, m in zip(plain, as_mp, strict=True):
+        assert p["heel_flexion_correction_cm"] == 0.0
+        # flexion: the shin's lean minus the foot's pitch change: equal with the heel
+        # flat; the 2.5 cm lift tilts the foot (~6 deg), so it is less
+        if p["heel_lifted"]:
+            assert p["ankle_flexion_deg"] < p["tibia_angle_deg"] - 3.0
+        else:
+            assert p["ankle_flexion_deg"] == pytest.approx(p["tibia_angle_deg"], abs=0.5)
+        expected = TH.heel_flexion_artefact_cm_per_deg * max(
+            0.0, m["ankle_flexion_deg"] - TH.heel_flexion_artefact_start_deg
+        )
+        assert m["heel_flexion_correction_cm"] == pytest.approx(expected, abs=0.01)
+        if expected > 0 and m["heel_rise_se_cm"] is not None:
+            # the correction's scatter joins the standard error
+            assert m["heel_rise_se_cm"] >= TH.heel_flexion_artefact_sd_cm
+            assert m["heel_rise_cm"] == pytest.approx(
+                p["heel_rise_cm"] - m["heel_flexion_correction_cm"], abs=0.11
+            )
+    assert any(m["heel_flexion_correction_cm"] > 0 for m in as_mp)
 
 
 def test_thresholds_reject_unknown_keys() -> None:

@@ -166,6 +166,9 @@ class KneeToWallThresholds:
     heel_baseline_margin_s: float
     heel_noise_max_lag_s: float
     heel_uncertain_z: float
+    heel_flexion_artefact_start_deg: float
+    heel_flexion_artefact_cm_per_deg: float
+    heel_flexion_artefact_sd_cm: float
     foot_to_shank_ratio: float
     min_foreshortening: float
     toe_tip_ahead_of_landmark_fraction_of_height: float
@@ -444,12 +447,15 @@ class HeelRise:
         se_px: standard error of ``rise_px`` from the trace's own noise (NaN
             when the noise cannot be measured: too few standing frames).
         depth_frames, standing_frames: how many frames each median used.
+        pitch_change_deg: the foot's pitch (``foot_pitch_deg``) at depth minus
+            standing, same frames and medians, degrees (+ heel up; NaN unknown).
     """
 
     rise_px: float
     se_px: float
     depth_frames: int
     standing_frames: int
+    pitch_change_deg: float = float("nan")
 
 
 def mean_variance(autocov: FloatArray, n: int) -> float:
@@ -503,6 +509,7 @@ def heel_rise(
     margin_s: float,
     bounds_rel_height: float,
     noise_max_lag_s: float,
+    foot_pitch_deg: npt.ArrayLike | None = None,
 ) -> HeelRise:
     """The front heel's rise at attempt ``drives[j]``'s deepest phase, with its standard error.
 
@@ -529,6 +536,8 @@ def heel_rise(
         drives: every attempt of the clip, in time order; ``j`` the one measured.
         standing: (T,) bool, frames outside every attempt with this leg in front
             and its heel and toe reliably seen (for the noise only).
+        foot_pitch_deg: (T,) the heel-to-toe line's tilt from the floor, degrees
+            (+ heel up), for ``pitch_change_deg``; None: not computed.
     """
     h = np.asarray(heel_h, dtype=np.float64)
     toe = np.asarray(toe_h, dtype=np.float64)
@@ -556,7 +565,11 @@ def heel_rise(
     stand = np.asarray(standing, dtype=bool)
     g_heel = 0.5 * pitch_noise_autocov(h - toe, stand, max(1, round(noise_max_lag_s / dt)))
     se = float(np.sqrt(mean_variance(g_heel, n_deep) + mean_variance(g_heel, n_near)))
-    return HeelRise(rise, se, n_deep, n_near)
+    pitch_change = float("nan")
+    if foot_pitch_deg is not None:
+        pitch = np.asarray(foot_pitch_deg, dtype=np.float64)
+        pitch_change = _median(pitch[deep]) - _median(pitch[near])
+    return HeelRise(rise, se, n_deep, n_near, pitch_change)
 
 
 def heel_uncertain(rise_cm: float, se_cm: float, th: KneeToWallThresholds) -> bool:
@@ -1088,7 +1101,9 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
     # --- per attempt
     events: list[dict[str, Any]] = []
     reliable = ctx.conditioned.reliable
-    # the foot standing between attempts (its flat pitch and the heel's noise)
+    # the foot's tilt from the floor (+ heel up), degrees, and the foot standing
+    # between attempts (its flat pitch and the heel's noise)
+    foot_pitch = np.degrees(np.arctan2(front.heel_h - front.toe_h, front.toe_u - front.heel_u))
     standing = np.ones(n, dtype=bool)
     for d in drives:
         standing &= (t < d.start_s) | (t > d.end_s)
@@ -1123,9 +1138,23 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             margin_s=th.heel_baseline_margin_s,
             bounds_rel_height=th.attempt_bounds_rel_height,
             noise_max_lag_s=th.heel_noise_max_lag_s,
+            foot_pitch_deg=foot_pitch,
         )
         rise_cm = heel.rise_px * cm_per_px
         rise_se_cm = heel.se_px * cm_per_px
+        tib_deep = _median(tibia_s[deep])
+        # MediaPipe's heel landmark rises with deep ankle flexion, heel flat
+        # (render-derived; knee_to_wall.toml): taken off its reading, and the
+        # correction's own scatter added to the standard error
+        flexion = tib_deep - heel.pitch_change_deg
+        flex_corr_cm = 0.0
+        if mediapipe and np.isfinite(flexion):
+            flex_corr_cm = th.heel_flexion_artefact_cm_per_deg * max(
+                0.0, flexion - th.heel_flexion_artefact_start_deg
+            )
+            if flex_corr_cm > 0.0:
+                rise_cm -= flex_corr_cm
+                rise_se_cm = float(np.hypot(rise_se_cm, th.heel_flexion_artefact_sd_cm))
         outside = _outside_frame(track.landmarks, d, label)
         if outside:
             rise_cm = float("nan")  # a foot partly outside the picture is guessed, not seen
@@ -1133,7 +1162,6 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         ttw = None if wall_u is None else (wall_u - toe_u) * cm_per_px
         gap = None if wall_u is None else (wall_u - knee_front_u(d))
         knee_gap_cm = None if gap is None else gap * cm_per_px
-        tib_deep = _median(tibia_s[deep])
         knee_fwd_cm = (knee_front_u(d) - toe_u) * cm_per_px
         bad = implausible_values(tib_deep, knee_fwd_cm, rise_cm, shank_cm, foot_cm, th, rise_se_cm)
         if "heel_rise_cm" in bad:
@@ -1209,6 +1237,8 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
                 "knee_reached_wall": reached,
                 "heel_rise_cm": _fmt(rise_cm),
                 "heel_rise_se_cm": _fmt(rise_se_cm if heel_known else float("nan"), 2),
+                "heel_flexion_correction_cm": _fmt(flex_corr_cm, 2),
+                "ankle_flexion_deg": _fmt(flexion),
                 "heel_lifted": heel_lifted,
                 "leg": leg,
                 "leg_method": leg_method,
