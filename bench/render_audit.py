@@ -185,6 +185,19 @@ CLIPS: dict[str, Clip] = {
         155.0,
         palette=1,
     ),
+    "calf_oblique_default_p1": Clip(
+        "calf-raise", "oblique", "default, palette 1", _n(CALF_S), palette=1
+    ),
+    "ktw_side_default_p1": Clip("knee-to-wall", "side", "default, palette 1", _n(KTW_S), palette=1),
+    "ktw_side_floor_p1": Clip(
+        "knee-to-wall",
+        "side",
+        "phone on the floor, palette 1",
+        _n(KTW_S),
+        {"cam-height": "0.3", "tilt": "-5"},
+        palette=1,
+    ),
+    "balance_side_default_p1": Clip("balance", "side", "default, palette 1", _n(BAL_S), palette=1),
     "calf_side_far_p1": Clip(
         "calf-raise", "side", "far (5 m), palette 1", _n(CALF_S), {"distance": "5"}, palette=1
     ),
