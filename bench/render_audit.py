@@ -198,6 +198,18 @@ CLIPS: dict[str, Clip] = {
         palette=1,
     ),
     "balance_side_default_p1": Clip("balance", "side", "default, palette 1", _n(BAL_S), palette=1),
+    # --- palettes 2 and 3 (light skin with dark shoes; dark skin with red shoes)
+    # at the default camera, where the corrections were derived
+    "calf_side_default_p2": Clip("calf-raise", "side", "default, palette 2", _n(CALF_S), palette=2),
+    "calf_side_default_p3": Clip("calf-raise", "side", "default, palette 3", _n(CALF_S), palette=3),
+    "calf_oblique_default_p2": Clip(
+        "calf-raise", "oblique", "default, palette 2", _n(CALF_S), palette=2
+    ),
+    "calf_oblique_default_p3": Clip(
+        "calf-raise", "oblique", "default, palette 3", _n(CALF_S), palette=3
+    ),
+    "ktw_side_default_p2": Clip("knee-to-wall", "side", "default, palette 2", _n(KTW_S), palette=2),
+    "ktw_side_default_p3": Clip("knee-to-wall", "side", "default, palette 3", _n(KTW_S), palette=3),
     "calf_side_far_p1": Clip(
         "calf-raise", "side", "far (5 m), palette 1", _n(CALF_S), {"distance": "5"}, palette=1
     ),

@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", default="640x480", help="WIDTHxHEIGHT in pixels")
     p.add_argument("--fps", type=float, default=30.0)
     p.add_argument("--height-cm", type=float, default=175.0, help="figure's height, cm")
-    p.add_argument("--palette", type=int, default=None, help="colour set (default: seed mod count)")
+    p.add_argument("--palette", type=int, default=None, help="colour set 0-3 (default: seed mod 2)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--crf", type=int, default=28, help="x264 quality (lower = larger file)")
     p.add_argument("--max-frames", type=int, default=None, help="render only the first N frames")
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from formcheck.render.clip import render_clip
-    from formcheck.render.figure import PALETTES
+    from formcheck.render.figure import SEED_PALETTES
     from formcheck.synth.camera import CameraSpec
 
     try:
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         near_side=args.near_side,
         yaw_deg=args.yaw,
     )
-    palette = args.seed % len(PALETTES) if args.palette is None else args.palette
+    palette = args.seed % SEED_PALETTES if args.palette is None else args.palette
     job = job_for(
         pr.make(),
         camera,
