@@ -11,6 +11,8 @@ Prints markdown tables:
   misses carry the "uncertain" flag), false lifts, unknown verdicts, right verdicts
   flagged uncertain (``--heel-only`` for this table alone; ``--first-seed`` for
   held-out seeds);
+- rendered (``--renders``): heel verdicts of MediaPipe on the committed sample and
+  six rendered side-view lunge clips (rendered into a cache when missing);
 - real (``--real``): shared clips from ../shared/videos vs labels.json
   (attempt count, peak-time errors, wall method, toe-to-wall range).
 
@@ -162,6 +164,101 @@ def heel_lift_table(seeds: range, noises: list[str], views: list[tuple[str, str]
     return "\n".join(rows)
 
 
+HEEL_RENDERS: dict[str, tuple[float, str, tuple[tuple[float, float], ...]]] = {
+    # name: (figure height cm, tested = near leg, ((toe-to-wall cm, heel lift cm), ...))
+    "A": (175.0, "right", ((6.0, 0.0), (14.0, 0.0))),
+    "B": (165.0, "right", ((11.0, 0.0), (9.0, 2.5))),
+    "C": (185.0, "left", ((8.0, 2.0), (13.0, 0.0))),
+    "D": (170.0, "right", ((12.0, 1.0), (5.0, 3.0))),
+    "E": (180.0, "right", ((13.0, 2.5), (10.0, 0.0))),
+    "F": (160.0, "right", ((12.0, 0.0), (12.0, 2.5))),
+}
+"""Side-view lunges rendered to check MediaPipe's heel (session 6; A and B's flat
+lunges set the heel-flexion slope in knee_to_wall.toml, the rest check it)."""
+RENDER_CACHE = Path.home() / ".cache" / "formcheck" / "renders" / "k2w_heel"
+
+
+def heel_render_table(cache: Path) -> str:
+    """Render the ``HEEL_RENDERS`` clips missing from ``cache`` (~4 min each on 2
+    shared cores; 1.5 s holds, the sample's camera), run the full pose model
+    (tracks cached beside them) and tabulate the heel verdicts, with the committed
+    ``sample_videos/knee_to_wall_side.mp4`` first."""
+    from formcheck.pose import extract_track
+    from formcheck.render.clip import render_clip
+    from formcheck.render.drills import job_for
+    from formcheck.synth.profiles import LungeAttempt
+    from formcheck.track import load_track, save_track
+
+    cache.mkdir(parents=True, exist_ok=True)
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "knee_to_wall_side.mp4"
+    clips: list[tuple[str, Path]] = [("sample", sample)]
+    for i, (name, (height, leg, attempts)) in enumerate(HEEL_RENDERS.items()):
+        mp4 = cache / f"k2w_{name}.mp4"
+        if not mp4.exists():
+            profile = KneeToWallProfile(
+                leg=leg,
+                attempts=tuple(LungeAttempt(a, heel_lift_cm=b) for a, b in attempts),
+                approach_s=1.0,
+                hold_s=1.5,
+                return_s=0.8,
+                rest_s=0.4,
+                lead_in_s=0.5,
+                lead_out_s=0.5,
+            )
+            camera = CameraSpec(  # the committed samples' camera (formcheck.render defaults)
+                view="side",
+                near_side=leg,
+                distance_m=3.5,
+                height_m=1.0,
+                tilt_deg=5.0,
+                width=640,
+                height=480,
+                fps=30.0,
+                fov_deg=55.0,
+            )
+            job = job_for(profile, camera, drill="knee-to-wall", height_cm=height, palette=i % 2)
+            render_clip(job, mp4, crf=23)
+        clips.append((name, mp4))
+    rows = [
+        "| clip | true tibia deg | true heel lift cm | flexion read deg | heel rise cm (SE)"
+        " | MediaPipe correction cm | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    model = SHARED / "models" / "pose_landmarker_full.task"
+    for name, mp4 in clips:
+        npz = cache / f"{mp4.stem}.track.npz"
+        if npz.exists():
+            track = load_track(npz)
+        else:
+            track = extract_track(mp4, model_path=model)
+            save_track(track, npz)
+        truth = json.loads(mp4.with_suffix(".truth.json").read_text())
+        rep = analyze_track(
+            track,
+            "knee-to-wall",
+            DrillOptions(
+                height_cm=truth["figure"]["height_cm"], variant={"knee_touches_wall": True}
+            ),
+        )
+        for tr in (e for e in truth["events"] if e["kind"] == "lunge"):
+            got = [e for e in rep.events if abs(e["peak_s"] - tr["peak_s"]) <= 1.0]
+            if not got:
+                rows.append(
+                    f"| {name} | {tr['tibia_angle_deg']:.1f} | {tr['heel_lift_cm']} |"
+                    " - | - | - | not found |"
+                )
+                continue
+            e = got[0]
+            flag = " (uncertain)" if "uncertain" in e["flags"].get("heel_lifted", "") else ""
+            verdict = {True: "lifted", False: "down", None: "unknown"}[e["heel_lifted"]]
+            rows.append(
+                f"| {name} | {tr['tibia_angle_deg']:.1f} | {tr['heel_lift_cm']} |"
+                f" {e['ankle_flexion_deg']} | {e['heel_rise_cm']} ({e['heel_rise_se_cm']}) |"
+                f" {e['heel_flexion_correction_cm']} | {verdict}{flag} |"
+            )
+    return "\n".join(rows)
+
+
 def real_table() -> str:
     from formcheck.pose import extract_track
 
@@ -208,7 +305,16 @@ def main(argv: list[str] | None = None) -> int:
         default="side-near,side-far,oblique-near,oblique-far",
         help="heel table: cases (tested right leg near or far)",
     )
+    ap.add_argument(
+        "--renders",
+        action="store_true",
+        help=f"heel verdicts on rendered lunges (renders missing clips into {RENDER_CACHE})",
+    )
     args = ap.parse_args(argv)
+    if args.renders:
+        print("## knee-to-wall: heel lift on rendered lunges (MediaPipe full)\n")
+        print(heel_render_table(RENDER_CACHE))
+        return 0
     if not args.heel_only:
         print("## knee-to-wall: synthetic truth (knee touches the wall; wall from knee contact)\n")
         print(synthetic_table(args.seeds))
