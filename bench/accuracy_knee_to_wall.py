@@ -176,6 +176,16 @@ HEEL_RENDERS: dict[str, tuple[float, str, tuple[tuple[float, float], ...]]] = {
 """Side-view lunges rendered to check MediaPipe's heel (session 6; A and B's flat
 lunges set the heel-flexion slope in knee_to_wall.toml, the rest check it)."""
 RENDER_CACHE = Path.home() / ".cache" / "formcheck" / "renders" / "k2w_heel"
+AUDIT_CACHE = Path.home() / ".cache" / "formcheck" / "audit"
+AUDIT_CLIPS = (
+    "ktw_side_default_p1",
+    "ktw_side_floor",
+    "ktw_side_floor_p1",
+    "ktw_side_near",
+    "ktw_side_shelf",
+    "ktw_side_tall",
+)
+"""bench/render_audit.py's knee-to-wall clips (first lunge only, heel flat)."""
 
 
 def heel_render_table(cache: Path) -> str:
@@ -219,6 +229,12 @@ def heel_render_table(cache: Path) -> str:
             job = job_for(profile, camera, drill="knee-to-wall", height_cm=height, palette=i % 2)
             render_clip(job, mp4, crf=23)
         clips.append((name, mp4))
+    # the first (heel-down) lunge of the sample's motion under other cameras, palettes
+    # and a taller figure, when bench/render_audit.py has rendered them (not fitted on)
+    for name in AUDIT_CLIPS:
+        mp4 = AUDIT_CACHE / f"{name}.mp4"
+        if mp4.exists():
+            clips.append((name, mp4))
     rows = [
         "| clip | true tibia deg | true heel lift cm | flexion read deg | heel rise cm (SE)"
         " | MediaPipe correction cm | verdict |",
@@ -226,7 +242,7 @@ def heel_render_table(cache: Path) -> str:
     ]
     model = SHARED / "models" / "pose_landmarker_full.task"
     for name, mp4 in clips:
-        npz = cache / f"{mp4.stem}.track.npz"
+        npz = cache / f"{mp4.stem}.track.npz"  # pose tracks cached beside the renders
         if npz.exists():
             track = load_track(npz)
         else:
@@ -240,7 +256,8 @@ def heel_render_table(cache: Path) -> str:
                 height_cm=truth["figure"]["height_cm"], variant={"knee_touches_wall": True}
             ),
         )
-        for tr in (e for e in truth["events"] if e["kind"] == "lunge"):
+        end_s = truth["frame_count"] / truth["fps"]  # audit clips stop after the first lunge
+        for tr in (e for e in truth["events"] if e["kind"] == "lunge" and e["end_s"] <= end_s):
             got = [e for e in rep.events if abs(e["peak_s"] - tr["peak_s"]) <= 1.0]
             if not got:
                 rows.append(

@@ -1154,7 +1154,9 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             )
             if flex_corr_cm > 0.0:
                 rise_cm -= flex_corr_cm
-                rise_se_cm = float(np.hypot(rise_se_cm, th.heel_flexion_artefact_sd_cm))
+                # the correction's scatter is known even when the noise is not (short clip)
+                noise_se = rise_se_cm if np.isfinite(rise_se_cm) else 0.0
+                rise_se_cm = float(np.hypot(noise_se, th.heel_flexion_artefact_sd_cm))
         outside = _outside_frame(track.landmarks, d, label)
         if outside:
             rise_cm = float("nan")  # a foot partly outside the picture is guessed, not seen
