@@ -1,13 +1,13 @@
 """Render audit: do formcheck's numbers hold for cameras and people it has not seen?
 
 The render-derived corrections (calf-raise heel-rise factors, knee-to-wall
-tibia offset and knee-landmark offset, heel-walk toe-lift factors) were derived
-from renders made with one camera set-up (``formcheck/render`` defaults: a
+tibia offset and knee-landmark offset; heel-walk toe-lift factors, not audited
+here) were derived from renders made with one camera set-up (``formcheck/render`` defaults: a
 175 cm figure, 640x480, 30 fps, camera 3.5 m away, lens 1.0 m up, tilted 5 deg
 down, 55 deg horizontal field of view, side views from the figure's right).
 This script renders the headline drills with ONE thing changed at a time
 (camera height and tilt, distance, portrait frame, frame rate, figure height,
-near side), runs the pose model and ``analyze_track`` (what ``formcheck
+near side, colour palette), runs the pose model and ``analyze_track`` (what ``formcheck
 analyze --height-cm`` runs) and prints truth vs formcheck per metric.
 
 Clips are rendered into ``~/.cache/formcheck/audit`` (never the repo); the
@@ -18,7 +18,10 @@ Usage::
 
     python bench/render_audit.py --render [--only NAME ...]   # render missing clips
     python bench/render_audit.py [--only NAME ...] [--json out.json]  # table
+    python bench/render_audit.py --summary                    # one line per clip
     python bench/render_audit.py --list
+
+Results and their causes: docs/ACCURACY.md, "Other cameras and people".
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Clip:
     args: dict[str, str] = field(default_factory=dict)
     """Extra ``formcheck.render`` options (name without dashes -> value)."""
     height_cm: float = 175.0
+    """The figure's height (``--height-cm``), also given to the analysis."""
     palette: int = 0
     """Colour set of the figure's clothes and skin (``formcheck.render.figure.PALETTES``);
     the render's motion does not depend on its seed, so a second palette is
