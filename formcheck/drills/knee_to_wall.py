@@ -10,7 +10,14 @@ attempt (``events[i]["kind"] == "lunge"``):
 - ``toe_to_wall_cm``: wall minus front toe (``foot_index`` landmark) along the
   floor, when the wall position is known; None otherwise (never made up).
 - ``heel_lifted``: the front heel rose more than ``heel_lift_cm`` above its
-  standing height at the deepest point; such an attempt is not a valid depth.
+  standing height at the deepest point (``heel_rise_cm``, median over the
+  hold; ``heel_rise`` says how); such an attempt is not a valid depth.
+  ``heel_rise_se_cm`` is its standard error from the trace's own noise, and a
+  reading within ``heel_uncertain_z`` of them from the line is flagged
+  "uncertain" in ``flags["heel_lifted"]``. On MediaPipe tracks the heel
+  landmark's rise with deep ankle flexion (``ankle_flexion_deg``: shin lean
+  minus the foot's pitch change) is taken off first
+  (``heel_flexion_correction_cm``; render-derived, knee_to_wall.toml).
 - ``knee_forward_cm``: the **front of the knee** (what touches the wall, what
   a physio sees) ahead of the front toes along the floor, cm; negative = the
   knee's front is behind the toes. With the wall known,
