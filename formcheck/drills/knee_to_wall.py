@@ -1408,13 +1408,21 @@ def _summarise(
     # --- cues
     for e in events:
         if e["heel_lifted"]:
+            # a reading near the line (flagged uncertain) is said as what it is
+            maybe = "uncertain" in e["flags"].get("heel_lifted", "")
             cues.append(
                 Cue(
                     e["peak_s"],
                     "warning",
-                    f"At {e['peak_s']:.1f} s your {e['leg']} heel lifted "
-                    f"({e['heel_rise_cm']:.1f} cm): that attempt does not count. Keep the heel "
-                    "pressed down and move the foot a little closer to the wall.",
+                    f"At {e['peak_s']:.1f} s your {e['leg']} heel "
+                    + (
+                        f"probably lifted ({e['heel_rise_cm']:.1f} cm, close to the "
+                        f"{th.heel_lift_cm:.1f} cm line)"
+                        if maybe
+                        else f"lifted ({e['heel_rise_cm']:.1f} cm)"
+                    )
+                    + ": that attempt does not count. Keep the heel pressed down and move "
+                    "the foot a little closer to the wall.",
                 )
             )
         elif e["knee_reached_wall"] is False:
