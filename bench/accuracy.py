@@ -255,9 +255,11 @@ def eval_balance(clip: str, view: str, truth: dict[str, Any], rep: Any) -> list[
             clip,
             view,
             "single-leg-balance",
-            "touchdowns",
+            # the summary's `touchdowns` counts only interruptions (a hold that resumes);
+            # a hold ended by the free foot coming down says so in its `ended_by`
+            "holds ended by a touchdown",
             sum(e["kind"] == "touchdown" for e in truth["events"]),
-            s.get("touchdowns"),
+            sum(e.get("ended_by") == "touchdown" for e in got),
         ),
     ]
     if holds:
