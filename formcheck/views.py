@@ -509,12 +509,16 @@ def person_height_px(track: PoseTrack) -> FloatArray:
     return np.asarray((feet - eyes) / 0.924)
 
 
-CAMERA_PITCH_INFO_DEG = 10.0
+CAMERA_PITCH_INFO_DEG = 12.0
 """Degrees. A camera looking down (or up) at the person by this much or more
 is reported (info). Synthetic calf raises, camera aimed at the hips 3 m away
 (docs/ACCURACY.md, "Camera pitch"): each degree down reads the heel rise
 ~0.75% lower side-on and ~1% lower oblique or front, so 10 degrees is 7-11%,
-about the test-retest SEM of heel height (0.8 cm of ~9 cm)."""
+about the test-retest SEM of heel height (0.8 cm of ~9 cm). Not 10: MediaPipe's
+world landmarks read near-level cameras too steep, renders of a camera 5 deg
+up to 5 deg down reading 3.7-10.3 deg (docs/ACCURACY.md, render audit; 7.3 for
+a level one), while a camera 15 deg down reads 12.5-12.9; at 10 the note told
+people with a level phone to lower it."""
 
 CAMERA_PITCH_WARN_DEG = 20.0
 """Degrees. From here a downward camera is a warning: heel rises read 13-29%
