@@ -719,3 +719,19 @@ def test_a_lift_near_the_line_is_cued_as_probable() -> None:
             assert "does not count" in cue.message
             seen.add(uncertain)
     assert seen == {True, False}
+
+
+def test_pose_model_numbers_say_how_far_they_may_be_off() -> None:
+    # the render audit: MediaPipe's toe-to-wall and tibia vary by ~1 cm / ~2 deg (1 SD)
+    # with shoes, clothes and camera height; the best numbers say so on its tracks only
+    syn = synthesize(KneeToWallProfile(), CameraSpec(view="side"), NoiseSpec.low(), seed=1)
+    opts = DrillOptions(height_cm=syn.truth.height_cm, variant={"knee_touches_wall": True})
+    plain = analyze_track(syn.track, "knee-to-wall", opts)
+    as_mp = analyze_track(
+        dataclasses.replace(syn.track, model_variant="full"), "knee-to-wall", opts
+    )
+    assert plain.summary["best_toe_to_wall_cm"] is not None
+    assert "pose model" not in plain.flags.get("best_toe_to_wall_cm", "")
+    assert "±1 cm" in as_mp.flags["best_toe_to_wall_cm"]
+    assert "barefoot" in as_mp.flags["best_toe_to_wall_cm"]
+    assert "±2°" in as_mp.flags["best_tibia_angle_deg"]

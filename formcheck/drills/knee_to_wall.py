@@ -181,6 +181,8 @@ class KneeToWallThresholds:
     toe_tip_ahead_of_landmark_fraction_of_height: float
     knee_landmark_behind_joint_fraction_of_height: float
     tibia_offset_deg: float
+    pose_model_toe_to_wall_sd_cm: float
+    pose_model_tibia_sd_deg: float
     tibia_plausible_min_deg: float
     tibia_plausible_max_deg: float
     heel_sink_cm: float
@@ -1300,7 +1302,6 @@ def _summarise(
     toe_tip_px: float,
     knee_front_series: FloatArray,
 ) -> DrillResult:
-    del ctx
     valid = [e for e in events if e["valid"] and e["tibia_angle_deg"] is not None]
     # The shin angle is the dorsiflexion measure itself (an inclinometer on the
     # shin): it counts with the heel down and plausible values, even where the
@@ -1344,6 +1345,8 @@ def _summarise(
                 "your knee stopped short of the wall in this attempt, so this shin angle may "
                 "not be your deepest: move the foot closer and drive the knee to the wall"
             )
+    if ctx.track.model_variant != "synthetic" and (valid or angle_ok):
+        _pose_model_spread(flags, th)
     angles = [e for e in events if e["tibia_angle_deg"] is not None]
     top = max(angles, key=lambda e: e["tibia_angle_deg"]) if angles else None
     summary["max_tibia_angle_any_deg"] = top["tibia_angle_deg"] if top else None
@@ -1563,6 +1566,28 @@ def _summarise(
         warnings=warnings,
         overlay=overlay,
     )
+
+
+def _pose_model_spread(flags: dict[str, str], th: KneeToWallThresholds) -> None:
+    """Say, next to the best distance and angle, how far a pose-model reading may be off.
+
+    Where a clip's own flag is already there (an oblique view, a knee short of
+    the wall) it is kept and this one follows it.
+    """
+    texts = {
+        "best_toe_to_wall_cm": (
+            f"from the pose model: good to about ±{th.pose_model_toe_to_wall_sd_cm:.0f} cm (where "
+            "it places your toes and knee varies with shoes, clothes and camera height; in shoes "
+            "it can read a few cm long): film barefoot, side-on at knee height, and compare "
+            "clips filmed the same way"
+        ),
+        "best_tibia_angle_deg": (
+            f"from the pose model: good to about ±{th.pose_model_tibia_sd_deg:.0f}° (how it reads "
+            "the shin varies with clothes and camera height): compare clips filmed the same way"
+        ),
+    }
+    for key, text in texts.items():
+        flags[key] = f"{flags[key]}; {text}" if key in flags else text
 
 
 DRILL = KneeToWallDrill()
