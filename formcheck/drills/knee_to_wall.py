@@ -838,7 +838,8 @@ class KneeToWallDrill:
     how_to_film: str = (
         "Put the phone side-on at knee height, 2-3 m away, so the wall, your whole "
         "front foot and both knees are in the picture. Face the wall in a split stance "
-        "and drive the front knee to the wall, heel down; do each leg."
+        "and drive the front knee to the wall, heel down; do each leg. Go barefoot: in "
+        "shoes the pose model places the toes inside the shoe and the distance reads long."
     )
     measures: str = (
         "Toe-to-wall distance (cm) and tibia angle (deg) at each knee drive, heel lift, "
