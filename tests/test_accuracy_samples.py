@@ -69,17 +69,29 @@ def test_heel_rise_factor_applies_to_mediapipe_tracks_only() -> None:
 
     syn = synthesize(CalfRaiseProfile(reps=3), CameraSpec(view="side"), NoiseSpec.low(), seed=1)
     opts = DrillOptions(height_cm=syn.truth.height_cm)
+    mp_track = dataclasses.replace(syn.track, model_variant="full")
     plain = analyze_track(syn.track, "calf-raise", opts)
-    as_mp = analyze_track(dataclasses.replace(syn.track, model_variant="full"), "calf-raise", opts)
-    factor = load_calf_thresholds().heel_rise_scale_side
+    as_mp = analyze_track(mp_track, "calf-raise", opts)
+    th = load_calf_thresholds()
+    factor = th.heel_rise_scale_side
     assert factor > 1.0
-    # synthetic landmarks sit where the body model puts them: no correction
+    # the same MediaPipe-labelled track with every factor 1: the landmark's own rise
+    # (pose-model tracks get no geometric heel-travel step, synthetic ones do, so
+    # the synthetic report is not the base of the factor)
+    ones = {f"heel_rise_scale_{v}": 1.0 for v in ("side", "front_oblique", "front", "away")}
+    unscaled = analyze_track(mp_track, "calf-raise", dataclasses.replace(opts, thresholds=ones))
+    # synthetic landmarks sit where the body model puts them: no factor
     assert plain.summary["mean_heel_rise_cm"] == pytest.approx(8.0, abs=0.5)
     # the same landmarks labelled as MediaPipe's: every rep scaled by the side factor
     assert as_mp.summary["rep_count"] == plain.summary["rep_count"] == 3
+    assert unscaled.summary["rep_count"] == 3
+    # 1%: the reported rounding (0.01 cm of ~8-12 cm)
     assert as_mp.summary["mean_heel_rise_cm"] == pytest.approx(
-        factor * plain.summary["mean_heel_rise_cm"], rel=0.01
+        factor * unscaled.summary["mean_heel_rise_cm"], rel=0.01
     )
+    # and the synthetic report (the sole's rise, which the heel landmark exceeds by
+    # ~3%: HeelTravel) carries no factor
+    assert as_mp.summary["mean_heel_rise_cm"] > factor * plain.summary["mean_heel_rise_cm"]
 
 
 def test_knee_corrections_apply_to_mediapipe_tracks_only() -> None:

@@ -743,3 +743,82 @@ def test_a_free_foot_held_up_does_not_set_the_depth_scale(view: str) -> None:
     assert seen == {"left": 1.0, "right": 1.0}
     assert report.summary["rep_count"] == 6
     assert report.summary["mean_heel_rise_cm"] == pytest.approx(8.0, abs=1.0)
+
+
+# ------------------------------------- the heel-rise factor's cross-render spread
+def test_pose_model_rep_carries_the_factor_spread_synthetic_does_not() -> None:
+    # the same landmarks, once as synthetic (no factor) and once labelled as the
+    # pose model's (side factor and its cross-render spread, heel_rise_rel_sd_side)
+    import dataclasses
+
+    syn = synthesize(CalfRaiseProfile(reps=4), CameraSpec(view="side"), NoiseSpec.low(), seed=1)
+    opts = DrillOptions(height_cm=syn.truth.height_cm)
+    plain = analyze_track(syn.track, "calf-raise", opts)
+    as_mp = analyze_track(dataclasses.replace(syn.track, model_variant="full"), "calf-raise", opts)
+    rel = TH.heel_rise_rel_sd_side
+    assert 0.0 < rel < 0.5
+    mp_reps = [e for e in as_mp.events if e["kind"] == "rep" and not e["partial"]]
+    syn_reps = [e for e in plain.events if e["kind"] == "rep" and not e["partial"]]
+    assert len(mp_reps) == len(syn_reps) == 4
+    for e in mp_reps:
+        # at least the spread (0.01: the reported rounding), in quadrature with noise
+        assert e["heel_rise_se_cm"] >= rel * e["heel_rise_cm"] - 0.01
+        assert f"±{100 * rel:.0f}% from the pose model" in e["flags"]["heel_rise_cm"]
+    for e in syn_reps:
+        assert e["heel_rise_se_cm"] < rel * e["heel_rise_cm"]
+        assert "pose model" not in e["flags"].get("heel_rise_cm", "")
+    mean = as_mp.summary["mean_heel_rise_cm"]
+    # not divided by the number of reps: one camera, shoes and lighting for all
+    assert as_mp.summary["mean_heel_rise_uncertainty_cm"] >= 1.96 * rel * mean - 0.01
+    assert "from the pose model" in as_mp.flags["mean_heel_rise_cm"]
+    assert "pose model" not in plain.flags.get("mean_heel_rise_cm", "")
+    assert (
+        plain.summary["mean_heel_rise_uncertainty_cm"]
+        < as_mp.summary["mean_heel_rise_uncertainty_cm"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("rel_sd", "cue"),
+    [
+        (0.0, True),  # 4.7 cm + 1.6 cm (95%: SEM and noise) stays under 6.5 cm
+        (0.12, False),  # + the factor's 12% spread: 6.6 cm could be true, no cue
+    ],
+)
+def test_rise_higher_counts_the_factor_spread(rel_sd: float, cue: bool) -> None:
+    t, h, _ = trapezoid_reps([4.7] * 4)
+    res = analyze_traces(t, {"left": traces_for(h)}, TH, rise_rel_sd=np.full(len(t), rel_sd))
+    assert any("aim for at least" in c.message for c in res.cues) == cue
+
+
+def test_left_right_difference_is_not_widened_by_the_factor_spread() -> None:
+    # both legs on one clip share the camera: the spread cancels in their difference
+    t, h_left, _ = trapezoid_reps([8.0] * 4)
+    _, h_right, _ = trapezoid_reps([5.5] * 4)
+    legs = {"left": traces_for(h_left), "right": traces_for(h_right)}
+    plain = analyze_traces(t, legs, TH)
+    spread = analyze_traces(t, legs, TH, rise_rel_sd=np.full(len(t), 0.12))
+    for res in (plain, spread):
+        lr = res.summary["left_right"]
+        assert lr is not None and lr["difference_cm"] == pytest.approx(2.5, abs=0.1)
+        assert lr["difference_meaningful"]  # 2.5 cm > the 2.2 cm MDC of the SEM
+    assert spread.summary["left_right"] == plain.summary["left_right"]
+
+
+def test_heel_rise_test_peak_norm_counts_the_factor_spread() -> None:
+    # 8.2 cm against the 9.3 cm median: below it by more than the 0.8 cm SEM, but
+    # within the SEM and a 12% factor spread (1.3 cm) in quadrature
+    t, h, _ = trapezoid_reps([8.2] * 6, up=0.8, hold=0.2, down=0.8, rest=0.2)
+    verdicts = {}
+    for rel in (0.0, 0.12):
+        res = analyze_traces(
+            t,
+            {"left": traces_for(h)},
+            TH,
+            variant={"heel_rise_test": True},
+            rise_rel_sd=np.full(len(t), rel),
+        )
+        peak = [n for n in res.norms if n.metric == "peak_heel_rise_cm"]
+        assert len(peak) == 1 and peak[0].value == pytest.approx(8.2, abs=0.1)
+        verdicts[rel] = peak[0].verdict
+    assert verdicts == {0.0: "below the median", 0.12: "about the median"}

@@ -174,6 +174,10 @@ class CalfRaiseThresholds:
     heel_rise_scale_front_oblique: float
     heel_rise_scale_front: float
     heel_rise_scale_away: float
+    heel_rise_rel_sd_side: float
+    heel_rise_rel_sd_front_oblique: float
+    heel_rise_rel_sd_front: float
+    heel_rise_rel_sd_away: float
     max_floor_slope: float
 
 
@@ -1318,6 +1322,7 @@ class CalfRaiseDrill:
             calibration_note=_calibration_note(ctx),
             warnings=warnings,
             rise_scale=heel_rise_scale(ctx, th),
+            rise_rel_sd=heel_rise_rel_sd(ctx, th),
             stance_traces=traces,
             cm_uncertainty_pct=float(ctx.calibration.uncertainty_pct),
             landmark_heel=ctx.track.model_variant != "synthetic",
@@ -1353,33 +1358,62 @@ def heel_travel_geometry(ctx: DrillContext) -> HeelTravel | None:
 def heel_rise_scale(ctx: DrillContext, th: CalfRaiseThresholds) -> FloatArray:
     """(T,) factor on the heel landmark's rise per frame (render-derived correction).
 
-    MediaPipe's heel landmark sits inside the shoe, above and ahead of the
-    sole under the heel, and follows the foot's rotation only in part, so it
-    rises less than the heel does, by how much depending on the view
-    (docs/ACCURACY.md, "Rendered truth"). Per frame: ``heel_rise_scale_away``
-    in back views and rear-oblique segments (the camera sees the heel
-    itself), else the factor of the frame's view (side, oblique, front; 1 for
-    an unknown view). Tracks not from MediaPipe (``model_variant``
-    "synthetic") get 1 throughout.
+    MediaPipe's heel landmark sits up the back of the shoe with the foot
+    flat and slides down it as the heel rises, so it rises less than the
+    heel does, by how much depending on the view (docs/ACCURACY.md,
+    "Rendered truth"). Per frame: ``heel_rise_scale_away`` in back views and
+    rear-oblique segments, else the factor of the frame's view (side,
+    oblique, front; 1 for an unknown view). Tracks not from MediaPipe
+    (``model_variant`` "synthetic") get 1 throughout.
+    """
+    return _per_view(ctx, th, "heel_rise_scale", synthetic=1.0, unknown=1.0)
+
+
+def heel_rise_rel_sd(ctx: DrillContext, th: CalfRaiseThresholds) -> FloatArray:
+    """(T,) relative SD (fraction) of the factor ``heel_rise_scale`` per frame.
+
+    How far one clip's true heel rise can sit from the factor's reading:
+    the cross-render spread of true / read rise in the frame's view
+    (``heel_rise_rel_sd_*``; camera height, figure, shoes and colours move
+    where the pose model puts the heel). 0 on synthetic tracks (no factor);
+    the largest view's value where the view is unknown (no factor either).
+    """
+    worst = max(
+        th.heel_rise_rel_sd_side,
+        th.heel_rise_rel_sd_front_oblique,
+        th.heel_rise_rel_sd_front,
+        th.heel_rise_rel_sd_away,
+    )
+    return _per_view(ctx, th, "heel_rise_rel_sd", synthetic=0.0, unknown=worst)
+
+
+def _per_view(
+    ctx: DrillContext, th: CalfRaiseThresholds, prefix: str, *, synthetic: float, unknown: float
+) -> FloatArray:
+    """(T,) the threshold ``<prefix>_<view class>`` of each frame's view.
+
+    View classes: "side", "front_oblique" (oblique), "front", "away" (back
+    and rear-oblique segments). ``synthetic`` throughout on synthetic
+    tracks, ``unknown`` for a frame of no known view.
     """
     track = ctx.conditioned.track
     times = np.asarray(track.timestamps_s, dtype=np.float64)
     if ctx.track.model_variant == "synthetic":
-        return np.ones(len(times))  # synthetic landmarks sit where the body model puts them
+        return np.full(len(times), synthetic)
     per_view = {
-        "side": th.heel_rise_scale_side,
-        "oblique": th.heel_rise_scale_front_oblique,
-        "front": th.heel_rise_scale_front,
-        "back": th.heel_rise_scale_away,
+        "side": float(getattr(th, f"{prefix}_side")),
+        "oblique": float(getattr(th, f"{prefix}_front_oblique")),
+        "front": float(getattr(th, f"{prefix}_front")),
+        "back": float(getattr(th, f"{prefix}_away")),
     }
     views = np.asarray(ctx.view.per_frame)
     if len(views) != len(times):
         views = np.full(len(times), ctx.view.view)
-    scale = np.array([per_view.get(str(v), 1.0) for v in views], dtype=np.float64)
+    out = np.array([per_view.get(str(v), unknown) for v in views], dtype=np.float64)
     for seg in ctx.view.segments:
         if seg.view == "oblique" and seg.oblique == "rear":
-            scale[(times >= seg.start_s) & (times < seg.end_s)] = th.heel_rise_scale_away
-    return scale
+            out[(times >= seg.start_s) & (times < seg.end_s)] = per_view["back"]
+    return out
 
 
 # ------------------------------------------------- the heel's travel in depth
@@ -1618,6 +1652,7 @@ def analyze_traces(
     calibration_note: str | None = None,
     warnings: list[QualityIssue] | None = None,
     rise_scale: FloatArray | None = None,
+    rise_rel_sd: FloatArray | None = None,
     stance_traces: dict[str, LegTraces] | None = None,
     cm_uncertainty_pct: float = 0.0,
     landmark_heel: bool = False,
@@ -1637,6 +1672,13 @@ def analyze_traces(
         rise_scale: (T,) factor on each rep's measured heel rise, taken at
             the rep's top (``heel_rise_scale``; None: 1). Reps are found and
             judged on the landmark's own rise, before the factor.
+        rise_rel_sd: (T,) relative SD (fraction) of that factor, taken at the
+            rep's top (``heel_rise_rel_sd``; None: 0). It does not average
+            out over a clip's reps, so it enters each rep's standard error
+            (``heel_rise_se_cm``), the set mean's uncertainty and the
+            heel-rise test's comparisons with norms in full, with a flag
+            saying so (``model_spread_note``); not left vs right or fatigue,
+            where the camera, shoes and lighting are shared and it cancels.
         stance_traces: traces of both legs (measured or not), for telling a
             double-leg from a single-leg stance (``stance_of_rep``); None:
             ``traces``.
@@ -1681,6 +1723,7 @@ def analyze_traces(
     all_legs = stance_traces if stance_traces is not None else traces
     rep_stances = [stance_of_rep(r, all_legs, th) for r in reps]
     rep_views = [_scale_at(rise_scale, r) for r in reps]
+    rep_rel_sd = [_value_at(rise_rel_sd, r, 0.0) for r in reps]
     rejected = [c for cands in per_leg.values() for c in cands if not c.is_rep]
     flat = [c for r in reps for c in r.parts.values()]
     partial_flags, typical = classify_partial(flat, th)
@@ -1692,7 +1735,9 @@ def analyze_traces(
     flags: dict[str, str] = {}
     events: list[dict[str, Any]] = []
     for i, r in enumerate(reps):
-        ev = _rep_event(i, r, traces, times_s, views, th, typical, calibration_note, noise, dt)
+        ev = _rep_event(
+            i, r, traces, times_s, views, th, typical, calibration_note, noise, dt, rep_rel_sd[i]
+        )
         ev["stance"] = rep_stances[i]
         events.append(ev)
     for c in rejected:
@@ -1776,6 +1821,12 @@ def analyze_traces(
         angle_reason = "; ".join(VIEW_ANGLE_FLAGS[v] for v in sorted(bad_views))
         flags["median_knee_flexion_deg"] = angle_reason
         flags["variant_detected"] = angle_reason
+    complete_rel = [rep_rel_sd[i] for i, r in enumerate(reps) if not r.partial]
+    set_rel_sd = float(np.mean(complete_rel)) if complete_rel else 0.0
+    if set_rel_sd > 0:
+        spread = model_spread_note(set_rel_sd)
+        for k in cm_keys[:3]:
+            flags[k] = f"{flags[k]}; {spread}" if k in flags else spread
     if calibration_note:
         for k in cm_keys[:3]:
             flags[k] = f"{flags[k]}; {calibration_note}" if k in flags else calibration_note
@@ -1788,7 +1839,9 @@ def analyze_traces(
             "only one foot was seen clearly during the reps, so whether you stood on one "
             "leg or both cannot be told; film front-on or oblique to have it measured"
         )
-    rise_unc = _rise_uncertainty_cm(mean_rise, len(complete), noise, cm_uncertainty_pct, th)
+    rise_unc = _rise_uncertainty_cm(
+        mean_rise, len(complete), noise, cm_uncertainty_pct, th, set_rel_sd
+    )
     rise_upper = None
     if mean_rise is not None and rise_unc is not None:
         factor = th.bent_knee_rise_underread if landmark_heel and detected == "bent" else 1.0
@@ -1800,7 +1853,9 @@ def analyze_traces(
     )
     norms: list[NormComparison] = []
     if test_mode:
-        norms, test_cues, test_warn = _heel_rise_test(reps, complete, th, variant, summary)
+        norms, test_cues, test_warn = _heel_rise_test(
+            reps, complete, th, variant, summary, set_rel_sd
+        )
         cues += test_cues
         result_warnings += test_warn
     if not reps:
@@ -1893,11 +1948,27 @@ def _scale_at(rise_scale: FloatArray | None, r: Rep) -> float:
     Reps corrected by different factors were seen from different views, so
     their heights are not comparable within a ratio (``fatigue_pct``).
     """
+    return _value_at(rise_scale, r, 1.0)
+
+
+def _value_at(per_frame: FloatArray | None, r: Rep, default: float) -> float:
+    """Median of a (T,) per-frame value over the rep's top (its first part's), rounded to 3."""
     c = next(iter(r.parts.values()))
-    if rise_scale is None or len(rise_scale) <= c.plateau[1]:
-        return 1.0
-    top = np.asarray(rise_scale[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
-    return round(float(np.median(top)), 3) if top.size else 1.0
+    if per_frame is None or len(per_frame) <= c.plateau[1]:
+        return default
+    top = np.asarray(per_frame[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
+    return round(float(np.median(top)), 3) if top.size else default
+
+
+def model_spread_note(rel_sd: float) -> str:
+    """The flag of a heel rise read through a render-derived factor (``rel_sd``: fraction).
+
+    The part before the colon is the short form the page's cards show.
+    """
+    return (
+        f"about ±{100 * rel_sd:.0f}% from the pose model: where it puts the heel varies "
+        "with camera height, shoes and lighting"
+    )
 
 
 def _rise_uncertainty_cm(
@@ -1906,19 +1977,28 @@ def _rise_uncertainty_cm(
     noise: dict[str, float | None],
     cm_uncertainty_pct: float,
     th: CalfRaiseThresholds,
+    rel_sd: float = 0.0,
 ) -> float | None:
     """95% uncertainty (cm) of the set's mean heel rise against a fixed target.
 
-    ``1.96 * sqrt(sem_cm**2 + se_noise**2 / n + (mean * cm_uncertainty_pct / 100)**2)``:
-    the test-retest SEM of peak heel height (issue 4: differences smaller are
-    noise), the landmark noise of the mean of ``n`` reps (``rise_noise_cm``)
-    and the cm scale's uncertainty. None without a rep.
+    ``1.96 * sqrt(sem_cm**2 + se_noise**2 / n + (mean * cm_uncertainty_pct / 100)**2
+    + (mean * rel_sd)**2)``: the test-retest SEM of peak heel height (issue
+    4: differences smaller are noise), the landmark noise of the mean of
+    ``n`` reps (``rise_noise_cm``), the cm scale's uncertainty and, on
+    pose-model tracks, the heel-rise factor's cross-render spread
+    (``rel_sd``, a fraction; shared by every rep of the clip, so not divided
+    by ``n``). None without a rep.
     """
     if mean_rise is None or n == 0:
         return None
     se = [v for v in noise.values() if v is not None]
     se_noise = float(np.mean(se)) if se else 0.0
-    var = th.sem_cm**2 + se_noise**2 / n + (mean_rise * cm_uncertainty_pct / 100.0) ** 2
+    var = (
+        th.sem_cm**2
+        + se_noise**2 / n
+        + (mean_rise * cm_uncertainty_pct / 100.0) ** 2
+        + (mean_rise * rel_sd) ** 2
+    )
     return float(1.96 * np.sqrt(var))
 
 
@@ -1989,7 +2069,16 @@ def _rep_event(
     calibration_note: str | None,
     noise: dict[str, float | None] | None = None,
     dt: float = 1.0 / 30.0,
+    rel_sd: float = 0.0,
 ) -> dict[str, Any]:
+    """The event of rep ``r`` (index ``i``): times, heights, phases, knee, flags.
+
+    ``heel_rise_se_cm`` is the rise's standard error: the landmark noise
+    (``rise_noise_cm`` of its legs) and, on pose-model tracks, the factor's
+    cross-render spread ``rel_sd * heel_rise_cm`` (``rel_sd``: fraction, 0
+    for synthetic tracks), in quadrature. The noise alone decides the
+    "landmark noise" flag; the spread gets its own (``model_spread_note``).
+    """
     parts = r.parts
     phases = [phase_times(c, dt) for c in parts.values()]
     starts = [c.start_s for c in parts.values() if c.start_s is not None]
@@ -2039,6 +2128,13 @@ def _rep_event(
         angle_reason = "; ".join(VIEW_ANGLE_FLAGS[v] for v in cm_view)
         flags["knee_flexion_deg"] = angle_reason
         flags["plantarflexion_deg"] = angle_reason
+    if rel_sd > 0:
+        spread = model_spread_note(rel_sd)
+        flags["heel_rise_cm"] = (
+            f"{flags['heel_rise_cm']}; {spread}" if "heel_rise_cm" in flags else spread
+        )
+        sys_se = rel_sd * r.heel_rise_cm
+        rise_se = sys_se if rise_se is None else float(np.hypot(rise_se, sys_se))
     if calibration_note:
         flags["heel_rise_cm"] = (
             f"{flags['heel_rise_cm']}; {calibration_note}"
@@ -2195,8 +2291,15 @@ def _heel_rise_test(
     th: CalfRaiseThresholds,
     variant: dict[str, Any],
     summary: dict[str, Any],
+    rel_sd: float = 0.0,
 ) -> tuple[list[NormComparison], list[Cue], list[QualityIssue]]:
-    """Heel-rise test mode: reps, peak height and total vertical vs published norms."""
+    """Heel-rise test mode: reps, peak height and total vertical vs published norms.
+
+    Heights are "about the median" within their uncertainty: the test-retest
+    SEM (``sem_cm``; ``sqrt(n)`` of it for the total) and, on pose-model
+    tracks, the heel-rise factor's cross-render spread (``rel_sd``, a
+    fraction of the height, shared by every rep), in quadrature.
+    """
     cues: list[Cue] = []
     warns: list[QualityIssue] = []
     if any(r.leg == "both" for r in complete):
@@ -2230,6 +2333,13 @@ def _heel_rise_test(
     sex = variant.get("sex")
     norm_reps = {"male": th.norm_reps_men, "female": th.norm_reps_women}.get(str(sex))
     sem_note = f"differences under {th.sem_cm:g} cm (test-retest SEM) are noise"
+    peak_noise = th.sem_cm
+    if rel_sd > 0 and peak is not None:
+        peak_noise = float(np.hypot(th.sem_cm, rel_sd * peak))
+        sem_note = (
+            f"differences under {peak_noise:.1f} cm are noise here (test-retest SEM "
+            f"{th.sem_cm:g} cm, and {model_spread_note(rel_sd)})"
+        )
     norms = [
         NormComparison(
             metric="rep_count",
@@ -2267,7 +2377,7 @@ def _heel_rise_test(
                 unit="cm",
                 norm=f"median {th.norm_peak_height_cm:g} cm; {sem_note}",
                 source="Sleeswijk Visser et al. 2025, Braz J Phys Ther (n=500)",
-                verdict=_verdict(peak, th.norm_peak_height_cm, th.sem_cm),
+                verdict=_verdict(peak, th.norm_peak_height_cm, peak_noise),
             )
         )
     norms.append(
@@ -2277,7 +2387,11 @@ def _heel_rise_test(
             unit="cm",
             norm=f"median {th.norm_total_vertical_cm:g} cm",
             source="Sleeswijk Visser et al. 2025, Braz J Phys Ther (n=500)",
-            verdict=_verdict(total, th.norm_total_vertical_cm, th.sem_cm * max(1, n) ** 0.5),
+            verdict=_verdict(
+                total,
+                th.norm_total_vertical_cm,
+                float(np.hypot(th.sem_cm * max(1, n) ** 0.5, rel_sd * total)),
+            ),
         )
     )
     return norms, cues, warns
