@@ -42,6 +42,14 @@ How a rep is found (all numbers from ``calf_raise.toml``):
    is removed and the landmark's rise becomes the sole's (``HeelTravel``);
    on pose-model tracks a render-derived factor per view does both
    (``heel_rise_scale``). Reps are found and judged before either.
+   The factor holds on average over the renders; one clip's true rise
+   sits ~12% (relative SD, ``heel_rise_rel_sd``) either side of its
+   reading, since where the pose model puts the heel varies with the
+   camera's height, the shoes and the lighting. That spread is shared by
+   every rep of a clip, so it enters each rep's standard error
+   (``heel_rise_se_cm``), the set mean's uncertainty and comparisons with
+   norms in full, with a flag saying so, and not left vs right or fatigue
+   (same camera: it cancels).
 
 Legs: ``options.leg`` if given; otherwise the near leg in side view and both
 legs in other views when both are measurable. Reps found on both legs at the
