@@ -350,3 +350,67 @@ def test_cli_front_yaw_90_is_the_right_side_view(
     np.testing.assert_allclose(
         turned["frames"]["joints_2d"], side["frames"]["joints_2d"], atol=0.01
     )
+
+
+# ------------------------------------------------------- CLI --knee-flexion (no rendering)
+@pytest.mark.parametrize(
+    ("drill", "knee", "expected"),
+    [
+        ("calf-raise-bent-knee", None, 25.0),  # no option: the preset's bend, as before
+        ("calf-raise-bent-knee", 15.0, 15.0),  # a shallower soleus raise
+        ("calf-raise-bent-knee", 35.0, 35.0),  # a deeper one
+        ("calf-raise", None, 0.0),  # straight-knee preset untouched
+        ("calf-raise", 10.0, 10.0),  # the straight-knee preset can be bent too
+    ],
+)
+def test_cli_knee_flexion_sets_the_held_knee_bend(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    drill: str,
+    knee: float | None,
+    expected: float,
+) -> None:
+    args = ["--drill", drill] + ([] if knee is None else ["--knee-flexion", str(knee)])
+    truth = _cli_truth(tmp_path, monkeypatch, *args)
+    assert truth["profile"]["knee_flexion_deg"] == expected
+    # the rendered figure's knees (truth, from its joints) hold that bend
+    for side in ("left", "right"):
+        flex = np.asarray(truth["frames"][side]["knee_flexion_deg"])
+        assert flex.mean() == pytest.approx(expected, abs=1.0)
+
+
+def test_cli_knee_flexion_without_it_reproduces_the_preset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = _cli_truth(tmp_path / "a", monkeypatch, "--drill", "calf-raise-bent-knee")
+    same = _cli_truth(
+        tmp_path / "b", monkeypatch, "--drill", "calf-raise-bent-knee", "--knee-flexion", "25"
+    )
+    assert plain["frames"]["joints_2d"] == same["frames"]["joints_2d"]
+
+
+def test_cli_knee_flexion_is_refused_for_other_drills(tmp_path: Path) -> None:
+    from formcheck.render.__main__ import main
+
+    out = tmp_path / "c.mp4"
+    assert main(["--drill", "heel-walk", "--knee-flexion", "20", "--out", str(out)]) == 2
+    assert main(["--drill", "calf-raise", "--knee-flexion", "95", "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_cli_heel_rise_sets_each_reps_rise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = _cli_truth(tmp_path / "a", monkeypatch, "--max-frames", "200")
+    six = _cli_truth(tmp_path / "b", monkeypatch, "--max-frames", "200", "--heel-rise", "6")
+    assert plain["profile"]["heel_rise_cm"] == 8.0
+    assert six["profile"]["heel_rise_cm"] == 6.0
+    for truth, want in ((plain, 8.0), (six, 6.0)):
+        reps = [e for e in truth["events"] if e["kind"] == "rep"]
+        assert reps and all(e["heel_rise_cm"] == pytest.approx(want) for e in reps)
+        # the rendered heel (sole under the heel) rises that much, within 5%
+        heel = np.asarray(truth["frames"]["right"]["heel_height_cm"])
+        assert heel.max() - heel.min() == pytest.approx(want, rel=0.05)
+    from formcheck.render.__main__ import main
+
+    out = tmp_path / "c.mp4"
+    assert main(["--drill", "balance", "--heel-rise", "6", "--out", str(out)]) == 2
+    assert main(["--drill", "calf-raise", "--heel-rise", "0", "--out", str(out)]) == 2

@@ -11,6 +11,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--crf", type=int, default=28, help="x264 quality (lower = larger file)")
     p.add_argument("--max-frames", type=int, default=None, help="render only the first N frames")
+    p.add_argument(
+        "--knee-flexion",
+        type=float,
+        default=None,
+        help="knee bend held through a calf-raise set, degrees (default: the preset's, "
+        "0 straight-knee, 25 bent-knee)",
+    )
+    p.add_argument(
+        "--heel-rise",
+        type=float,
+        default=None,
+        help="heel rise of each calf-raise rep, cm (default: the preset's, 8 straight-knee, "
+        "6 bent-knee)",
+    )
     return p
 
 
@@ -63,6 +78,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--size must look like 640x480, got {args.size!r}", file=sys.stderr)
         return 2
     pr = preset(args.drill)
+    profile = pr.make()
+    overrides = {"knee_flexion_deg": args.knee_flexion, "heel_rise_cm": args.heel_rise}
+    limits = {"knee_flexion_deg": (0.0, 90.0), "heel_rise_cm": (0.5, 20.0)}
+    for field, value in overrides.items():
+        if value is None:
+            continue
+        flag = "--knee-flexion" if field == "knee_flexion_deg" else "--heel-rise"
+        if not hasattr(profile, field):
+            print(f"{flag} applies to calf-raise presets, not {args.drill!r}", file=sys.stderr)
+            return 2
+        lo, hi = limits[field]
+        if not lo <= value < hi:
+            print(f"{flag} must be in [{lo:g}, {hi:g}), got {value:g}", file=sys.stderr)
+            return 2
+        profile = dataclasses.replace(profile, **{field: value})
     camera = CameraSpec(
         view=args.view,
         distance_m=args.distance,
@@ -77,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     palette = args.seed % SEED_PALETTES if args.palette is None else args.palette
     job = job_for(
-        pr.make(),
+        profile,
         camera,
         drill=pr.drill,
         height_cm=args.height_cm,
