@@ -64,6 +64,7 @@ NEUTRAL: dict[str, dict[str, Any]] = {
         "heel_rise_scale_front_oblique": 1.0,
         "heel_rise_scale_front": 1.0,
         "heel_rise_scale_away": 1.0,
+        "bent_knee_rise_share_per_deg": 0.0,
     },
     "knee-to-wall": {"knee_landmark_behind_joint_fraction_of_height": 0.0, "tibia_offset_deg": 0.0},
 }

@@ -32,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from accuracy import eval_calf, neutral
+from accuracy import _nearest, eval_calf, neutral
 from render_matrix import DEFAULT_CACHE, clip_path
 
 from formcheck.analysis import analyze_track
@@ -43,6 +43,7 @@ from formcheck.track import PoseTrack, load_track
 HOME = Path.home() / ".cache" / "formcheck"
 AUDIT = HOME / "audit"
 CAMERAS = Path("/tmp/cg/renders")  # session-6 knee / chest height renders (not kept)
+BENT = HOME / "renders" / "bent"  # session-6 bent-knee side renders (bench/calf_bent.py)
 
 CLASSES = ("side", "front_oblique", "front", "away")
 """Factor classes, as the keys ``heel_rise_scale_<class>`` in calf_raise.toml."""
@@ -67,11 +68,20 @@ def clips() -> list[tuple[str, Path, Path, bool]]:
         out.append((mp4.stem, mp4, AUDIT / "tracks" / f"{mp4.stem}.npz", False))
     for mp4 in sorted(CAMERAS.glob("calf_raise_*_*.mp4")):
         out.append((mp4.stem, mp4, mp4.with_suffix(".npz"), False))
+    for mp4 in sorted(BENT.glob("bent_*.mp4")):
+        out.append((f"calf_raise_bent_knee_{mp4.stem[5:]}", mp4, mp4.with_suffix(".npz"), True))
+    for mp4 in sorted(BENT.glob("ctl_*.mp4")):  # controls: other rise / knee pairs
+        out.append((f"calf_raise_control_{mp4.stem[4:]}", mp4, mp4.with_suffix(".npz"), True))
     return [
-        (n, m, t, "bent_knee" in n)
+        (n, m, t, "bent_knee" in n or "control" in n)
         for n, m, t, _ in out
         if m.exists() and t.exists() and m.with_name(m.stem + ".truth.json").exists()
     ]
+
+
+def _held_out(clip: str) -> bool:
+    """Bent-knee renders and the bent-knee study's controls: never pooled."""
+    return "bent_knee" in clip or "control" in clip
 
 
 def _rises(rows: list[dict[str, Any]]) -> dict[str, tuple[float, float | None]]:
@@ -83,7 +93,13 @@ def _rises(rows: list[dict[str, Any]]) -> dict[str, tuple[float, float | None]]:
 
 
 def measure(name: str, mp4: Path, track: PoseTrack) -> list[dict[str, Any]]:
-    """Per truth rep: truth cm, read without factor, read with the toml's factors, class."""
+    """Per truth rep: truth cm, read without factor, read with the toml's factors, class.
+
+    ``old`` is the rise with the per-view factors alone, ``full`` with every
+    correction of the toml (the bent-knee gain too). Also the true knee flexion of the rep (``knee_true``, the profile's, deg) and the
+    one the drill reads for the matched rep (``knee_read``: the event's
+    ``knee_flexion_deg``, deg; None when no rep matched).
+    """
     truth = json.loads(mp4.with_name(mp4.stem + ".truth.json").read_text())
     view = str(truth["camera"]["view"])
     h = float(truth["figure"]["height_cm"])
@@ -92,18 +108,36 @@ def measure(name: str, mp4: Path, track: PoseTrack) -> list[dict[str, Any]]:
     raw_rep = analyze_track(
         track, "calf-raise", DrillOptions(height_cm=h, thresholds=neutral("calf-raise"))
     )
-    old_rep = analyze_track(track, "calf-raise", DrillOptions(height_cm=h))
+    # the per-view factors alone (the bent-knee gain off), and everything in the toml
+    factors_only = {"bent_knee_rise_share_per_deg": 0.0}
+    old_rep = analyze_track(track, "calf-raise", DrillOptions(height_cm=h, thresholds=factors_only))
+    full_rep = analyze_track(track, "calf-raise", DrillOptions(height_cm=h))
     raw = _rises(eval_calf(name, view, truth, raw_rep))
     old = _rises(eval_calf(name, view, truth, old_rep))
+    full = _rises(eval_calf(name, view, truth, full_rep))
+    knee_true = float(truth["profile"].get("knee_flexion_deg", 0.0))
+    t_reps = [e for e in truth["events"] if e["kind"] == "rep" and e["leg"] == "right"]
+    got = [e for e in raw_rep.events if e["kind"] == "rep" and not e["partial"]]
     out = []
-    for metric, (t, m) in raw.items():
+    for k, (metric, (t, m)) in enumerate(raw.items()):
         o = old[metric][1]
+        ev = _nearest(got, t_reps[k]["peak_s"]) if k < len(t_reps) else None
+        extra = {
+            "full": full[metric][1],
+            "knee_true": knee_true,
+            "knee_read": None if ev is None else ev["knee_flexion_deg"],
+            "view": view,
+        }
         if m is None or o is None or m <= 0:
-            out.append({"clip": name, "rep": metric, "truth": t, "read": m, "old": o, "cls": None})
+            out.append(
+                {"clip": name, "rep": metric, "truth": t, "read": m, "old": o, "cls": None, **extra}
+            )
             continue
         f = round(o / m, 2)
         cls = min(by_factor.items(), key=lambda kv: abs(kv[0] - f))[1]
-        out.append({"clip": name, "rep": metric, "truth": t, "read": m, "old": o, "cls": cls})
+        out.append(
+            {"clip": name, "rep": metric, "truth": t, "read": m, "old": o, "cls": cls, **extra}
+        )
     return out
 
 
@@ -127,7 +161,7 @@ def report(rows: list[dict[str, Any]], before: dict[str, float] = BEFORE) -> dic
     res: dict[str, Any] = {}
     ok = [r for r in rows if r["cls"] is not None]
     for cls in CLASSES:
-        straight = [r for r in ok if r["cls"] == cls and "bent_knee" not in r["clip"]]
+        straight = [r for r in ok if r["cls"] == cls and not _held_out(r["clip"])]
         if not straight:
             continue
         f_old = before[cls]
@@ -151,7 +185,7 @@ def report(rows: list[dict[str, Any]], before: dict[str, float] = BEFORE) -> dic
                         "with_loo": f_loo * r["read"],
                     }
                 )
-        bent = [r for r in ok if r["cls"] == cls and "bent_knee" in r["clip"]]
+        bent = [r for r in ok if r["cls"] == cls and _held_out(r["clip"])]
         res[cls] = {
             "old": f_old,
             "toml": f_toml,

@@ -49,7 +49,10 @@ How a rep is found (all numbers from ``calf_raise.toml``):
    every rep of a clip, so it enters each rep's standard error
    (``heel_rise_se_cm``), the set mean's uncertainty and comparisons with
    norms in full, with a flag saying so, and not left vs right or fatigue
-   (same camera: it cancels).
+   (same camera: it cancels). Side-on, the pose model reads less of a
+   bent-knee rise the more the knee is bent (rendered truth), so a rep whose
+   knee reads bent (``bent_knee_deg``) gets ``bent_knee_rise_gain`` on top
+   of the side factor, with a flag; straight-knee reps are untouched.
 
 Legs: ``options.leg`` if given; otherwise the near leg in side view and both
 legs in other views when both are measurable. Reps found on both legs at the
@@ -176,6 +179,9 @@ class CalfRaiseThresholds:
     norm_total_vertical_cm: float
     sem_cm: float
     bent_knee_rise_underread: float
+    bent_knee_rise_share_per_deg: float
+    bent_knee_rise_knee_max_deg: float
+    bent_knee_rise_rel_sd: float
     test_period_s: float
     test_period_tolerance: float
     heel_rise_scale_side: float
@@ -271,6 +277,7 @@ class RepCandidate:
     top_window_s: tuple[float, float] | None = None
     reason: str | None = None
     flags: list[str] = field(default_factory=list)
+    bent_knee_gain: float = 1.0
 
     @property
     def is_rep(self) -> bool:
@@ -1331,6 +1338,7 @@ class CalfRaiseDrill:
             warnings=warnings,
             rise_scale=heel_rise_scale(ctx, th),
             rise_rel_sd=heel_rise_rel_sd(ctx, th),
+            bent_share_per_deg=bent_knee_share_per_deg(ctx, th),
             stance_traces=traces,
             cm_uncertainty_pct=float(ctx.calibration.uncertainty_pct),
             landmark_heel=ctx.track.model_variant != "synthetic",
@@ -1393,6 +1401,46 @@ def heel_rise_rel_sd(ctx: DrillContext, th: CalfRaiseThresholds) -> FloatArray:
         th.heel_rise_rel_sd_away,
     )
     return _per_view(ctx, th, "heel_rise_rel_sd", synthetic=0.0, unknown=worst)
+
+
+def bent_knee_share_per_deg(ctx: DrillContext, th: CalfRaiseThresholds) -> FloatArray:
+    """(T,) fall of the pose model's read share of the heel rise per degree of knee bend.
+
+    Side-on, MediaPipe reads less of a bent-knee rep's heel rise than of a
+    straight-knee one, the less the more the knee is bent (rendered truth:
+    0.69 of the rise straight-knee, 0.55 / 0.47 / 0.42 at 15 / 25 / 35 deg;
+    docs/ACCURACY.md). ``th.bent_knee_rise_share_per_deg`` on side-view
+    frames of pose-model tracks; 0 elsewhere (synthetic tracks: their heel
+    is the body model's; oblique: the bent-knee render reads like the
+    straight ones; front and back: not measured). Used by
+    ``bent_knee_rise_gain``.
+    """
+    track = ctx.conditioned.track
+    n = len(track.timestamps_s)
+    if ctx.track.model_variant == "synthetic":
+        return np.zeros(n)
+    views = np.asarray(ctx.view.per_frame)
+    if len(views) != n:
+        views = np.full(n, ctx.view.view)
+    return np.where(views == "side", th.bent_knee_rise_share_per_deg, 0.0).astype(np.float64)
+
+
+def bent_knee_rise_gain(knee_deg: float, share_per_deg: float, th: CalfRaiseThresholds) -> float:
+    """Gain (>= 1) on a rep's factor-corrected heel rise for its knee bend.
+
+    ``knee_deg``: the rep's knee flexion as read (median over the rep, deg);
+    ``share_per_deg``: ``bent_knee_share_per_deg`` at the rep's top. The
+    read share of the rise falls as ``1 - share_per_deg x knee`` (fitted on
+    bent-knee renders, knee flexion as the drill reads it), so the gain is
+    its inverse. Only for reps the drill calls bent (knee at least
+    ``bent_knee_deg``): straight-knee reps keep the straight-knee factor
+    alone, exactly. The bend is capped at ``bent_knee_rise_knee_max_deg``,
+    the most rendered (no extrapolation).
+    """
+    if not np.isfinite(knee_deg) or knee_deg < th.bent_knee_deg or share_per_deg <= 0:
+        return 1.0
+    k = min(float(knee_deg), th.bent_knee_rise_knee_max_deg)
+    return 1.0 / max(1.0 - share_per_deg * k, 0.5)
 
 
 def _per_view(
@@ -1661,6 +1709,7 @@ def analyze_traces(
     warnings: list[QualityIssue] | None = None,
     rise_scale: FloatArray | None = None,
     rise_rel_sd: FloatArray | None = None,
+    bent_share_per_deg: FloatArray | None = None,
     stance_traces: dict[str, LegTraces] | None = None,
     cm_uncertainty_pct: float = 0.0,
     landmark_heel: bool = False,
@@ -1687,6 +1736,12 @@ def analyze_traces(
             heel-rise test's comparisons with norms in full, with a flag
             saying so (``model_spread_note``); not left vs right or fatigue,
             where the camera, shoes and lighting are shared and it cancels.
+        bent_share_per_deg: (T,) ``bent_knee_share_per_deg`` (None: 0): a rep
+            whose knee reads bent gets ``bent_knee_rise_gain`` on top of
+            ``rise_scale`` (taken at its top; its knee as its event reports
+            it), a flag, and ``bent_knee_rise_rel_sd`` as its spread when that
+            is larger; ``bent_knee_rise_underread`` then no longer widens the
+            set's uncertainty (it would count the under-read twice).
         stance_traces: traces of both legs (measured or not), for telling a
             double-leg from a single-leg stance (``stance_of_rep``); None:
             ``traces``.
@@ -1726,12 +1781,26 @@ def analyze_traces(
             for c in per_leg[leg]:
                 top = np.asarray(rise_scale[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
                 c.heel_rise_cm *= float(np.median(top)) if top.size else 1.0
+        if bent_share_per_deg is not None and len(bent_share_per_deg) == n:
+            for c in per_leg[leg]:
+                top = np.asarray(
+                    bent_share_per_deg[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64
+                )
+                knee = _nanmedian(tr.knee_flexion_deg[c.start_i : c.end_i + 1])
+                share = float(np.median(top)) if top.size else 0.0
+                c.bent_knee_gain = bent_knee_rise_gain(knee, share, th)
+                c.heel_rise_cm *= c.bent_knee_gain
     reps = merge_legs(per_leg)
     dt = _median_dt(np.asarray(times_s, dtype=np.float64))
     all_legs = stance_traces if stance_traces is not None else traces
     rep_stances = [stance_of_rep(r, all_legs, th) for r in reps]
     rep_views = [_scale_at(rise_scale, r) for r in reps]
     rep_rel_sd = [_value_at(rise_rel_sd, r, 0.0) for r in reps]
+    bent_corrected = [max(c.bent_knee_gain for c in r.parts.values()) > 1.0 for r in reps]
+    rep_rel_sd = [
+        max(v, th.bent_knee_rise_rel_sd) if bent else v
+        for v, bent in zip(rep_rel_sd, bent_corrected, strict=True)
+    ]
     rejected = [c for cands in per_leg.values() for c in cands if not c.is_rep]
     flat = [c for r in reps for c in r.parts.values()]
     partial_flags, typical = classify_partial(flat, th)
@@ -1852,7 +1921,12 @@ def analyze_traces(
     )
     rise_upper = None
     if mean_rise is not None and rise_unc is not None:
-        factor = th.bent_knee_rise_underread if landmark_heel and detected == "bent" else 1.0
+        corrected = any(bent_corrected)
+        factor = (
+            th.bent_knee_rise_underread
+            if landmark_heel and detected == "bent" and not corrected
+            else 1.0
+        )
         rise_upper = mean_rise * factor + rise_unc
         summary["mean_heel_rise_uncertainty_cm"] = _round(rise_unc)
 
@@ -1966,6 +2040,14 @@ def _value_at(per_frame: FloatArray | None, r: Rep, default: float) -> float:
         return default
     top = np.asarray(per_frame[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
     return round(float(np.median(top)), 3) if top.size else default
+
+
+def bent_knee_gain_note(gain: float) -> str:
+    """The flag of a bent-knee rep whose rise was raised by ``bent_knee_rise_gain``."""
+    return (
+        f"bent knee: raised {100 * (gain - 1):.0f}% because the pose model reads less of "
+        "a bent-knee heel rise side-on (rendered truth)"
+    )
 
 
 def model_spread_note(rel_sd: float) -> str:
@@ -2136,6 +2218,12 @@ def _rep_event(
         angle_reason = "; ".join(VIEW_ANGLE_FLAGS[v] for v in cm_view)
         flags["knee_flexion_deg"] = angle_reason
         flags["plantarflexion_deg"] = angle_reason
+    gain = max(c.bent_knee_gain for c in parts.values())
+    if gain > 1.0:
+        note = bent_knee_gain_note(gain)
+        flags["heel_rise_cm"] = (
+            f"{flags['heel_rise_cm']}; {note}" if "heel_rise_cm" in flags else note
+        )
     if rel_sd > 0:
         spread = model_spread_note(rel_sd)
         flags["heel_rise_cm"] = (
