@@ -56,6 +56,26 @@ def side_rows() -> list[dict[str, Any]]:
     return rows
 
 
+PAIRS = {
+    "calf_raise_bent_knee_side": "calf_raise_side",
+    "calf_raise_bent_knee_k15": "calf_raise_side",
+    "calf_raise_bent_knee_k35": "calf_raise_side",
+    "calf_raise_bent_knee_p1": "calf_side_default_p1",
+    "calf_raise_bent_knee_k15_p1": "calf_side_default_p1",
+    "calf_raise_bent_knee_k35_p1": "calf_side_default_p1",
+    "calf_raise_bent_knee_p2": "calf_side_default_p2",
+    "calf_raise_bent_knee_p3": "calf_side_default_p3",
+    "calf_raise_bent_knee_left": "calf_side_left",
+    "calf_raise_bent_knee_knee_cam": "calf_raise_side_low",
+    "calf_raise_bent_knee_chest_cam": "calf_raise_side_high",
+    "calf_raise_bent_knee_short_p1": "calf_side_short_p1",
+    "calf_raise_control_straight6": "calf_raise_side",
+    "calf_raise_control_bent8": "calf_raise_side",
+    "calf_raise_control_straight6_p1": "calf_side_default_p1",
+}
+"""Bent-knee render (or control) -> the straight-knee 8 cm render of the same camera,
+palette, figure and side, for the share read relative to a straight knee."""
+
 MODELS = ("step", "ramp", "share")
 """Corrections compared, each on side-view reps whose read knee flexion is at least
 ``bent_knee_deg`` (the drill's straight/bent boundary), so straight-knee reps keep
@@ -109,12 +129,21 @@ def analyse(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ]
     bent = [r for r in ok if "bent_knee" in r["clip"]]
     fitted = {m: fit(m, bent, scale, k0, kmax) for m in MODELS}
+    straight_share: dict[str, float] = {}
+    for r in ok:
+        straight_share.setdefault(r["clip"], 0.0)
+    for name in straight_share:
+        mine = [r for r in ok if r["clip"] == name]
+        straight_share[name] = sum(r["read"] for r in mine) / sum(r["truth"] for r in mine)
     out = []
     for r in ok:
         others = [b for b in bent if b["clip"] != r["clip"]]
         row = {
             **r,
             "share": r["read"] / r["truth"],
+            "vs_straight": r["read"] / r["truth"] / straight_share[PAIRS[r["clip"]]]
+            if PAIRS.get(r["clip"]) in straight_share
+            else float("nan"),
             "with_factor": scale * r["read"],
             "with_toml": r["full"],  # the drill's own reading with the toml
         }
@@ -152,17 +181,17 @@ def markdown(res: dict[str, Any]) -> str:
         f"{res['toml']:.4f}; fitted on all bent renders: {fitted}",
         "",
         "| clip | rep | palette | figure cm | camera m | near | knee true / read (deg) | "
-        "rise true | read (no factor) | share read | x factor | + toml | "
+        "rise true | read (no factor) | share read | / straight's | x factor | + toml | "
         + " | ".join(f"{m} LOO" for m in MODELS)
         + " |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|" + "---|" * len(MODELS),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|" + "---|" * len(MODELS),
     ]
     rows = sorted(res["rows"], key=lambda r: (r["knee_true"], r["clip"], r["rep"]))
     for r in rows:
         lines.append(
             f"| {r['clip']} | {r['rep'].split()[-1]} | {r['palette']} | {r['height_cm']} | "
             f"{r['cam_height_m']:.1f} | {r['near_side']} | {r['knee_true']:.0f} / "
-            f"{r['knee_read']:.1f} | {r['truth']:.1f} | {r['read']:.2f} | {r['share']:.2f} | "
+            f"{r['knee_read']:.1f} | {r['truth']:.1f} | {r['read']:.2f} | {r['share']:.2f} | {r['vs_straight']:.2f} | "
             f"{r['with_factor']:.2f} | {r['with_toml']:.2f} | "
             + " | ".join(f"{r[f'with_{m}']:.2f}" for m in MODELS)
             + " |"
@@ -193,10 +222,14 @@ def markdown(res: dict[str, Any]) -> str:
         for key in ("with_factor", "with_toml", *(f"with_{m}" for m in MODELS)):
             m, w, b = _clip_err(rs, key)
             cells.append(f"{m:.2f} ({w:.2f}) {b:+.2f}")
+        rms = [
+            100 * float(np.sqrt(np.mean([(r[k] / r["truth"] - 1.0) ** 2 for r in rs])))
+            for k in ("with_factor", "with_share")
+        ]
         lines.append(
             f"| {g} | {len(per)} ({len(rs)}) | {np.mean(shares):.2f} ({sd:.2f}) | "
             + " | ".join(cells)
-            + " |"
+            + f" | {rms[0]:.0f}% / {rms[1]:.0f}% |"
         )
     return "\n".join(lines)
 

@@ -638,14 +638,21 @@ def _sample_report(name: str, model: Path) -> tuple[dict[str, Any], Any]:
     return truth, report
 
 
+BENT_RISE_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the lowest-reading of 12 bent-knee side renders; with the "
+    "knee-bend gain it reads 5.07 / 4.83 of 6 cm (docs/ACCURACY.md), as in "
+    "tests/test_accuracy_samples.py",
+)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "check_rise"),
     [
         ("calf_raise_side", True),
-        # bent knee: side factor x the knee-bend gain (bent_knee_rise_share_per_deg,
-        # fitted on 4+ bent-knee renders including this one; leave it out: 5.64 / 5.38)
-        ("calf_raise_bent_knee_side", True),
+        ("calf_raise_bent_knee_side", False),
+        pytest.param("calf_raise_bent_knee_side", True, marks=BENT_RISE_GAP),
     ],
 )
 def test_rendered_sample_regression(name: str, check_rise: bool, shared_model: Path) -> None:
@@ -823,12 +830,12 @@ def test_heel_rise_test_peak_norm_counts_the_factor_spread() -> None:
 @pytest.mark.parametrize(
     ("knee", "share", "want"),
     [
-        (0.0, 0.0133, 1.0),  # straight knee: the straight-knee factor alone
-        (11.9, 0.0133, 1.0),  # just under bent_knee_deg (12): still straight, untouched
-        (20.0, 0.0133, 1.0 / (1.0 - 0.0133 * 20.0)),  # bent: the read share's inverse
-        (45.0, 0.0133, 1.0 / (1.0 - 0.0133 * 30.0)),  # capped at the deepest rendered bend
+        (0.0, 0.01, 1.0),  # straight knee: the straight-knee factor alone
+        (11.9, 0.01, 1.0),  # just under bent_knee_deg (12): still straight, untouched
+        (20.0, 0.01, 1.0 / (1.0 - 0.01 * 20.0)),  # bent: the read share's inverse
+        (45.0, 0.01, 1.0 / (1.0 - 0.01 * 30.0)),  # capped at the deepest rendered bend
         (20.0, 0.0, 1.0),  # no fall per degree (synthetic, oblique, front, back)
-        (float("nan"), 0.0133, 1.0),  # knee not measured: no gain
+        (float("nan"), 0.01, 1.0),  # knee not measured: no gain
     ],
 )
 def test_bent_knee_rise_gain(knee: float, share: float, want: float) -> None:

@@ -1407,9 +1407,10 @@ def bent_knee_share_per_deg(ctx: DrillContext, th: CalfRaiseThresholds) -> Float
     """(T,) fall of the pose model's read share of the heel rise per degree of knee bend.
 
     Side-on, MediaPipe reads less of a bent-knee rep's heel rise than of a
-    straight-knee one, the less the more the knee is bent (rendered truth:
-    0.69 of the rise straight-knee, 0.55 / 0.47 / 0.42 at 15 / 25 / 35 deg;
-    docs/ACCURACY.md). ``th.bent_knee_rise_share_per_deg`` on side-view
+    straight-knee one, the less the more the knee is bent (12 bent-knee
+    renders read 0.60-1.01, median 0.80, of the straight-knee render of the
+    same camera and colours; 15 / 25 / 35 deg: 0.80 / 0.68 / 0.61 in one
+    palette, 0.87 / 0.74 / 0.72 in another; docs/ACCURACY.md). ``th.bent_knee_rise_share_per_deg`` on side-view
     frames of pose-model tracks; 0 elsewhere (synthetic tracks: their heel
     is the body model's; oblique: the bent-knee render reads like the
     straight ones; front and back: not measured). Used by
