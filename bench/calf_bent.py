@@ -64,6 +64,7 @@ PAIRS = {
     "calf_raise_bent_knee_k15_p1": "calf_side_default_p1",
     "calf_raise_bent_knee_k35_p1": "calf_side_default_p1",
     "calf_raise_bent_knee_p2": "calf_side_default_p2",
+    "calf_raise_bent_knee_k15_p2": "calf_side_default_p2",
     "calf_raise_bent_knee_p3": "calf_side_default_p3",
     "calf_raise_bent_knee_left": "calf_side_left",
     "calf_raise_bent_knee_knee_cam": "calf_raise_side_low",

@@ -1407,8 +1407,8 @@ def bent_knee_share_per_deg(ctx: DrillContext, th: CalfRaiseThresholds) -> Float
     """(T,) fall of the pose model's read share of the heel rise per degree of knee bend.
 
     Side-on, MediaPipe reads less of a bent-knee rep's heel rise than of a
-    straight-knee one, the less the more the knee is bent (12 bent-knee
-    renders read 0.60-1.01, median 0.80, of the straight-knee render of the
+    straight-knee one, the less the more the knee is bent (13 bent-knee
+    renders read 0.60-1.01, median 0.81, of the straight-knee render of the
     same camera and colours; 15 / 25 / 35 deg: 0.80 / 0.68 / 0.61 in one
     palette, 0.87 / 0.74 / 0.72 in another; docs/ACCURACY.md). ``th.bent_knee_rise_share_per_deg`` on side-view
     frames of pose-model tracks; 0 elsewhere (synthetic tracks: their heel
