@@ -200,8 +200,10 @@ def markdown(res: dict[str, Any]) -> str:
     lines += [
         "",
         "| group | clips (reps) | share read, mean (SD over clips) | x factor: mean abs err "
-        "(worst) bias cm | + toml | " + " | ".join(f"{m} LOO" for m in MODELS) + " |",
-        "|---|---|---|---|---|" + "---|" * len(MODELS),
+        "(worst) bias cm | + toml | "
+        + " | ".join(f"{m} LOO" for m in MODELS)
+        + " | RMS relative error: x factor / share LOO |",
+        "|---|---|---|---|---|" + "---|" * len(MODELS) + "---|",
     ]
     groups = {
         "straight knee": [r for r in rows if r["knee_true"] == 0 and "control" not in r["clip"]],
