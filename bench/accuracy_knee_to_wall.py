@@ -43,6 +43,24 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REAL = ["knee_to_wall_side.mp4", "ankle_rocks_waist_down.mp4"]
 
 
+def _synthetic_run(
+    profile: KneeToWallProfile, view: str, near: str, noise: str, seed: int
+) -> tuple[Any, Any]:
+    """One synthetic clip and its knee-to-wall report (the knee touches the wall)."""
+    syn = synthesize(
+        profile,
+        camera=CameraSpec(view=view, near_side=near),
+        noise=NoiseSpec.preset(noise),
+        seed=seed,
+    )
+    rep = analyze_track(
+        syn.track,
+        "knee-to-wall",
+        DrillOptions(height_cm=syn.truth.height_cm, variant={"knee_touches_wall": True}),
+    )
+    return syn, rep
+
+
 def synthetic_table(seeds: int) -> str:
     rows = [
         "| view (tested leg near?) | noise | attempts found/true | toe-to-wall err cm (mean / max)"
@@ -58,19 +76,7 @@ def synthetic_table(seeds: int) -> str:
             fi_err: list[float] = []
             tib_err: list[float] = []
             for seed in range(seeds):
-                syn = synthesize(
-                    profile,
-                    camera=CameraSpec(view=view, near_side=near),
-                    noise=NoiseSpec.preset(noise),
-                    seed=seed,
-                )
-                rep = analyze_track(
-                    syn.track,
-                    "knee-to-wall",
-                    DrillOptions(
-                        height_cm=syn.truth.height_cm, variant={"knee_touches_wall": True}
-                    ),
-                )
+                syn, rep = _synthetic_run(profile, view, near, noise, seed)
                 truth = syn.truth.events_of("lunge")
                 found += len(rep.events)
                 true += len(truth)
@@ -122,19 +128,7 @@ def heel_lift_table(seeds: range, noises: list[str], views: list[tuple[str, str]
             up: list[float] = []
             down: list[float] = []
             for seed in seeds:
-                syn = synthesize(
-                    profile,
-                    camera=CameraSpec(view=view, near_side=near),
-                    noise=NoiseSpec.preset(noise),
-                    seed=seed,
-                )
-                rep = analyze_track(
-                    syn.track,
-                    "knee-to-wall",
-                    DrillOptions(
-                        height_cm=syn.truth.height_cm, variant={"knee_touches_wall": True}
-                    ),
-                )
+                syn, rep = _synthetic_run(profile, view, near, noise, seed)
                 truth = syn.truth.events_of("lunge")
                 if len(rep.events) != len(truth):
                     continue
