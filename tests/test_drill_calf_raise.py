@@ -12,15 +12,17 @@ import pytest
 
 from formcheck.analysis import analyze_track
 from formcheck.drills.base import DrillOptions
-from formcheck.drills.calf_raise import (
+from formcheck.drills.calf_heights import (
     HeelTravel,
-    LegTraces,
-    analyze_traces,
     bent_knee_rise_gain,
-    classify_partial,
-    find_rep_candidates,
     floor_slope,
     heel_travel_correction,
+)
+from formcheck.drills.calf_raise import (
+    LegTraces,
+    analyze_traces,
+    classify_partial,
+    find_rep_candidates,
     load_calf_thresholds,
 )
 from formcheck.errors import AnalysisError
