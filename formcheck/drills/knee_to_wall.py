@@ -1199,9 +1199,14 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
         elif not heel_known:
             ev_flags["heel_lifted"] = "the front heel was not seen at the deepest point"
         elif heel_uncertain(rise_cm, rise_se_cm, th):
+            why_se = (
+                "landmark noise and where the pose model puts a flexed ankle's heel"
+                if flex_corr_cm > 0.0
+                else "landmark noise"
+            )
             ev_flags["heel_lifted"] = (
-                f"uncertain: the heel read {rise_cm:.1f} cm (give or take {rise_se_cm:.1f} cm of "
-                f"landmark noise) above its standing height, too close to the "
+                f"uncertain: the heel read {rise_cm:.1f} cm (give or take {rise_se_cm:.1f} cm: "
+                f"{why_se}) above its standing height, too close to the "
                 f"{th.heel_lift_cm:.1f} cm line to say for sure whether it lifted; hold the "
                 "deepest point for a few seconds with the whole front foot in view"
             )
