@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.drills.base import DrillContext
+from formcheck.drills.common import nan_median
 
 if TYPE_CHECKING:
     from formcheck.drills.calf_raise import CalfRaiseThresholds, LegTraces, RepCandidate
@@ -308,9 +309,7 @@ def _standing_offset(tr: LegTraces, rows: list[IntArray | None]) -> float:
     idx = [w for w in rows if w is not None and w.size]
     if not idx:
         return float("nan")
-    vals = np.asarray(tr.toe_over_heel_cm)[np.concatenate(idx)]
-    vals = vals[np.isfinite(vals)]
-    return float(np.median(vals)) if vals.size else float("nan")
+    return nan_median(np.asarray(tr.toe_over_heel_cm)[np.concatenate(idx)])
 
 
 MIN_SLOPE_FRAMES = 10

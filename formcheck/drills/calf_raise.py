@@ -121,7 +121,7 @@ from formcheck.drills.calf_heights import (
     heel_travel_geometry,
     model_spread_note,
 )
-from formcheck.drills.common import fill_nans, moving_median
+from formcheck.drills.common import append_flag, fill_nans, moving_median
 from formcheck.landmarks import Landmark, side_landmark
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
@@ -1579,10 +1579,10 @@ def analyze_traces(
     if set_rel_sd > 0:
         spread = model_spread_note(set_rel_sd)
         for k in cm_keys[:3]:
-            flags[k] = f"{flags[k]}; {spread}" if k in flags else spread
+            append_flag(flags, k, spread)
     if calibration_note:
         for k in cm_keys[:3]:
-            flags[k] = f"{flags[k]}; {calibration_note}" if k in flags else calibration_note
+            append_flag(flags, k, calibration_note)
     if any(r.partial for r in reps):
         flags.setdefault("rep_count", "partial reps are listed but not counted")
     if fat_note:
@@ -1863,37 +1863,25 @@ def _rep_event(
             f"landmark noise: this rep's height is only good to about "
             f"±{1.96 * rise_se:.1f} cm; the set's mean is steadier"
         )
-        flags["heel_rise_cm"] = (
-            f"{flags['heel_rise_cm']}; {note}" if "heel_rise_cm" in flags else note
-        )
+        append_flag(flags, "heel_rise_cm", note)
     cm_view = sorted(v for v in rep_views if v in VIEW_CM_FLAGS)
     if cm_view:
         reason = "; ".join(VIEW_CM_FLAGS[v] for v in cm_view)
-        flags["heel_rise_cm"] = (
-            f"{flags['heel_rise_cm']}; {reason}" if "heel_rise_cm" in flags else reason
-        )
+        append_flag(flags, "heel_rise_cm", reason)
         angle_reason = "; ".join(VIEW_ANGLE_FLAGS[v] for v in cm_view)
         flags["knee_flexion_deg"] = angle_reason
         flags["plantarflexion_deg"] = angle_reason
     gain = max(c.bent_knee_gain for c in parts.values())
     if gain > 1.0:
         note = bent_knee_gain_note(gain)
-        flags["heel_rise_cm"] = (
-            f"{flags['heel_rise_cm']}; {note}" if "heel_rise_cm" in flags else note
-        )
+        append_flag(flags, "heel_rise_cm", note)
     if rel_sd > 0:
         spread = model_spread_note(rel_sd)
-        flags["heel_rise_cm"] = (
-            f"{flags['heel_rise_cm']}; {spread}" if "heel_rise_cm" in flags else spread
-        )
+        append_flag(flags, "heel_rise_cm", spread)
         sys_se = rel_sd * r.heel_rise_cm
         rise_se = sys_se if rise_se is None else float(np.hypot(rise_se, sys_se))
     if calibration_note:
-        flags["heel_rise_cm"] = (
-            f"{flags['heel_rise_cm']}; {calibration_note}"
-            if "heel_rise_cm" in flags
-            else calibration_note
-        )
+        append_flag(flags, "heel_rise_cm", calibration_note)
     return {
         "kind": "rep",
         "index": i + 1,

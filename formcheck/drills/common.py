@@ -45,6 +45,13 @@ __all__ = [
 ]
 
 
+# ------------------------------------------------------------------ flags
+def append_flag(flags: dict[str, str], key: str, note: str | None) -> None:
+    """Add ``note`` to ``flags[key]`` after what is there ("a; b"), or set it; None: no change."""
+    if note:
+        flags[key] = f"{flags[key]}; {note}" if key in flags else note
+
+
 # ------------------------------------------------------------------ 1-D signals
 def nan_median(x: npt.ArrayLike) -> float:
     """NaN-ignoring median of any array; NaN (without a warning) when nothing is finite."""

@@ -110,6 +110,7 @@ from formcheck.calibration import leg_chains_px
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
 from formcheck.drills.common import (
     LegTrace,
+    append_flag,
     front_side_per_frame,
     leg_traces,
     select_front,
@@ -1593,7 +1594,7 @@ def _pose_model_spread(flags: dict[str, str], th: KneeToWallThresholds) -> None:
         ),
     }
     for key, text in texts.items():
-        flags[key] = f"{flags[key]}; {text}" if key in flags else text
+        append_flag(flags, key, text)
 
 
 DRILL = KneeToWallDrill()

@@ -64,6 +64,7 @@ import numpy.typing as npt
 from formcheck.angles import body_frame
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
 from formcheck.drills.common import (
+    append_flag,
     fill_nans,
     front_side_per_frame,
     leg_length,
@@ -461,9 +462,7 @@ def _analyze(ctx: DrillContext, th: StretchThresholds, which: str) -> DrillResul
     tib_sum = summary["tibia_angle_deg"]
     if isinstance(tib_sum, float) and tib_sum < 0:
         shin_note = MSG_SHIN_BACK_SUMMARY.format(back=-tib_sum)
-        flags["tibia_angle_deg"] = (
-            f"{flags['tibia_angle_deg']}; {shin_note}" if "tibia_angle_deg" in flags else shin_note
-        )
+        append_flag(flags, "tibia_angle_deg", shin_note)
     if which != "both" and ctx.view.view == "side":
         flags["leg"] = (
             "side view: the leg's name comes from the pose model's labels of the front foot, "

@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from formcheck.drills import steps as st
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
+from formcheck.drills.common import append_flag
 from formcheck.track import PoseTrack
 from formcheck.views import QualityIssue
 
@@ -260,8 +261,7 @@ def left_right(
 
 def add_calibration_note(flags: dict[str, str], key: str, note: str | None) -> None:
     """Append the cm-scale note (``steps.calibration_note``) to ``flags[key]`` (or set it)."""
-    if note:
-        flags[key] = f"{flags[key]}; {note}" if key in flags else note
+    append_flag(flags, key, note)
 
 
 def set_size_cues(n_steps: int, target_steps: int) -> list[Cue]:
