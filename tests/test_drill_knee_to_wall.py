@@ -735,3 +735,12 @@ def test_pose_model_numbers_say_how_far_they_may_be_off() -> None:
     assert "±1 cm" in as_mp.flags["best_toe_to_wall_cm"]
     assert "barefoot" in as_mp.flags["best_toe_to_wall_cm"]
     assert "±2°" in as_mp.flags["best_tibia_angle_deg"]
+    # the wall not known: no toe-to-wall, so nothing to say how far it may be off
+    no_wall = analyze_track(
+        dataclasses.replace(syn.track, model_variant="full"),
+        "knee-to-wall",
+        DrillOptions(height_cm=syn.truth.height_cm),
+    )
+    assert no_wall.summary["best_toe_to_wall_cm"] is None
+    assert "best_toe_to_wall_cm" not in no_wall.flags
+    assert "±2°" in no_wall.flags["best_tibia_angle_deg"]

@@ -1352,8 +1352,8 @@ def _summarise(
                 "your knee stopped short of the wall in this attempt, so this shin angle may "
                 "not be your deepest: move the foot closer and drive the knee to the wall"
             )
-    if ctx.track.model_variant != "synthetic" and (valid or angle_ok):
-        _pose_model_spread(flags, th)
+    if ctx.track.model_variant != "synthetic":
+        _pose_model_spread(flags, summary, th)
     angles = [e for e in events if e["tibia_angle_deg"] is not None]
     top = max(angles, key=lambda e: e["tibia_angle_deg"]) if angles else None
     summary["max_tibia_angle_any_deg"] = top["tibia_angle_deg"] if top else None
@@ -1575,9 +1575,12 @@ def _summarise(
     )
 
 
-def _pose_model_spread(flags: dict[str, str], th: KneeToWallThresholds) -> None:
+def _pose_model_spread(
+    flags: dict[str, str], summary: dict[str, Any], th: KneeToWallThresholds
+) -> None:
     """Say, next to the best distance and angle, how far a pose-model reading may be off.
 
+    Only for a number the summary has (not for one that was not measured).
     Where a clip's own flag is already there (an oblique view, a knee short of
     the wall) it is kept and this one follows it.
     """
@@ -1594,7 +1597,8 @@ def _pose_model_spread(flags: dict[str, str], th: KneeToWallThresholds) -> None:
         ),
     }
     for key, text in texts.items():
-        append_flag(flags, key, text)
+        if summary.get(key) is not None:
+            append_flag(flags, key, text)
 
 
 DRILL = KneeToWallDrill()
