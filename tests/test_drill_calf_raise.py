@@ -445,6 +445,29 @@ def test_synthetic_single_leg_set() -> None:
     assert all(e["leg"] == "left" for e in reps)
 
 
+@pytest.mark.parametrize("leg", ["left", "right"])
+@pytest.mark.parametrize("noise", ["none", "low"])
+def test_single_leg_set_filmed_from_behind_counts_the_standing_leg(leg: str, noise: str) -> None:
+    # from behind the toes are hidden in front of the heel: the standing foot must
+    # still count as seen (it used to be passed over for the free foot, every rep
+    # rejected as the whole foot leaving the floor: 0 of 6)
+    syn, report = _synth_report(CalfRaiseProfile(reps=6, leg=leg), "back", noise)
+    assert report.summary["rep_count"] == 6
+    reps = [e for e in report.events if e["kind"] == "rep"]
+    assert {e["leg"] for e in reps} == {leg}
+    assert report.summary["stance"] == "single"
+    truth = np.mean([e["heel_rise_cm"] for e in syn.truth.events])
+    assert abs(report.summary["mean_heel_rise_cm"] - truth) < 0.5
+
+
+def test_double_leg_set_from_behind_measures_both_legs_without_a_framing_warning() -> None:
+    _, report = _synth_report(CalfRaiseProfile(reps=4), "back", "low")
+    assert report.summary["rep_count"] == 4
+    assert report.summary["stance"] == "double"
+    assert "calf_feet_unreliable" not in {w.code for w in report.warnings}
+    assert report.summary["left_right"] is not None
+
+
 def test_front_view_flags_cm_values() -> None:
     _, report = _synth_report(CalfRaiseProfile(reps=3), "front", "low")
     assert "front view" in report.flags["mean_heel_rise_cm"]

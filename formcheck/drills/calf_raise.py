@@ -235,7 +235,8 @@ class LegTraces:
         plantarflexion_deg: ankle plantarflexion (minus ``ankle_dorsiflexion``);
             NaN when not available.
         knee_flexion_deg: knee flexion, 0 = straight; NaN when not available.
-        reliable: (T,) bool, heel and toe seen (not interpolated) in the frame.
+        reliable: (T,) bool, heel and toe seen (not interpolated) in the frame;
+            in back-view frames the heel alone (``_foot_seen``).
         toe_over_heel_cm: (T,) height of the toe landmark above the heel
             landmark in the picture, cm at the foot's scale (from the raw
             track, so a toe the model guesses behind the heel counts), for
@@ -1210,9 +1211,27 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         body_cm=body_cm,
         plantarflexion_deg=np.asarray(pf, dtype=np.float64),
         knee_flexion_deg=np.asarray(knee, dtype=np.float64),
-        reliable=np.asarray(rel[:, int(heel)] & rel[:, int(toe)], dtype=bool),
+        reliable=_foot_seen(rel, heel, toe, views),
         toe_over_heel_cm=scale * _toe_over_heel_px(ctx, side) * cm,
     )
+
+
+def _foot_seen(
+    rel: npt.NDArray[np.bool_], heel: Landmark, toe: Landmark, views: npt.NDArray[Any]
+) -> BoolArray:
+    """(T,) the foot seen: heel and toe reliable; in back-view frames the heel alone.
+
+    From behind, the toes are hidden in front of the heel by the foot
+    itself: a toe not seen there is the view, not a poor clip. Requiring it
+    left no leg "seen" from behind, and in a single-leg set the free foot,
+    held up in full view, was measured instead of the standing one: every
+    rep was rejected as the whole foot leaving the floor (0 of 6 reps on
+    synthetic back-view single-leg sets, with perfect landmarks too).
+    """
+    seen = rel[:, int(heel)] & rel[:, int(toe)]
+    if len(views) == len(seen):
+        seen = seen | (rel[:, int(heel)] & (views == "back"))
+    return np.asarray(seen, dtype=bool)
 
 
 def _toe_over_heel_px(ctx: DrillContext, side: str) -> FloatArray:

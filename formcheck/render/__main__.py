@@ -18,6 +18,9 @@ from pathlib import Path
 
 from formcheck.render.drills import PRESETS, job_for, preset
 
+CALF_PRESETS = frozenset({"calf-raise", "calf-raise-bent-knee"})
+"""Presets that take ``--knee-flexion``, ``--heel-rise`` and ``--leg``."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -57,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
         "0 straight-knee, 25 bent-knee)",
     )
     p.add_argument(
+        "--leg",
+        choices=["left", "right", "both"],
+        default=None,
+        help="calf-raise presets: the standing leg of a single-leg set (the other foot is "
+        "held up behind), or both (the default)",
+    )
+    p.add_argument(
         "--heel-rise",
         type=float,
         default=None,
@@ -79,19 +89,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     pr = preset(args.drill)
     profile = pr.make()
-    overrides = {"knee_flexion_deg": args.knee_flexion, "heel_rise_cm": args.heel_rise}
+    overrides = {
+        "knee_flexion_deg": args.knee_flexion,
+        "heel_rise_cm": args.heel_rise,
+        "leg": args.leg,
+    }
     limits = {"knee_flexion_deg": (0.0, 90.0), "heel_rise_cm": (0.5, 20.0)}
+    flags = {"knee_flexion_deg": "--knee-flexion", "heel_rise_cm": "--heel-rise", "leg": "--leg"}
     for field, value in overrides.items():
         if value is None:
             continue
-        flag = "--knee-flexion" if field == "knee_flexion_deg" else "--heel-rise"
-        if not hasattr(profile, field):
+        flag = flags[field]
+        if not hasattr(profile, field) or args.drill not in CALF_PRESETS:
             print(f"{flag} applies to calf-raise presets, not {args.drill!r}", file=sys.stderr)
             return 2
-        lo, hi = limits[field]
-        if not lo <= value < hi:
-            print(f"{flag} must be in [{lo:g}, {hi:g}), got {value:g}", file=sys.stderr)
-            return 2
+        if field in limits:
+            lo, hi = limits[field]
+            if not lo <= value < hi:
+                print(f"{flag} must be in [{lo:g}, {hi:g}), got {value:g}", file=sys.stderr)
+                return 2
         profile = dataclasses.replace(profile, **{field: value})
     camera = CameraSpec(
         view=args.view,
