@@ -20,6 +20,7 @@ from formcheck.drills.calf_heights import (
 )
 from formcheck.drills.calf_raise import (
     LegTraces,
+    _without_a_foot_held_up,
     analyze_traces,
     classify_partial,
     find_rep_candidates,
@@ -726,6 +727,43 @@ def test_single_leg_set_on_the_far_leg_is_measured_on_that_leg(seed: int) -> Non
     assert {e["leg"] for e in reps} == {"left"} and {e["stance"] for e in reps} == {"single"}
     assert report.summary["mean_heel_rise_cm"] == pytest.approx(8.0, abs=0.5)
     assert any(w.code == "calf_far_leg" for w in report.warnings)
+
+
+def _legs(heel_left: np.ndarray, heel_right: np.ndarray) -> dict[str, LegTraces]:
+    def one(heel: np.ndarray) -> LegTraces:
+        z = np.zeros_like(heel)
+        return LegTraces(heel, z, z, z, z, np.ones(len(heel), dtype=bool))
+
+    return {"left": one(heel_left), "right": one(heel_right)}
+
+
+def test_a_foot_held_up_all_along_is_not_measured() -> None:
+    t = np.linspace(0.0, 10.0, 301)
+    rise = 4.0 * (1 - np.cos(2 * np.pi * t / 2.5))
+    legs, notes = _without_a_foot_held_up(_legs(rise, 25.0 + 0.6 * rise), ["left", "right"], [])
+    assert legs == ["left"]
+    assert [n.code for n in notes] == ["calf_free_foot"]
+    assert "right foot stayed off the floor" in notes[0].message
+    # two feet on the floor, one standing 3 cm higher in the picture: both kept
+    legs, notes = _without_a_foot_held_up(_legs(rise, 3.0 + rise), ["left", "right"], [])
+    assert legs == ["left", "right"] and not notes
+
+
+def test_single_leg_set_from_behind_on_a_pose_model_track_measures_the_standing_leg() -> None:
+    # a pose model's toes from behind are guesses (dropped), so the toe test cannot
+    # reject the free foot's rises: they used to merge with the standing leg's reps
+    # and call the set double-leg (a rendered set read 11.2 cm for a true 8)
+    import dataclasses
+
+    syn = synthesize(
+        CalfRaiseProfile(reps=6, leg="right"), CameraSpec(view="back"), NoiseSpec.low(), seed=0
+    )
+    track = dataclasses.replace(syn.track, model_variant="full")
+    report = analyze_track(track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    assert report.summary["rep_count"] == 6
+    assert {e["leg"] for e in report.events if e["kind"] == "rep"} == {"right"}
+    assert report.summary["stance"] == "single"
+    assert any(w.code == "calf_free_foot" for w in report.warnings)
 
 
 def test_a_free_foot_carried_up_with_every_rise_still_stands_out_of_the_toe_noise() -> None:

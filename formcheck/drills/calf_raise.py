@@ -54,8 +54,12 @@ How a rep is found (all numbers from ``calf_raise.toml``):
    knee reads bent (``bent_knee_deg``) gets ``bent_knee_rise_gain`` on top
    of the side factor, with a flag; straight-knee reps are untouched.
 
-Legs: ``options.leg`` if given; otherwise the near leg in side view and both
-legs in other views when both are measurable. Reps found on both legs at the
+Legs: ``options.leg`` if given; otherwise the near leg in side view (the far
+leg when the near one shows no rep and the far one does,
+``_far_leg_if_near_foot_is_up``) and both legs in other views when both are
+measurable (from behind a foot is "seen" by its heel: the toes are hidden),
+less a foot held off the floor all clip long (``_without_a_foot_held_up``).
+Reps found on both legs at the
 same time are one double-leg rep (``leg == "both"``, per-leg rises under
 ``heel_rise_cm_by_leg``); a rise on one leg whose top lies inside the other
 leg's rep is part of that rep (``_drop_split_pieces``).
@@ -63,7 +67,8 @@ leg's rep is part of that rep (``_drop_split_pieces``).
 Stance (``summary["stance"]``, per rep ``events[i]["stance"]``): "double",
 "single" or "unknown", from the other foot where it was seen (both heels
 raised with the toes down; or the whole free foot moving up with the body);
-a far foot hidden side-on gives "unknown", never "single" (``stance_of_rep``).
+a far foot hidden side-on gives "unknown", never "single" (``stance_of_rep``);
+a foot standing ``FREE_FOOT_ABOVE_CM`` above the other over a rep makes it "single".
 
 Phase times (per rep, seconds): timed between the 10% and 90% crossings of
 the rise (``edge_fraction`` / ``plateau_fraction``; noise hides a ramp's
@@ -1308,26 +1313,75 @@ def _far_leg_if_near_foot_is_up(
     Side-on the near leg is measured (it is seen best). In a single-leg set
     on the far leg, the near foot is the free one, held off the floor: it
     rises with the body and its rises are rejected as the whole foot leaving
-    the floor. When the near leg has no rep and at least half of its
-    candidates were rejected so, the far leg, if it shows reps, is measured
-    instead, and the report says so.
+    the floor, or, when the pose model loses the foot held up behind (a
+    rendered single-leg set: its heel "rose" 7-15 cm with the body still),
+    as weight shifts and steps. When the near leg has no rep, the far leg,
+    if it shows reps, is measured instead, and the report says so.
     """
     near = legs[0]
     far = "left" if near == "right" else "right"
     cands = _candidates(times_s, traces[near], th)
-    lifted = [c for c in cands if c.reason is not None and c.reason.startswith(FOOT_UP_REASON)]
-    if any(c.is_rep for c in cands) or len(lifted) < max(1, len(cands) // 2):
+    if any(c.is_rep for c in cands):
         return legs, warnings  # the near foot is not the one held up
     if not any(c.is_rep for c in _candidates(times_s, traces[far], th)):
         return legs, warnings
+    lifted = [c for c in cands if c.reason is not None and c.reason.startswith(FOOT_UP_REASON)]
+    if len(lifted) >= max(1, len(cands) // 2):
+        why = f"your {near} foot, nearer the camera, stayed off the floor"
+    else:
+        why = (
+            f"your {near} leg, nearer the camera, showed no clean heel raise (a foot held "
+            "up, or tracked poorly)"
+        )
     note = QualityIssue(
         "calf_far_leg",
         "info",
-        f"your {near} foot, nearer the camera, stayed off the floor, so your {far} leg was "
-        f"measured; the camera sees it less well: for the best numbers turn your {far} side "
-        "to the camera",
+        f"{why}, so your {far} leg was measured; the camera sees it less well: for the best "
+        f"numbers turn your {far} side to the camera",
     )
     return [far], [*warnings, note]
+
+
+FREE_FOOT_ABOVE_CM = 10.0
+"""cm. A foot whose standing level (10th percentile of its heel height over the
+clip) is this far above the other foot's is held off the floor: a single-leg
+set's free foot. Measured: 18 cm on a rendered single-leg set from behind
+(MediaPipe), 28 cm on synthetic ones; under 3 cm between the two feet of every
+double-leg set (renders and synthetic, all views). Judgement between them,
+above the ~10 cm a foot placed 30 cm further from a level camera can read."""
+
+
+def _foot_up_by_cm(own: LegTraces, other: LegTraces, rows: slice | None = None) -> float:
+    """How far (cm) ``other``'s foot stands above ``own``'s: difference of their heels' 10th percentiles."""
+    a = own.heel_cm if rows is None else own.heel_cm[rows]
+    b = other.heel_cm if rows is None else other.heel_cm[rows]
+    if not (np.isfinite(a).any() and np.isfinite(b).any()):
+        return float("nan")
+    return float(np.nanpercentile(b, 10) - np.nanpercentile(a, 10))
+
+
+def _without_a_foot_held_up(
+    traces: dict[str, LegTraces], legs: list[str], warnings: list[QualityIssue]
+) -> tuple[list[str], list[QualityIssue]]:
+    """Both legs chosen: drop a foot held off the floor all along (``FREE_FOOT_ABOVE_CM``).
+
+    From the front or behind both feet are seen, and a single-leg set's free
+    foot, held up, rises and falls with the body. Its toes hide it from
+    behind (the toe test cannot reject it), so its "reps" merged with the
+    standing leg's: the set read as double-leg, with the heights of two feet
+    averaged (11.2 cm for a true 8 on a rendered set).
+    """
+    left, right = traces["left"], traces["right"]
+    up = _foot_up_by_cm(left, right)
+    if not np.isfinite(up) or abs(up) < FREE_FOOT_ABOVE_CM:
+        return legs, warnings
+    free, stance = ("right", "left") if up > 0 else ("left", "right")
+    note = QualityIssue(
+        "calf_free_foot",
+        "info",
+        f"your {free} foot stayed off the floor (held up), so your {stance} leg was measured",
+    )
+    return [stance], [*warnings, note]
 
 
 class CalfRaiseDrill:
@@ -1356,6 +1410,8 @@ class CalfRaiseDrill:
         legs, warnings = choose_legs(ctx.options.leg, ctx.view.view, ctx.view.near_side, frac, th)
         if ctx.options.leg not in ("left", "right") and ctx.view.view == "side" and len(legs) == 1:
             legs, warnings = _far_leg_if_near_foot_is_up(times, traces, legs, warnings, th)
+        if ctx.options.leg not in ("left", "right") and len(legs) == 2:
+            legs, warnings = _without_a_foot_held_up(traces, legs, warnings)
         return analyze_traces(
             times,
             {s: traces[s] for s in legs},
@@ -1679,6 +1735,9 @@ def stance_of_rep(r: Rep, legs: dict[str, LegTraces], th: CalfRaiseThresholds) -
       ``max_toe_lift_fraction`` of its heel's rise: the whole foot moved up
       with the body, i.e. it hangs off the floor, "single";
     - otherwise (it stayed flat, or too little movement to tell) "unknown".
+
+    Before all that, a foot standing ``FREE_FOOT_ABOVE_CM`` above the rep's
+    over the rep (held up, even if not seen well) makes it "single".
     """
     leg, c = next(iter(r.parts.items()))
     other = "left" if leg == "right" else "right"
@@ -1688,6 +1747,9 @@ def stance_of_rep(r: Rep, legs: dict[str, LegTraces], th: CalfRaiseThresholds) -
     if o is None:
         return "unknown"
     seg = slice(c.start_i, c.end_i + 1)
+    own = legs.get(leg)
+    if own is not None and _foot_up_by_cm(own, o, seg) >= FREE_FOOT_ABOVE_CM:
+        return "single"  # the other foot held up, off the floor
     if float(np.mean(o.reliable[seg])) < th.min_leg_reliable_fraction:
         return "unknown"
     heel = _lift(o.heel_cm, c.plateau, c.baseline_left, c.baseline_right)
