@@ -1736,8 +1736,9 @@ def stance_of_rep(r: Rep, legs: dict[str, LegTraces], th: CalfRaiseThresholds) -
       with the body, i.e. it hangs off the floor, "single";
     - otherwise (it stayed flat, or too little movement to tell) "unknown".
 
-    Before all that, a foot standing ``FREE_FOOT_ABOVE_CM`` above the rep's
-    over the rep (held up, even if not seen well) makes it "single".
+    Before all that: when over the rep the other foot stands at least
+    ``FREE_FOOT_ABOVE_CM`` above this one (held up, even if not seen well),
+    "single".
     """
     leg, c = next(iter(r.parts.items()))
     other = "left" if leg == "right" else "right"

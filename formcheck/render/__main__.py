@@ -89,18 +89,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     pr = preset(args.drill)
     profile = pr.make()
-    overrides = {
-        "knee_flexion_deg": args.knee_flexion,
-        "heel_rise_cm": args.heel_rise,
-        "leg": args.leg,
+    overrides = {  # profile field: (flag, value)
+        "knee_flexion_deg": ("--knee-flexion", args.knee_flexion),
+        "heel_rise_cm": ("--heel-rise", args.heel_rise),
+        "leg": ("--leg", args.leg),
     }
     limits = {"knee_flexion_deg": (0.0, 90.0), "heel_rise_cm": (0.5, 20.0)}
-    flags = {"knee_flexion_deg": "--knee-flexion", "heel_rise_cm": "--heel-rise", "leg": "--leg"}
-    for field, value in overrides.items():
+    for field, (flag, value) in overrides.items():
         if value is None:
             continue
-        flag = flags[field]
-        if not hasattr(profile, field) or args.drill not in CALF_PRESETS:
+        if args.drill not in CALF_PRESETS:
             print(f"{flag} applies to calf-raise presets, not {args.drill!r}", file=sys.stderr)
             return 2
         if field in limits:
