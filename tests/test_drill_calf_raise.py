@@ -25,6 +25,7 @@ from formcheck.drills.calf_raise import (
     classify_partial,
     find_rep_candidates,
     load_calf_thresholds,
+    with_the_other_heel,
 )
 from formcheck.errors import AnalysisError
 from formcheck.synth import CalfRaiseProfile, CameraSpec, NoiseSpec, synthesize
@@ -269,12 +270,21 @@ KNOWN_GAP = pytest.mark.xfail(
 )
 
 
+FRONT_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="known gap (reported): facing the camera with realistic noise, per-rep heel rise "
+    "combines both heels and the hips (mean error 0.29 cm over 12 seeds, 85% of reps within "
+    "0.5 cm, worst 0.9 cm); seed 0's third rep reads 0.87 cm high, flagged (heel_rise_se_cm)",
+)
+
+
 @pytest.mark.parametrize(
     ("view", "noise"),
     [
         ("side", "low"),
         ("oblique", "low"),
         pytest.param("side", "realistic", marks=KNOWN_GAP),
+        pytest.param("front", "realistic", marks=FRONT_GAP),
     ],
 )
 def test_synthetic_heel_rise_within_half_cm(view: str, noise: str) -> None:
@@ -311,6 +321,48 @@ def test_synthetic_heel_rise_within_half_cm_facing_views(
         assert len(reps) == 8
         for e in reps:
             assert abs(e["heel_rise_cm"] - truth) < 0.5, (seed, e["heel_rise_cm"], truth)
+
+
+def test_front_view_heel_reads_from_both_heels_and_the_hips() -> None:
+    # Facing the camera the heel's own ankle is no second reading; the other
+    # heel and the hips are. Realistic noise, double-leg sets, seeds 0-7: with
+    # the heel landmark alone per-rep errors were 0.42 cm on average, 58% of
+    # reps within 0.5 cm (worst 3.0 cm)
+    errors = []
+    for seed in range(8):
+        syn, report = _synth_report(CalfRaiseProfile(reps=6), "front", "realistic", seed=seed)
+        truth = np.mean([e["heel_rise_cm"] for e in syn.truth.events])
+        reps = [e for e in report.events if e["kind"] == "rep"]
+        assert len(reps) == 6, seed
+        errors += [abs(e["heel_rise_cm"] - truth) for e in reps]
+    err = np.array(errors)
+    assert err.mean() < 0.35
+    assert np.mean(err < 0.5) >= 0.8
+    assert err.max() < 1.0
+
+
+def test_with_the_other_heel_weights_three_independent_readings() -> None:
+    rng = np.random.default_rng(0)
+    t = np.arange(0.0, 30.0, 1 / FPS)
+    rise = 8.0 * np.clip(np.sin(2 * np.pi * t / 4.0), 0.0, None)
+    n = len(t)
+    heel = 3.0 + rise + rng.normal(0.0, 1.0, n)
+    other = 3.2 + rise + rng.normal(0.0, 1.0, n)
+    body = 95.0 + 0.64 * rise + rng.normal(0.0, 0.2, n)
+    toe, other_toe = rng.normal(0.0, 0.3, n), rng.normal(0.0, 0.3, n)
+    est = with_the_other_heel(heel, toe, other, other_toe, body)
+    alone = np.std(heel - 3.0 - rise)
+    assert np.std(est - 3.0 - rise) < 0.5 * alone
+    assert np.mean(est) == pytest.approx(np.mean(heel), abs=0.05)  # the heel's own level
+    # a free foot held 20 cm up is carried by the body, not the heel: the heel alone
+    np.testing.assert_array_equal(
+        with_the_other_heel(heel, toe, other + 20.0, other_toe + 20.0, body), heel
+    )
+    # and so where the knees are never bent alike (a single-leg set's free leg)
+    np.testing.assert_array_equal(
+        with_the_other_heel(heel, toe, other, other_toe, body, knees_alike=np.zeros(n, bool)),
+        heel,
+    )
 
 
 def test_back_view_toe_guess_rising_with_the_heel_is_not_a_step() -> None:
@@ -389,10 +441,10 @@ def test_floor_slope_from_the_standing_foot() -> None:
 
 HEAVY_GAP = pytest.mark.xfail(
     strict=True,
-    reason="known gap (reported): at heavy noise (a hard clip) counts are exact in 82 of 96 "
-    "clips (seeds 0-23: side 23, oblique 24, front 13, back 22); front view's heel landmark "
-    "alone is too noisy (rises rejected on both legs as steps or weight shifts), and a "
-    "leg-label swap over most of a rep's visible top is taken for the foot leaving the floor",
+    reason="known gap (reported): at heavy noise (a hard clip) counts are exact in 94 of 96 "
+    "clips (seeds 0-23: side 23, oblique 24, front 24, back 23); side seed 6: a leg-label "
+    "swap over most of a rep's visible top is taken for the foot leaving the floor; back "
+    "seed 11: a 4.9 cm wobble of one heel after the last rep counts as a ninth rep",
 )
 
 
@@ -405,17 +457,21 @@ HEAVY_GAP = pytest.mark.xfail(
         ("oblique", 0),
         ("oblique", 1),
         ("oblique", 2),
-        pytest.param("front", 0, marks=HEAVY_GAP),
+        ("front", 0),
         ("front", 1),
-        pytest.param("front", 2, marks=HEAVY_GAP),
+        ("front", 2),
         ("back", 0),
         ("back", 1),
         ("back", 2),
+        pytest.param("side", 6, marks=HEAVY_GAP),
+        pytest.param("back", 11, marks=HEAVY_GAP),
     ],
 )
 def test_synthetic_heavy_noise_rep_count_exact(view: str, seed: int) -> None:
     # heavy noise: reps split in two, glitches between reps and swaps at the top
-    # used to miscount side seed 1, oblique 0 and back 0 and 1 (3-6 of 8 clips per view)
+    # used to miscount side seed 1, oblique 0 and back 0 and 1 (3-6 of 8 clips per view);
+    # front seeds 0 and 2 read 6 and 7 with the heel landmark alone (before
+    # with_the_other_heel)
     _, report = _synth_report(CalfRaiseProfile(reps=8), view, "heavy", seed=seed)
     assert report.summary["rep_count"] == 8
 
