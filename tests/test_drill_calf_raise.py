@@ -25,9 +25,11 @@ from formcheck.drills.calf_raise import (
     classify_partial,
     find_rep_candidates,
     load_calf_thresholds,
+    placed_on_the_other_foot,
     with_the_other_heel,
 )
 from formcheck.errors import AnalysisError
+from formcheck.landmarks import side_landmark
 from formcheck.synth import CalfRaiseProfile, CameraSpec, NoiseSpec, synthesize
 
 FPS = 30.0
@@ -783,6 +785,54 @@ def test_single_leg_set_on_the_far_leg_is_measured_on_that_leg(seed: int) -> Non
     assert {e["leg"] for e in reps} == {"left"} and {e["stance"] for e in reps} == {"single"}
     assert report.summary["mean_heel_rise_cm"] == pytest.approx(8.0, abs=0.5)
     assert any(w.code == "calf_far_leg" for w in report.warnings)
+
+
+def test_single_leg_set_far_leg_chosen_when_one_free_foot_rise_passes_as_a_rep() -> None:
+    # side-on, standing on the far (left) leg, realistic noise: one of the near
+    # free foot's rises passed every test, so the near leg "had a rep" and was
+    # measured: 1 rep of 6 at 5.3 cm. Its foot stands 10+ cm above the far one.
+    syn, report = _synth_report(CalfRaiseProfile(reps=6, leg="left"), "side", "realistic", 15)
+    assert syn.truth.near_side == "right"
+    reps = [e for e in report.events if e["kind"] == "rep"]
+    assert report.summary["rep_count"] == 6
+    assert {e["leg"] for e in reps} == {"left"}
+    assert any(w.code == "calf_far_leg" for w in report.warnings)
+    truth = np.mean([e["heel_rise_cm"] for e in syn.truth.events])
+    assert abs(report.summary["mean_heel_rise_cm"] - truth) < 0.8
+
+
+@pytest.mark.parametrize(("view", "leg", "seed"), [("back", "left", 3), ("back", "right", 9)])
+def test_standing_foot_put_onto_the_free_foot_is_not_a_step(view: str, leg: str, seed: int) -> None:
+    # realistic noise: for half a second the pose model put the standing foot
+    # onto the free foot held up behind, and that rep was rejected as the whole
+    # foot leaving the floor (5 of 6 reps)
+    syn, report = _synth_report(CalfRaiseProfile(reps=6, leg=leg), view, "realistic", seed)
+    reps = [e for e in report.events if e["kind"] == "rep"]
+    assert report.summary["rep_count"] == 6
+    assert {e["leg"] for e in reps} == {leg}
+    truth = np.mean([e["heel_rise_cm"] for e in syn.truth.events])
+    # the misplaced frames are interpolated over, not measured: no rep reads high
+    assert max(abs(e["heel_rise_cm"] - truth) for e in reps) < 1.0
+
+
+def test_placed_on_the_other_foot_finds_the_foot_that_moved() -> None:
+    t = np.arange(0.0, 6.0, 1 / FPS)
+    px = np.full((len(t), 33, 2), np.nan)
+    stand = {"heel": (300.0, 600.0), "foot_index": (340.0, 604.0)}
+    free = {"heel": (250.0, 520.0), "foot_index": (280.0, 540.0)}  # held up behind
+    for part in ("heel", "foot_index"):
+        px[:, int(side_landmark("left", part))] = stand[part]
+        px[:, int(side_landmark("right", part))] = free[part]
+    spell = (t >= 2.0) & (t < 2.5)
+    for part in ("heel", "foot_index"):
+        a, b = int(side_landmark("left", part)), int(side_landmark("right", part))
+        px[spell, a] = px[spell, a] + 0.8 * (px[spell, b] - px[spell, a])  # pulled 80% onto it
+    cm_per_px = 0.3  # feet ~28 cm apart
+    left = placed_on_the_other_foot(px, "left", cm_per_px)
+    np.testing.assert_array_equal(left, spell)
+    assert not placed_on_the_other_foot(px, "right", cm_per_px).any()  # it stayed put
+    # feet usually under 10 cm apart in the picture (side-on, both down): no test
+    assert not placed_on_the_other_foot(px, "left", 0.1).any()
 
 
 def _legs(heel_left: np.ndarray, heel_right: np.ndarray) -> dict[str, LegTraces]:
