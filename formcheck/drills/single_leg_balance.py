@@ -1322,15 +1322,17 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
     summary["sway_centre"] = "hip midpoint"
     summary["sway_axis"] = AXIS_WORDS[axis]
     if not events:
-        warnings.append(
-            QualityIssue(
-                "no_hold",
-                "warning",
-                "no single-leg hold found: lift one foot clearly off the floor (at least to "
-                "the height of your other ankle) and hold it there for a few seconds, with "
-                "both feet in the picture",
-            )
+        why = (
+            "no single-leg hold found: lift one foot clearly off the floor (at least to "
+            "the height of your other ankle) and hold it there for a few seconds, with "
+            "both feet in the picture"
         )
+        if view == "back":
+            why += (
+                "; filmed from behind, a foot lifted behind you is hard for the pose model to "
+                "place (on a rendered hold it read 1-2 cm up): film from the front or side-on"
+            )
+        warnings.append(QualityIssue("no_hold", "warning", why))
     _summary_flags(events, flags, axis, view)
     norms = _norms(summary, ctx, th)
     cues.extend(_summary_cues(summary, th))
