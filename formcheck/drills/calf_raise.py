@@ -1329,7 +1329,7 @@ def placed_on_the_other_foot(px: FloatArray, side: str, cm_per_px: float) -> Boo
     (which lasts while they stay nearer than ``SNAP_SPELL_FRACTION``); the
     foot that moved away from where it was just before and after the spell
     (``SNAP_CONTEXT_FRAMES``, median positions) is the one misplaced, the
-    other is left alone. None when the feet are usually closer than
+    other is left alone. All False when the feet are usually closer than
     ``SNAP_MIN_SEPARATION_CM``. Use where the other foot is held up (a
     single-leg set): the standing foot put onto the free foot reads as the
     whole foot leaving the floor, and cost synthetic single-leg sets a rep in
