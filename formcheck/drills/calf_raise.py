@@ -1197,7 +1197,8 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
 
     heel_cm = height([heel])
     toe_cm = height([toe])
-    other_toe_cm = height([side_landmark("right" if side == "left" else "left", "foot_index")])
+    other = "right" if side == "left" else "left"
+    other_toe_cm = height([side_landmark(other, "foot_index")])
     snapped = np.zeros(len(heel_cm), dtype=bool)
     if _nanmedian(other_toe_cm) - _nanmedian(toe_cm) >= FREE_FOOT_ABOVE_CM:
         # the other foot is held up: frames where this foot was put onto it are not its own
@@ -1231,12 +1232,11 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
             fused, _ = rigid_foot_heel_height(heel_cm, ankle_cm)
         heel_cm = fused
     else:
-        other = "right" if side == "left" else "left"
         heel_cm = with_the_other_heel(
             heel_cm,
             toe_cm,
             height([side_landmark(other, "heel")]),
-            height([side_landmark(other, "foot_index")]),
+            other_toe_cm,
             body_cm,
             knees_alike=_knees_alike(ctx),
         )
