@@ -18,9 +18,11 @@ from formcheck.analysis import analyze_track
 from formcheck.drills.base import DrillOptions
 from formcheck.drills.single_leg_balance import (
     CHI2_95_2DOF,
+    MSG_PICTURE_FROM_BEHIND,
     BalanceThresholds,
     HoldSpan,
     ankle_checked_height,
+    back_to_the_camera,
     boundary_uncertain,
     detect_holds,
     ellipse_area_95,
@@ -37,6 +39,7 @@ from formcheck.drills.single_leg_balance import (
 from formcheck.landmarks import Landmark
 from formcheck.signals import butterworth_zero_phase
 from formcheck.synth import BalanceProfile, CameraSpec, NoiseSpec, synthesize
+from formcheck.views import ViewResult, ViewSegment
 
 FPS = 30.0
 TH = load_balance_thresholds()
@@ -619,6 +622,74 @@ def test_no_hold_from_behind_says_to_film_from_the_front_or_side(view: str, hint
     report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
     (msg,) = [w.message for w in report.warnings if w.code == "no_hold"]
     assert ("film from the front or side-on" in msg) is hint
+
+
+def _flattened_feet(track: Any, keep: float) -> Any:
+    """``track`` with every foot landmark's 3D height pulled to its floor level (its
+    lowest, y down), keeping ``keep`` of its lift: the pose model's world feet seen from behind
+    (MediaPipe full on rendered holds filmed from behind: a foot lifted ~15 cm
+    behind read 4 cm up back-on and 8 cm rear-oblique, the picture ~11-16 cm)."""
+    world = np.array(track.world, dtype=np.float64, copy=True)
+    feet = [
+        int(Landmark[f"{s}_{p}"])
+        for s in ("LEFT", "RIGHT")
+        for p in ("ANKLE", "HEEL", "FOOT_INDEX")
+    ]
+    y = world[:, feet, 1]
+    floor = np.nanpercentile(y, 95, axis=0)
+    world[:, feet, 1] = floor + keep * (y - floor)
+    return track.with_arrays(world=world)
+
+
+@pytest.mark.parametrize("yaw", [0.0, 30.0, -40.0])
+def test_from_behind_a_flattened_3d_foot_is_read_in_the_picture(yaw: float) -> None:
+    # before, the world feet were used whenever present: a foot lifted behind the
+    # body filmed from behind read a quarter of its height in 3D and no hold was found
+    syn = synthesize(PROFILE, CameraSpec(view="back", yaw_deg=yaw), NoiseSpec.low(), seed=2)
+    track = _flattened_feet(syn.track, keep=0.25)
+    report = analyze_track(track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    _check_holds(report, syn.truth.events, "left")
+    assert report.flags["holds"] == MSG_PICTURE_FROM_BEHIND
+    assert report.summary["lift_signal_source"].startswith("picture")
+
+
+@pytest.mark.parametrize("view", ["back", "front"])
+def test_the_3d_feet_stay_when_they_show_the_lift(view: str) -> None:
+    # from behind the picture is used only when it sees a bigger lift than the 3D
+    # feet: a synthetic track's 3D feet are exact, so they are kept; from the
+    # front the 3D feet are kept even when flattened (the pose model sees a
+    # lifted foot there)
+    syn = synthesize(PROFILE, CameraSpec(view=view), NoiseSpec.low(), seed=2)
+    report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    assert report.summary["lift_signal_source"] == "3D world landmarks"
+    flat = _flattened_feet(syn.track, keep=0.25)
+    report = analyze_track(flat, "single-leg-balance", DrillOptions(height_cm=175.0))
+    want = "picture" if view == "back" else "3D world"
+    assert report.summary["lift_signal_source"].startswith(want)
+
+
+def _view_of(*segments: tuple[float, float, str, str | None]) -> ViewResult:
+    segs = tuple(ViewSegment(a, b, v, None, toward=tw) for a, b, v, tw in segments)
+    return ViewResult(segs[0].view, None, None, 1.0, np.array([]), segments=segs)
+
+
+@pytest.mark.parametrize(
+    ("segments", "behind"),
+    [
+        (((0.0, 10.0, "back", "rear"),), True),
+        (((0.0, 10.0, "oblique", "rear"),), True),
+        (((0.0, 4.0, "oblique", "rear"), (4.0, 10.0, "back", "rear")), True),
+        (((0.0, 6.0, "front", "front"), (6.0, 10.0, "back", "rear")), False),
+        (((0.0, 10.0, "side", "rear"),), False),  # side-on the 3D feet are right
+        (((0.0, 10.0, "oblique", "front"),), False),
+        ((), False),
+    ],
+)
+def test_back_to_the_camera(
+    segments: tuple[tuple[float, float, str, str | None], ...], behind: bool
+) -> None:
+    view = _view_of(*segments) if segments else ViewResult("unknown", None, None, 0.0, np.array([]))
+    assert back_to_the_camera(view) is behind
 
 
 # ------------------------------------------------------------ arm use

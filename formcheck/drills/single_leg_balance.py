@@ -10,7 +10,9 @@ How a hold is found (numbers from ``single_leg_balance.toml``):
    ankle, same landmarks), is the lift signal: ``+`` means the right foot is
    higher. Being a ratio of two lengths on the same body it does not depend on
    camera distance or resolution. When the track has no world landmarks the
-   same is measured in the picture, perpendicular to the floor line. When a
+   same is measured in the picture, perpendicular to the floor line; so too
+   when the person has their back to the camera (``back_to_the_camera``) and
+   the picture shows a bigger lift than the 3D feet (``lift_extent``). When a
    foot is below the visibility threshold in most frames (the far foot of a
    side view), the pose model's estimate of it is used (``fill_hidden_legs``)
    and the holds are flagged.
@@ -144,7 +146,7 @@ from formcheck.drills.common import true_runs as _runs
 from formcheck.landmarks import Landmark, side_landmark
 from formcheck.signals import apply_swaps, butterworth_zero_phase
 from formcheck.thresholds import load_thresholds
-from formcheck.views import QualityIssue
+from formcheck.views import QualityIssue, ViewResult
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -212,6 +214,11 @@ MSG_PICTURE_HEIGHTS = (
 MSG_PICTURE_FALLBACK = (
     "foot heights measured in the picture (the pose model's 3D feet were missing in most "
     "frames): a foot further from the camera looks higher"
+)
+MSG_PICTURE_FROM_BEHIND = (
+    "foot heights measured in the picture: filmed from behind, the pose model's 3D feet "
+    "hardly lift a foot raised behind you; in the picture a foot set further forward also "
+    "looks higher, so check that each hold is one the video shows"
 )
 MSG_HIDDEN_FOOT = (
     "your {side} foot was hidden (below the pose model's visibility threshold) in "
@@ -1068,6 +1075,47 @@ def fill_hidden_legs(ctx: DrillContext) -> tuple[FloatArray, FloatArray, FloatAr
     return world, lm[:, :, :2] * scale, lm[:, :, 2], filled
 
 
+def lift_extent(signal: FloatArray, th: BalanceThresholds) -> float:
+    """How far a foot is lifted at most (leg lengths): the 95th percentile of the
+    lift signal's distance from its double-stance level; 0 without samples."""
+    ok = np.isfinite(signal)
+    if not ok.any():
+        return 0.0
+    base = double_stance_baseline(signal[ok], th.lift_on_leg, th.lift_off_leg)
+    return float(np.percentile(np.abs(signal[ok] - base), 95))
+
+
+BACK_TURNED_FRACTION = 0.5
+"""Share of the clip's duration, in back or rear-oblique view, above which a
+clip counts as filmed from behind (``back_to_the_camera``): most of it."""
+
+
+def back_to_the_camera(view: ViewResult) -> bool:
+    """True when the person has their back to the camera for most of the clip.
+
+    Back and rear-oblique segments (``ViewSegment.toward == "rear"``) longer
+    than ``BACK_TURNED_FRACTION`` of the segments' total duration. From
+    behind, the pose model's 3D world feet under-read a foot lifted behind
+    the body (MediaPipe full on rendered 3 s holds: the free foot's lowest
+    point 4 cm up from behind and 8 cm rear-oblique, against ~15 cm true, and
+    its knee read straight), while the picture shows it clearly (the same
+    holds found within 0.1 s of the truth from the picture). So from behind,
+    foot heights are measured in the picture when it shows the bigger lift
+    (``lift_extent``): neither view of the foot can over-read a lift behind
+    the body (the picture foreshortens it, the 3D model flattens it), but a
+    foot stepped forward, away from the camera, does look higher in the
+    picture, so the holds are flagged. Side views are left out: side-on, the
+    3D feet are right whichever way the person leans.
+    """
+    total = sum(seg.end_s - seg.start_s for seg in view.segments)
+    behind = sum(
+        seg.end_s - seg.start_s
+        for seg in view.segments
+        if seg.toward == "rear" and seg.view in ("back", "oblique")
+    )
+    return total > 0 and behind > BACK_TURNED_FRACTION * total
+
+
 def other(side: str) -> str:
     """The other side."""
     return "left" if side == "right" else "right"
@@ -1169,14 +1217,26 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
             flags["holds"] = "; ".join(hidden)
     world_ok = np.isfinite(world[:, feet]).all(axis=(1, 2))
     px_ok = np.isfinite(px[:, feet]).all(axis=(1, 2))
-    if world_ok.any() and world_ok.sum() >= 0.5 * px_ok.sum():
+    from_behind = back_to_the_camera(ctx.view)
+    use_world = bool(world_ok.any() and world_ok.sum() >= 0.5 * px_ok.sum())
+    if use_world:
         signal, _ = lift_signal(world, np.array([0.0, -1.0, 0.0]))
+        if from_behind:
+            pic, _ = lift_signal(px, up_px)
+            use_world = lift_extent(signal, th) >= lift_extent(pic, th)
+    if use_world:
         source = "3D world landmarks"
     else:
         signal, _ = lift_signal(px, up_px)
         source = "picture, perpendicular to the floor line"
         track_has_world = bool(np.isfinite(np.asarray(ctx.track.world)[:, feet]).any())
-        flags["holds"] = MSG_PICTURE_HEIGHTS if not track_has_world else MSG_PICTURE_FALLBACK
+        flags["holds"] = (
+            MSG_PICTURE_FROM_BEHIND
+            if from_behind and track_has_world
+            else MSG_PICTURE_HEIGHTS
+            if not track_has_world
+            else MSG_PICTURE_FALLBACK
+        )
     leg_px = leg_length(px)
     cm_per_px = float(ctx.calibration.cm_per_px)
     leg_cm = leg_px * cm_per_px if math.isfinite(leg_px) else math.nan
@@ -1327,10 +1387,10 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
             "the height of your other ankle) and hold it there for a few seconds, with "
             "both feet in the picture"
         )
-        if view == "back":
+        if from_behind:
             why += (
                 "; filmed from behind, a foot lifted behind you is hard for the pose model to "
-                "place (on a rendered hold it read 1-2 cm up): film from the front or side-on"
+                "place: film from the front or side-on"
             )
         warnings.append(QualityIssue("no_hold", "warning", why))
     _summary_flags(events, flags, axis, view)
