@@ -872,6 +872,52 @@ def test_single_leg_set_from_behind_on_a_pose_model_track_measures_the_standing_
     assert any(w.code == "calf_free_foot" for w in report.warnings)
 
 
+def _heels_hidden_from_the_front(track: Any, free: str) -> Any:
+    """``track`` with the pose model's visibilities filmed from the front on a
+    single-leg set (rendered, MediaPipe full: the standing heel 0.41 median,
+    behind its foot; the held-up foot behind the leg 0.15-0.3; the rest seen)."""
+    import dataclasses
+
+    vis = np.array(track.visibility, dtype=np.float64, copy=True)
+    stance = "left" if free == "right" else "right"
+    vis[:, int(side_landmark(stance, "heel"))] = 0.41
+    for part in ("heel", "ankle", "foot_index"):
+        vis[:, int(side_landmark(free, part))] = 0.2
+    return dataclasses.replace(track.with_arrays(visibility=vis), model_variant="full")
+
+
+@pytest.mark.parametrize("leg", ["right", "left"])
+def test_a_heel_hidden_behind_its_foot_from_the_front_is_the_views_not_a_lost_foot(
+    leg: str,
+) -> None:
+    # before: the hidden heel was dropped in every frame, no leg counted as seen,
+    # and the held-up foot (the first of two unseen legs) was measured: no reps
+    free = "left" if leg == "right" else "right"
+    syn = synthesize(
+        CalfRaiseProfile(reps=6, leg=leg), CameraSpec(view="front"), NoiseSpec.low(), seed=0
+    )
+    track = _heels_hidden_from_the_front(syn.track, free)
+    report = analyze_track(track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    reps = [e for e in report.events if e["kind"] == "rep"]
+    assert len(reps) == 6
+    assert {e["leg"] for e in reps} == {leg}
+    for e in reps:
+        assert e["flags"]["heel_rise_cm"].startswith(f"filmed from the front, your {leg} heel")
+    assert not any(w.code == "calf_feet_unreliable" for w in report.warnings)
+
+
+def test_a_heel_dropped_now_and_then_from_the_front_is_not_filled() -> None:
+    # the fill is for a heel hidden for the clip: the synthetic noise's visibility
+    # drops (a few frames) stay gaps, and no rep says its heel was guessed
+    syn = synthesize(
+        CalfRaiseProfile(reps=6), CameraSpec(view="front"), NoiseSpec.realistic(), seed=1
+    )
+    report = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    assert report.summary["rep_count"] == 6
+    for e in report.events:
+        assert "hidden behind your foot" not in e.get("flags", {}).get("heel_rise_cm", "")
+
+
 def test_a_free_foot_carried_up_with_every_rise_still_stands_out_of_the_toe_noise() -> None:
     from formcheck.drills.calf_raise import toe_lift_noise_cm
 

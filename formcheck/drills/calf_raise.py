@@ -126,7 +126,13 @@ from formcheck.drills.calf_heights import (
     heel_travel_geometry,
     model_spread_note,
 )
-from formcheck.drills.common import append_flag, fill_nans, moving_median, true_runs
+from formcheck.drills.common import (
+    append_flag,
+    fill_hidden_legs,
+    fill_nans,
+    moving_median,
+    true_runs,
+)
 from formcheck.landmarks import Landmark, side_landmark
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
@@ -251,6 +257,10 @@ class LegTraces:
             track, so a toe the model guesses behind the heel counts), for
             the heel's depth travel (``heel_travel_correction``); None: not
             measured.
+        heel_guessed: (T,) bool, the heel is the pose model's placement of a
+            heel hidden behind its foot, filmed from the front
+            (``front_hidden_heel``); those frames are not ``reliable``.
+            None: never.
     """
 
     heel_cm: FloatArray
@@ -260,6 +270,7 @@ class LegTraces:
     knee_flexion_deg: FloatArray
     reliable: BoolArray
     toe_over_heel_cm: FloatArray | None = None
+    heel_guessed: BoolArray | None = None
 
     @property
     def rise_cm(self) -> FloatArray:
@@ -1148,6 +1159,11 @@ def leg_depth_scales(ctx: DrillContext) -> dict[str, float]:
     return out
 
 
+MSG_HEEL_HIDDEN = (
+    "filmed from the front, your {side} heel is hidden behind your foot: this height rests "
+    "on the pose model's guess of it and may read low; film side-on for heel heights"
+)
+
 RIGID_FOOT_VIEWS = frozenset({"side", "oblique", "back"})
 """Views in which the heel is combined with the ankle and the hips (``leg_traces``).
 
@@ -1169,6 +1185,11 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
     track = ctx.conditioned.track
     px = track.landmarks[:, :, :2].astype(np.float64) * np.array([track.width, track.height])
     cm = ctx.calibration.cm_per_px
+    heel_guessed = front_hidden_heel(ctx, side, px)
+    if heel_guessed.any():
+        px[heel_guessed, int(side_landmark(side, "heel"))] = fill_hidden_legs(ctx)[1][
+            heel_guessed, int(side_landmark(side, "heel"))
+        ]
 
     def height(lms: list[Landmark]) -> FloatArray:
         pts = np.mean([px[:, int(m)] for m in lms], axis=0)
@@ -1246,9 +1267,44 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         body_cm=body_cm,
         plantarflexion_deg=np.asarray(pf, dtype=np.float64),
         knee_flexion_deg=np.asarray(knee, dtype=np.float64),
-        reliable=_foot_seen(rel, heel, toe, hidden) & ~snapped,
+        reliable=_foot_seen(rel, heel, toe, hidden) & ~snapped & ~heel_guessed,
         toe_over_heel_cm=scale * _toe_over_heel_px(ctx, side) * cm,
+        heel_guessed=heel_guessed if heel_guessed.any() else None,
     )
+
+
+HIDDEN_HEEL_FRACTION = 0.5
+"""From the front, a heel missing (below the visibility threshold) in more
+than this share of the front-view frames, while its toe is seen, counts as
+hidden behind the foot for the clip, not as lost in places (judgement: the
+share above which ``choose_legs`` calls a foot unseen; the pose model's
+occasional drops stay gaps)."""
+
+
+def front_hidden_heel(ctx: DrillContext, side: str, px: FloatArray) -> BoolArray:
+    """(T,) frames where foot ``side``'s heel is hidden behind the foot, filmed from the front.
+
+    Facing the camera the heel is behind the foot: the pose model places it
+    from the rest of the foot, with low visibility, and the conditioning
+    drops it (rendered single-leg set from the front: the standing heel's
+    visibility 0.41 median against 0.84 for its toe; no rep was found and
+    the held-up foot was measured instead). Where the heel is missing in over
+    ``HIDDEN_HEEL_FRACTION`` of the front-view frames while its toe is
+    reliable, its frames missing there are returned, for the pose model's
+    placement (``fill_hidden_legs``) to be used and flagged. ``px``: the
+    conditioned (T, 33, 2) pixels.
+    """
+    n = len(px)
+    none = np.zeros(n, dtype=bool)
+    views = np.asarray(ctx.view.per_frame)
+    if len(views) != n:
+        return none
+    front = views == "front"
+    heel, toe = (int(side_landmark(side, p)) for p in ("heel", "foot_index"))
+    missing = front & ~np.isfinite(px[:, heel]).all(axis=1) & ctx.conditioned.reliable[:, toe]
+    if not front.any() or missing.sum() <= HIDDEN_HEEL_FRACTION * front.sum():
+        return none
+    return np.asarray(missing, dtype=bool)
 
 
 def with_the_other_heel(
@@ -1553,7 +1609,8 @@ class CalfRaiseDrill:
         times = np.asarray(track.timestamps_s, dtype=np.float64)
         scales = leg_depth_scales(ctx)
         traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
-        frac = {s: float(np.mean(traces[s].reliable)) if len(times) else 0.0 for s in traces}
+        # a heel hidden behind its foot from the front is the view, not a poor clip
+        frac = {s: _seen_fraction(traces[s]) if len(times) else 0.0 for s in traces}
         legs, warnings = choose_legs(ctx.options.leg, ctx.view.view, ctx.view.near_side, frac, th)
         if ctx.options.leg not in ("left", "right") and ctx.view.view == "side" and len(legs) == 1:
             legs, warnings = _far_leg_if_near_foot_is_up(times, traces, legs, warnings, th)
@@ -1577,6 +1634,12 @@ class CalfRaiseDrill:
             landmark_heel=ctx.track.model_variant != "synthetic",
             heel_travel=heel_travel_geometry(ctx),
         )
+
+
+def _seen_fraction(tr: LegTraces) -> float:
+    """Share of frames the foot was seen in, counting a heel hidden from the front (0..1)."""
+    seen = tr.reliable if tr.heel_guessed is None else tr.reliable | tr.heel_guessed
+    return float(np.mean(seen))
 
 
 def _calibration_note(ctx: DrillContext) -> str | None:
@@ -2062,12 +2125,15 @@ def _rep_event(
     knee_vals: list[float] = []
     pf_vals: list[float] = []
     rel_frac: list[float] = []
+    guessed: list[str] = []
     for leg, c in parts.items():
         tr = traces[leg]
         seg = slice(c.start_i, c.end_i + 1)
         knee_vals.append(_nanmedian(tr.knee_flexion_deg[seg]))
         pf_vals.append(_lift(tr.plantarflexion_deg, c.plateau, c.baseline_left, c.baseline_right))
         rel_frac.append(float(np.mean(tr.reliable[seg])))
+        if tr.heel_guessed is not None and tr.heel_guessed[seg].any():
+            guessed.append(leg)
     lo = min(c.start_i for c in parts.values())
     hi = max(c.end_i for c in parts.values())
     rep_views = set(views[lo : hi + 1].tolist())
@@ -2079,7 +2145,9 @@ def _rep_event(
             f"rose {r.heel_rise_cm:.1f} cm, under {100 * th.partial_fraction:.0f}% of your "
             f"usual {typical:.1f} cm"
         )
-    if min(rel_frac) < 1.0 - 1e-9:
+    if guessed:
+        flags["heel_rise_cm"] = MSG_HEEL_HIDDEN.format(side=" and ".join(guessed))
+    elif min(rel_frac) < 1.0 - 1e-9:
         flags["heel_rise_cm"] = (
             f"heel or toe not clearly seen in {100 * (1 - min(rel_frac)):.0f}% of this rep's "
             "frames (filled in)"

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.landmarks import side_landmark
-from formcheck.signals import nan_free_runs
+from formcheck.signals import apply_swaps, butterworth_zero_phase, nan_free_runs
 
 if TYPE_CHECKING:
     from formcheck.drills.base import DrillContext
@@ -358,3 +358,67 @@ def select_front(
         ba[~split] = np.nan
         f_arrays[name], b_arrays[name] = fa, ba
     return LegTrace(**f_arrays), LegTrace(**b_arrays)
+
+
+LEG_FILL_PARTS = ("knee", "ankle", "heel", "foot_index")
+"""Leg landmarks put back from the raw track when conditioning dropped them."""
+
+
+def fill_hidden_legs(ctx: DrillContext) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+    """The conditioned landmarks, with the legs' dropped points put back from the raw track.
+
+    Conditioning drops a landmark below the visibility threshold. In a side
+    view the far leg stands behind the near one for the whole clip: its foot
+    is below the threshold in most frames although the pose model still places
+    it (in the frame, presence high), usually well enough for a foot height.
+    Here, where a leg landmark of ``LEG_FILL_PARTS`` is NaN in the conditioned
+    track but the raw track has it with presence at or above the threshold,
+    the raw value is used, after the same left/right swap repair and the same
+    zero-phase low-pass as conditioning. Callers flag numbers resting on it.
+
+    Returns:
+        (world (T, 33, 3) metres, pixels (T, 33, 2), z (T, 33) relative depth,
+        filled (T, 33) bool: True where a raw value was put back).
+    """
+    clean = ctx.conditioned.track
+    cfg = ctx.conditioned.config
+    raw = apply_swaps(ctx.track, ctx.conditioned.swapped)
+    t = np.asarray(clean.timestamps_s, dtype=np.float64)
+    scale = np.array([clean.width, clean.height], dtype=np.float64)
+    world = np.asarray(clean.world, dtype=np.float64).copy()
+    lm = np.asarray(clean.landmarks, dtype=np.float64).copy()
+    raw_world = np.asarray(raw.world, dtype=np.float64)
+    raw_lm = np.asarray(raw.landmarks, dtype=np.float64)
+    presence = np.asarray(raw.presence, dtype=np.float64)
+    idx = [int(side_landmark(s, p)) for s in ("left", "right") for p in LEG_FILL_PARTS]
+    filled = np.zeros(lm.shape[:2], dtype=bool)
+    with np.errstate(invalid="ignore"):
+        present = ~(presence[:, idx] < cfg.min_visibility)  # NaN presence: unknown, allowed
+    hole = ~np.isfinite(lm[:, idx]).all(axis=2)
+    raw_ok = np.isfinite(raw_lm[:, idx]).all(axis=2) & present
+    take = hole & raw_ok
+    if take.any():
+        fs = float(clean.fps)
+        smooth_lm = butterworth_zero_phase(
+            np.where(raw_ok[:, :, None], raw_lm[:, idx], np.nan),
+            fs,
+            cfg.cutoff_hz,
+            cfg.order,
+            times_s=t,
+        )
+        smooth_w = butterworth_zero_phase(
+            np.where(raw_ok[:, :, None], raw_world[:, idx], np.nan),
+            fs,
+            cfg.cutoff_hz,
+            cfg.order,
+            times_s=t,
+        )
+        sub_lm, sub_w = lm[:, idx], world[:, idx]
+        sub_lm[take] = smooth_lm[take]
+        w_take = take & np.isfinite(smooth_w).all(axis=2)
+        sub_w[w_take] = smooth_w[w_take]
+        lm[:, idx], world[:, idx] = sub_lm, sub_w
+        sub_f = filled[:, idx]
+        sub_f[take] = True
+        filled[:, idx] = sub_f
+    return world, lm[:, :, :2] * scale, lm[:, :, 2], filled
