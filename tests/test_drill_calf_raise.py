@@ -902,7 +902,7 @@ def test_a_heel_hidden_behind_its_foot_from_the_front_is_the_views_not_a_lost_fo
     assert len(reps) == 6
     assert {e["leg"] for e in reps} == {leg}
     for e in reps:
-        assert e["flags"]["heel_rise_cm"].startswith(f"filmed from the front, your {leg} heel")
+        assert e["flags"]["heel_rise_cm"].startswith(f"your {leg} heel was hidden behind your foot")
     assert not any(w.code == "calf_feet_unreliable" for w in report.warnings)
 
 
@@ -1124,3 +1124,23 @@ def test_bent_knee_gain_fires_on_bent_side_pose_model_reps_only(
         else:
             assert x["heel_rise_cm"] == y["heel_rise_cm"]
             assert "bent knee: raised" not in x["flags"].get("heel_rise_cm", "")
+
+
+@pytest.mark.parametrize(("rises", "steady"), [((8.0, 8.4, 7.8), True), ((5.7, 11.7), False)])
+def test_good_reps_cue_says_steady_only_when_the_heights_were(
+    rises: tuple[float, ...], steady: bool
+) -> None:
+    # reps of 5.7 and 11.7 cm (a rendered set from the front) used to be told
+    # "2 good reps: steady height and tempo"
+    from types import SimpleNamespace
+
+    from formcheck.drills.calf_raise import _cues
+
+    reps: list[Any] = [
+        SimpleNamespace(heel_rise_cm=h, peak_s=2.0 * i, partial=False) for i, h in enumerate(rises)
+    ]
+    cues = _cues(reps, reps, [], TH, float(np.mean(rises)), 12.0, None, None, None, False)
+    (cue,) = cues
+    assert ("steady height" in cue.message) is steady
+    if not steady:
+        assert "varied by 49%" in cue.message

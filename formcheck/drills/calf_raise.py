@@ -193,6 +193,7 @@ class CalfRaiseThresholds:
     target_down_s: float
     rise_higher_cm: float
     fatigue_cue_pct: float
+    steady_rise_cv_pct: float
     fatigue_min_reps: int
     norm_reps_men: int
     norm_reps_women: int
@@ -1160,8 +1161,8 @@ def leg_depth_scales(ctx: DrillContext) -> dict[str, float]:
 
 
 MSG_HEEL_HIDDEN = (
-    "filmed from the front, your {side} heel is hidden behind your foot: this height rests "
-    "on the pose model's guess of it and may read low; film side-on for heel heights"
+    "your {side} heel was hidden behind your foot all clip long: the pose model's "
+    "low-visibility placement of it was used, and it may read low"
 )
 
 RIGID_FOOT_VIEWS = frozenset({"side", "oblique", "back"})
@@ -1875,7 +1876,12 @@ def analyze_traces(
     if summary["stance"] == "unknown" and reps:
         flags["stance"] = (
             "only one foot was seen clearly during the reps, so whether you stood on one "
-            "leg or both cannot be told; film front-on or oblique to have it measured"
+            "leg or both cannot be told; "
+            + (
+                "keep both feet apart and in view"
+                if set(views.tolist()) & {"front", "back"}
+                else "film front-on or oblique to have it measured"
+            )
         )
     rise_unc = _rise_uncertainty_cm(
         mean_rise, len(complete), noise, cm_uncertainty_pct, th, set_rel_sd
@@ -2314,7 +2320,18 @@ def _cues(
         last = complete[-1].peak_s if complete else None
         cues.append(Cue(last, "info", f"heights fell {fat:.0f}% over the set"))
     if complete and not cues:
-        cues.append(Cue(None, "info", f"{len(complete)} good reps: steady height and tempo"))
+        cv = cv_pct([r.heel_rise_cm for r in complete])
+        if cv is None or cv <= th.steady_rise_cv_pct:
+            cues.append(Cue(None, "info", f"{len(complete)} good reps: steady height and tempo"))
+        else:
+            cues.append(
+                Cue(
+                    None,
+                    "info",
+                    f"{len(complete)} complete reps; their measured heights varied by "
+                    f"{cv:.0f}% (see each rep's height and its notes)",
+                )
+            )
     return cues
 
 
