@@ -1188,9 +1188,8 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
     cm = ctx.calibration.cm_per_px
     heel_guessed = front_hidden_heel(ctx, side, px)
     if heel_guessed.any():
-        px[heel_guessed, int(side_landmark(side, "heel"))] = fill_hidden_legs(ctx)[1][
-            heel_guessed, int(side_landmark(side, "heel"))
-        ]
+        i_heel = int(side_landmark(side, "heel"))
+        px[heel_guessed, i_heel] = fill_hidden_legs(ctx)[1][heel_guessed, i_heel]
 
     def height(lms: list[Landmark]) -> FloatArray:
         pts = np.mean([px[:, int(m)] for m in lms], axis=0)

@@ -1033,10 +1033,11 @@ def back_to_the_camera(view: ViewResult) -> bool:
     Back and rear-oblique segments (``ViewSegment.toward == "rear"``) longer
     than ``BACK_TURNED_FRACTION`` of the segments' total duration. From
     behind, the pose model's 3D world feet under-read a foot lifted behind
-    the body (MediaPipe full on rendered 3 s holds: the free foot's lowest
-    point 4 cm up from behind and 8 cm rear-oblique, against ~15 cm true, and
-    its knee read straight), while the picture shows it clearly (the same
-    holds found within 0.1 s of the truth from the picture). So from behind,
+    the body (MediaPipe full on rendered 3 s holds, the toe ~15 cm up: the
+    free foot's lowest point 0.03 leg lengths up back-on and 0.065
+    rear-oblique, against 0.10-0.14 in the picture, and its knee read
+    straight), while the picture shows it clearly (7 of 7 holds found from
+    it, 2 of 7 from the 3D feet; docs/ACCURACY.md). So from behind,
     foot heights are measured in the picture when it shows the bigger lift
     (``lift_extent``): neither view of the foot can over-read a lift behind
     the body (the picture foreshortens it, the 3D model flattens it), but a
@@ -1155,25 +1156,17 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
     world_ok = np.isfinite(world[:, feet]).all(axis=(1, 2))
     px_ok = np.isfinite(px[:, feet]).all(axis=(1, 2))
     from_behind = back_to_the_camera(ctx.view)
-    use_world = bool(world_ok.any() and world_ok.sum() >= 0.5 * px_ok.sum())
-    if use_world:
+    picture, _ = lift_signal(px, up_px)
+    if world_ok.any() and world_ok.sum() >= 0.5 * px_ok.sum():
         signal, _ = lift_signal(world, np.array([0.0, -1.0, 0.0]))
-        if from_behind:
-            pic, _ = lift_signal(px, up_px)
-            use_world = lift_extent(signal, th) >= lift_extent(pic, th)
-    if use_world:
         source = "3D world landmarks"
+        if from_behind and lift_extent(signal, th) < lift_extent(picture, th):
+            signal, source = picture, "picture, perpendicular to the floor line"
+            flags["holds"] = MSG_PICTURE_FROM_BEHIND
     else:
-        signal, _ = lift_signal(px, up_px)
-        source = "picture, perpendicular to the floor line"
+        signal, source = picture, "picture, perpendicular to the floor line"
         track_has_world = bool(np.isfinite(np.asarray(ctx.track.world)[:, feet]).any())
-        flags["holds"] = (
-            MSG_PICTURE_FROM_BEHIND
-            if from_behind and track_has_world
-            else MSG_PICTURE_HEIGHTS
-            if not track_has_world
-            else MSG_PICTURE_FALLBACK
-        )
+        flags["holds"] = MSG_PICTURE_HEIGHTS if not track_has_world else MSG_PICTURE_FALLBACK
     leg_px = leg_length(px)
     cm_per_px = float(ctx.calibration.cm_per_px)
     leg_cm = leg_px * cm_per_px if math.isfinite(leg_px) else math.nan
