@@ -821,3 +821,23 @@ def test_sample_side_view_hold_start(shared_model: Path) -> None:
     holds = [e for e in report.events if e["kind"] == "hold"]
     assert len(holds) == 1
     assert abs(holds[0]["start_s"] - want["start_s"]) <= HOLD_TOL_S
+
+
+def test_summary_hold_times_read_as_the_events_do() -> None:
+    # the summary was rounded again from the events' 3-decimal times (2.849 -> 2.85),
+    # so the page said "longest hold 2.5 s" next to a hold "held 2.4 s" (here 2.447 s)
+    from formcheck.text_report import format_report
+
+    profile = BalanceProfile(duration=12.0, stance_leg="left", holds=((1.5, 4.0), (7.0, 9.54)))
+    syn = synthesize(profile, CameraSpec(view="side"), NoiseSpec.low(), seed=0)
+    report = analyze_track(syn.track, "single-leg-balance", DrillOptions(height_cm=175.0))
+    durations = [e["duration_s"] for e in report.events if e["kind"] == "hold"]
+    assert len(durations) == 2
+    s = report.summary
+    assert s["longest_hold_s"] == max(durations)
+    assert s["total_hold_s"] == pytest.approx(sum(durations), abs=1e-9)
+    assert s["by_leg"]["left"]["longest_hold_s"] == max(durations)
+    text = format_report(report)
+    shown = f"{max(durations):.1f} s"
+    assert f"held {shown}" in text
+    assert f"{shown}" in next(line for line in text.splitlines() if "ongest hold" in line)
