@@ -841,3 +841,32 @@ def test_summary_hold_times_read_as_the_events_do() -> None:
     shown = f"{max(durations):.1f} s"
     assert f"held {shown}" in text
     assert f"{shown}" in next(line for line in text.splitlines() if "ongest hold" in line)
+
+
+def test_standing_foot_placed_off_the_floor_at_a_lift_off_is_flagged() -> None:
+    # a render filmed from behind at -45 deg: the pose model raised both feet for 0.2 s
+    # after the lift-off, so the hold started 0.38 s late with nothing said
+    syn = synthesize(PROFILE, CameraSpec(view="front"), NoiseSpec.none(), seed=0)
+    tr = syn.track
+    t = np.asarray(tr.timestamps_s)
+    # the first lift-off is at 2.0 s (0.5 s up); the standing foot rises 0.1 leg with it
+    # and is put back by 2.5 s
+    bump = np.where((t >= 2.0) & (t <= 2.5), 0.1 * np.sin(np.pi * (t - 2.0) / 0.5) ** 2, 0.0)
+    stance_foot = [int(Landmark.LEFT_ANKLE), int(Landmark.LEFT_HEEL), int(Landmark.LEFT_FOOT_INDEX)]
+    lm = np.array(tr.landmarks, dtype=np.float64, copy=True)
+    world = np.array(tr.world, dtype=np.float64, copy=True)
+    leg_px = float(np.nanmedian(lm[:, Landmark.LEFT_HIP, 1] - lm[:, Landmark.LEFT_ANKLE, 1]))
+    leg_m = float(np.nanmedian(world[:, Landmark.LEFT_ANKLE, 1] - world[:, Landmark.LEFT_HIP, 1]))
+    for k in stance_foot:
+        lm[:, k, 1] -= bump * leg_px  # up in the picture
+        world[:, k, 1] -= bump * leg_m  # world y points down
+    moved = tr.with_arrays(landmarks=lm, world=world)
+    report = analyze_track(moved, "single-leg-balance", DrillOptions(height_cm=175.0))
+    first, second = report.events
+    assert first["start_s"] > 2.15  # read late, as on the render
+    assert first["start_uncertain"]
+    assert "standing foot the pose model placed off the floor" in first["flags"]["start_s"]
+    assert not first["end_uncertain"] and not second["start_uncertain"]
+    # untouched, nothing is flagged
+    plain = analyze_track(tr, "single-leg-balance", DrillOptions(height_cm=175.0))
+    assert not any(e["start_uncertain"] or e["end_uncertain"] for e in plain.events)
