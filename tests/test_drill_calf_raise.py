@@ -599,6 +599,48 @@ def test_stance_from_the_other_foot(other: str, want: str) -> None:
     assert ("stance" in res.flags) == (want == "unknown")
 
 
+@pytest.mark.parametrize(
+    ("sole_3d", "want"),
+    [
+        # the 3D feet stand level: the toe rising with the heel is the pose model's guess
+        # of a toe it cannot see (a rear-oblique render read "single" for a double set)
+        ("level", "double"),
+        # the 3D feet show the other foot held up: it hangs off the floor
+        ("up", "single"),
+        # no 3D feet: the picture alone, as before
+        (None, "single"),
+    ],
+)
+def test_stance_when_the_other_toe_rises_with_its_heel(sole_3d: str | None, want: str) -> None:
+    import dataclasses
+
+    t, h, _ = trapezoid_reps([8.0] * 4)
+    n = h.size
+    floor = np.zeros(n)
+    up = {"level": floor + 1.0, "up": floor + 20.0, None: None}[sole_3d]
+    near = dataclasses.replace(traces_for(h), sole_3d_cm=None if up is None else floor)
+    o = dataclasses.replace(traces_for(0.95 * h), toe_cm=0.8 * h, sole_3d_cm=up)
+    res = analyze_traces(t, {"right": near}, TH, stance_traces={"right": near, "left": o})
+    assert res.summary["rep_count"] == 4
+    assert res.summary["stance"] == want
+
+
+def test_a_foot_further_from_the_camera_is_not_held_up_when_the_3d_feet_are_level() -> None:
+    import dataclasses
+
+    t = np.linspace(0.0, 10.0, 301)
+    rise = 4.0 * (1 - np.cos(2 * np.pi * t / 2.5))
+    legs = _legs(rise, 11.0 + rise)  # 11 cm higher in the picture (a real clip: 9-10)
+    level = {k: dataclasses.replace(v, sole_3d_cm=np.zeros_like(rise)) for k, v in legs.items()}
+    kept, notes = _without_a_foot_held_up(level, ["left", "right"], [])
+    assert kept == ["left", "right"] and not notes
+    raised = dict(level, right=dataclasses.replace(level["right"], sole_3d_cm=rise * 0 + 15.0))
+    kept, notes = _without_a_foot_held_up(raised, ["left", "right"], [])
+    assert kept == ["left"] and [n.code for n in notes] == ["calf_free_foot"]
+    kept, _ = _without_a_foot_held_up(legs, ["left", "right"], [])  # no 3D: the picture
+    assert kept == ["left"]
+
+
 def test_one_measured_leg_alone_is_not_called_single() -> None:
     t, h, _ = trapezoid_reps([8.0] * 3)
     res = analyze_traces(t, {"right": traces_for(h)}, TH)

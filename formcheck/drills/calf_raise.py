@@ -262,6 +262,11 @@ class LegTraces:
             heel hidden behind its foot, filmed from the front
             (``front_hidden_heel``); those frames are not ``reliable``.
             None: never.
+        sole_3d_cm: (T,) the foot's lowest point (heel or toe) along the
+            body's axis in the pose model's 3D world landmarks, cm, with an
+            offset common to both feet (``sole_height_3d_cm``), for telling
+            a foot held up from one set further from the camera; None: no
+            3D landmarks.
     """
 
     heel_cm: FloatArray
@@ -272,6 +277,7 @@ class LegTraces:
     reliable: BoolArray
     toe_over_heel_cm: FloatArray | None = None
     heel_guessed: BoolArray | None = None
+    sole_3d_cm: FloatArray | None = None
 
     @property
     def rise_cm(self) -> FloatArray:
@@ -1270,7 +1276,45 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         reliable=_foot_seen(rel, heel, toe, hidden) & ~snapped & ~heel_guessed,
         toe_over_heel_cm=scale * _toe_over_heel_px(ctx, side) * cm,
         heel_guessed=heel_guessed if heel_guessed.any() else None,
+        sole_3d_cm=sole_height_3d_cm(ctx, side),
     )
+
+
+def sole_height_3d_cm(ctx: DrillContext, side: str) -> FloatArray | None:
+    """(T,) the foot's lowest point along the body's axis in the 3D world landmarks, cm.
+
+    The axis is the median direction from the mid-ankles to the
+    mid-shoulders (a standing body's vertical), so a camera pitched down
+    does not turn the feet's depth into height. The world landmarks are in
+    metres about the hips: heights of the two feet share one offset. NaN in
+    back-view frames: from behind the pose model flattens a foot held up
+    behind the body (3 cm in 3D for 18 cm in the picture on a rendered
+    single-leg set; balance found the same, ``single_leg_balance.lift_extent``).
+    None when the track has no 3D landmarks for the foot.
+    """
+    world = np.asarray(ctx.conditioned.track.world, dtype=np.float64)
+    if world.ndim != 3 or not np.isfinite(world).any():
+        return None
+    ank = 0.5 * (world[:, Landmark.LEFT_ANKLE] + world[:, Landmark.RIGHT_ANKLE])
+    sh = 0.5 * (world[:, Landmark.LEFT_SHOULDER] + world[:, Landmark.RIGHT_SHOULDER])
+    axis = sh - ank
+    norm = np.linalg.norm(axis, axis=1)
+    ok = np.isfinite(norm) & (norm > 0)
+    if not ok.any():
+        return None
+    up = np.median(axis[ok] / norm[ok, None], axis=0)
+    up = up / np.linalg.norm(up)
+    sole = world[:, [int(side_landmark(side, "heel")), int(side_landmark(side, "foot_index"))]]
+    h = sole @ up
+    views = np.asarray(ctx.view.per_frame)
+    if len(views) == len(h):
+        h[views == "back"] = np.nan
+    seen = np.isfinite(h).any(axis=1)
+    if not seen.any():
+        return None
+    out = np.full(len(h), np.nan)
+    out[seen] = 100.0 * np.nanmin(h[seen], axis=1)
+    return out
 
 
 HIDDEN_HEEL_FRACTION = 0.5
@@ -1523,7 +1567,7 @@ def _far_leg_if_near_foot_is_up(
     near = legs[0]
     far = "left" if near == "right" else "right"
     cands = _candidates(times_s, traces[near], th)
-    held_up = _foot_up_by_cm(traces[far], traces[near]) >= FREE_FOOT_ABOVE_CM
+    held_up = _held_up(traces[far], traces[near])
     if any(c.is_rep for c in cands) and not held_up:
         return legs, warnings  # the near foot is not the one held up
     if not any(c.is_rep for c in _candidates(times_s, traces[far], th)):
@@ -1553,6 +1597,17 @@ set's free foot. Measured: 18 cm on a rendered single-leg set from behind
 double-leg set (renders and synthetic, all views). Judgement between them,
 above the ~10 cm a foot placed 30 cm further from a level camera can read."""
 
+FREE_FOOT_3D_CM = 9.0
+"""cm. In the pose model's 3D world landmarks (heights along the body's axis,
+``sole_height_3d_cm``), a foot standing less than this above the other is on
+the floor, whatever the picture shows: a foot set further from the camera
+looks higher in the picture (9-10 cm on the real front-oblique double-leg
+clip, within 0.1 cm of ``FREE_FOOT_ABOVE_CM``) but not in 3D. Measured (10th
+percentiles over the clip, one foot over the other): double-leg renders
+within 3.4 cm, the two real double-leg clips 5.4-5.9 cm (MediaPipe's 3D
+feet differ that much standing); single-leg renders 12.6 (side-on) to
+17.4 cm (back views are not used). Judgement between them."""
+
 
 def _foot_up_by_cm(own: LegTraces, other: LegTraces, rows: slice | None = None) -> float:
     """How far (cm) ``other``'s foot stands above ``own``'s: difference of their heels' 10th percentiles."""
@@ -1561,6 +1616,29 @@ def _foot_up_by_cm(own: LegTraces, other: LegTraces, rows: slice | None = None) 
     if not (np.isfinite(a).any() and np.isfinite(b).any()):
         return float("nan")
     return float(np.nanpercentile(b, 10) - np.nanpercentile(a, 10))
+
+
+def _foot_up_3d_cm(own: LegTraces, other: LegTraces, rows: slice | None = None) -> float:
+    """``_foot_up_by_cm`` in the 3D world landmarks (``sole_3d_cm``); NaN without them."""
+    if own.sole_3d_cm is None or other.sole_3d_cm is None:
+        return float("nan")
+    a = own.sole_3d_cm if rows is None else own.sole_3d_cm[rows]
+    b = other.sole_3d_cm if rows is None else other.sole_3d_cm[rows]
+    if not (np.isfinite(a).any() and np.isfinite(b).any()):
+        return float("nan")
+    return float(np.nanpercentile(b, 10) - np.nanpercentile(a, 10))
+
+
+def _level_in_3d(own: LegTraces, other: LegTraces, rows: slice | None = None) -> bool:
+    """True when the 3D feet put ``other`` within ``FREE_FOOT_3D_CM`` of ``own``: not held up."""
+    up = _foot_up_3d_cm(own, other, rows)
+    return bool(np.isfinite(up) and up < FREE_FOOT_3D_CM)
+
+
+def _held_up(own: LegTraces, other: LegTraces, rows: slice | None = None) -> bool:
+    """``other``'s foot held off the floor: in the picture and, where there are 3D feet, in 3D."""
+    up = _foot_up_by_cm(own, other, rows)
+    return bool(up >= FREE_FOOT_ABOVE_CM) and not _level_in_3d(own, other, rows)
 
 
 def _without_a_foot_held_up(
@@ -1579,6 +1657,8 @@ def _without_a_foot_held_up(
     if not np.isfinite(up) or abs(up) < FREE_FOOT_ABOVE_CM:
         return legs, warnings
     free, stance = ("right", "left") if up > 0 else ("left", "right")
+    if _level_in_3d(traces[stance], traces[free]):
+        return legs, warnings  # further from the camera, not held up
     note = QualityIssue(
         "calf_free_foot",
         "info",
@@ -1964,7 +2044,7 @@ def stance_of_rep(r: Rep, legs: dict[str, LegTraces], th: CalfRaiseThresholds) -
         return "unknown"
     seg = slice(c.start_i, c.end_i + 1)
     own = legs.get(leg)
-    if own is not None and _foot_up_by_cm(own, o, seg) >= FREE_FOOT_ABOVE_CM:
+    if own is not None and _held_up(own, o, seg):
         return "single"  # the other foot held up, off the floor
     if float(np.mean(o.reliable[seg])) < th.min_leg_reliable_fraction:
         return "unknown"
@@ -1975,6 +2055,10 @@ def stance_of_rep(r: Rep, legs: dict[str, LegTraces], th: CalfRaiseThresholds) -
     if heel >= th.min_rise_cm and toe <= th.max_toe_lift_fraction * heel:
         return "double"
     if toe >= th.min_rise_cm and toe > th.max_toe_lift_fraction * max(heel, 0.0):
+        if own is not None and _level_in_3d(own, o, seg):
+            # on the floor beside this one in 3D: the toe is the pose model's guess of
+            # a toe it cannot see, rising with the heel (rear-oblique)
+            return "double" if heel >= th.min_rise_cm else "unknown"
         return "single"
     return "unknown"
 
