@@ -1609,24 +1609,25 @@ feet differ that much standing); single-leg renders 12.6 (side-on) to
 17.4 cm (back views are not used). Judgement between them."""
 
 
-def _foot_up_by_cm(own: LegTraces, other: LegTraces, rows: slice | None = None) -> float:
-    """How far (cm) ``other``'s foot stands above ``own``'s: difference of their heels' 10th percentiles."""
-    a = own.heel_cm if rows is None else own.heel_cm[rows]
-    b = other.heel_cm if rows is None else other.heel_cm[rows]
+def _standing_gap_cm(own: FloatArray, other: FloatArray, rows: slice | None) -> float:
+    """How far (cm) ``other`` stands above ``own``: difference of their 10th percentiles over ``rows``."""
+    a = own if rows is None else own[rows]
+    b = other if rows is None else other[rows]
     if not (np.isfinite(a).any() and np.isfinite(b).any()):
         return float("nan")
     return float(np.nanpercentile(b, 10) - np.nanpercentile(a, 10))
+
+
+def _foot_up_by_cm(own: LegTraces, other: LegTraces, rows: slice | None = None) -> float:
+    """How far (cm) ``other``'s foot stands above ``own``'s in the picture (their heels)."""
+    return _standing_gap_cm(own.heel_cm, other.heel_cm, rows)
 
 
 def _foot_up_3d_cm(own: LegTraces, other: LegTraces, rows: slice | None = None) -> float:
     """``_foot_up_by_cm`` in the 3D world landmarks (``sole_3d_cm``); NaN without them."""
     if own.sole_3d_cm is None or other.sole_3d_cm is None:
         return float("nan")
-    a = own.sole_3d_cm if rows is None else own.sole_3d_cm[rows]
-    b = other.sole_3d_cm if rows is None else other.sole_3d_cm[rows]
-    if not (np.isfinite(a).any() and np.isfinite(b).any()):
-        return float("nan")
-    return float(np.nanpercentile(b, 10) - np.nanpercentile(a, 10))
+    return _standing_gap_cm(own.sole_3d_cm, other.sole_3d_cm, rows)
 
 
 def _level_in_3d(own: LegTraces, other: LegTraces, rows: slice | None = None) -> bool:
