@@ -257,12 +257,70 @@ estimate that is itself noisy. Judgement; 2% (an SD of 14%) capped the hips'
 weight at realistic noise and gave 0.41 cm per-rep error for 0.38."""
 
 
+ONE_FACTOR_RESAMPLES = 200
+"""Block-bootstrap resamples behind ``one_factor_scale_rel_se`` (at 200 the
+SE itself moves by ~5% of its value from one set of resamples to another)."""
+
+
+def _one_factor_fit(c: FloatArray) -> tuple[FloatArray, FloatArray] | None:
+    """Loadings and own-error variances ``(lam, psi)`` of three signals from their covariance.
+
+    None when a pair of signals does not move together (a covariance <= 0).
+    """
+    c01, c02, c12 = c[0, 1], c[0, 2], c[1, 2]
+    if min(c01, c02, c12) <= 0:
+        return None
+    lam = np.sqrt([c01 * c02 / c12, c01 * c12 / c02, c02 * c12 / c01])
+    var = np.diag(c)
+    psi = np.maximum(var - lam**2, ONE_FACTOR_MIN_PSI_FRACTION * var)
+    return lam, psi
+
+
+def one_factor_scale_rel_se(x: FloatArray, block_frames: int) -> float:
+    """Relative SE (fraction) of the scale of ``one_factor_heel_height``'s estimate.
+
+    The loadings are fitted on one clip, so the estimate's scale (cm read
+    per cm of common rise) is off by however the landmarks' wobble happened
+    to line up with the reps in that clip, and that error is shared by every
+    rep. Moving-block bootstrap over the fit frames (``x``: (n, 3) heel,
+    second reading, body, in time order; blocks of ``block_frames`` keep the
+    wobble's own correlation in time): the SD, over ``ONE_FACTOR_RESAMPLES``
+    refits, of the refitted estimate's response to the full fit's common
+    rise, relative to the full fit's. Deterministic (a fixed seed). 0 when
+    there are fewer than two blocks or the full fit fails.
+    """
+    n = len(x)
+    block = max(1, int(block_frames))
+    full = _one_factor_fit(np.cov(x, rowvar=False, bias=True))
+    if full is None or n < 2 * block:
+        return 0.0
+    lam_full = full[0]
+    rng = np.random.default_rng(0)
+    n_blocks = int(np.ceil(n / block))
+    starts = rng.integers(0, n - block + 1, size=(ONE_FACTOR_RESAMPLES, n_blocks))
+    offsets = np.arange(block)
+    ratios = []
+    for row in starts:
+        idx = (row[:, None] + offsets[None, :]).ravel()[:n]
+        fit = _one_factor_fit(np.cov(x[idx], rowvar=False, bias=True))
+        if fit is None:
+            continue
+        lam, psi = fit
+        w = lam / psi
+        gain = lam[0] * float(w @ lam_full) / float(np.sum(lam**2 / psi))
+        ratios.append(gain / lam_full[0])
+    if len(ratios) < ONE_FACTOR_RESAMPLES // 2:
+        return 0.0
+    return float(np.std(ratios))
+
+
 def one_factor_heel_height(
     heel: npt.ArrayLike,
     ankle: npt.ArrayLike,
     body: npt.ArrayLike,
     *,
     fit_frames: npt.ArrayLike | None = None,
+    block_frames: int | None = None,
 ) -> tuple[FloatArray, dict[str, float] | None]:
     """Heel height from the heel, the ankle and the body, each weighted by its own error.
 
@@ -290,12 +348,15 @@ def one_factor_heel_height(
         fit_frames: (T,) bool, frames to fit the model on (e.g. forefoot on
             the floor, so walking in or out of the picture does not count);
             None: all frames where the three are seen.
+        block_frames: block length (frames) for ``one_factor_scale_rel_se``
+            (about 1 s of video); None: that SE is not estimated (0).
 
     Returns:
         ``(heel_est, info)``: the (T,) estimate (the heel alone where any of
         the three is NaN) and ``{"ankle_ratio", "body_ratio", "heel_sd",
-        "ankle_sd", "body_sd"}`` (the signals' rises per unit of heel rise and
-        their own-error SDs, in the input unit); or the heel unchanged and
+        "ankle_sd", "body_sd", "scale_rel_se"}`` (the signals' rises per unit
+        of heel rise, their own-error SDs in the input unit, and the
+        estimate's scale error, a fraction); or the heel unchanged and
         None when the model does not hold (fewer than
         ``ONE_FACTOR_MIN_FRAMES`` frames, or a pair of signals not moving
         together: a covariance <= 0).
@@ -310,13 +371,10 @@ def one_factor_heel_height(
     x = np.stack([h, a, b], axis=1)
     mean = x[fit].mean(axis=0)
     xc = x[fit] - mean
-    c = xc.T @ xc / len(xc)
-    c01, c02, c12 = c[0, 1], c[0, 2], c[1, 2]
-    if min(c01, c02, c12) <= 0:
+    model = _one_factor_fit(xc.T @ xc / len(xc))
+    if model is None:
         return h.copy(), None
-    lam = np.sqrt([c01 * c02 / c12, c01 * c12 / c02, c02 * c12 / c01])
-    var = np.diag(c)
-    psi = np.maximum(var - lam**2, ONE_FACTOR_MIN_PSI_FRACTION * var)
+    lam, psi = model
     w = lam / psi
     score = ((x[ok] - mean) @ w) / float(np.sum(lam**2 / psi))
     out = h.copy()
@@ -328,6 +386,9 @@ def one_factor_heel_height(
         "heel_sd": float(sd[0]),
         "ankle_sd": float(sd[1]),
         "body_sd": float(sd[2]),
+        "scale_rel_se": 0.0
+        if block_frames is None
+        else one_factor_scale_rel_se(x[fit], block_frames),
     }
     return out, info
 

@@ -21,6 +21,7 @@ from formcheck.calibration import (
     heel_height_px,
     height_above_floor,
     one_factor_heel_height,
+    one_factor_scale_rel_se,
     rigid_foot_heel_height,
 )
 from formcheck.signals import condition_track
@@ -324,6 +325,40 @@ def test_one_factor_heel_height_fits_only_the_frames_given_and_falls_back():
     # too few frames
     est, info = one_factor_heel_height(heel[:20], ankle[:20], body[:20])
     assert info is None
+
+
+def _wobble(rng: np.random.Generator, n: int, sd: float, tau_frames: float) -> np.ndarray:
+    """AR(1) wobble of standard deviation ``sd`` and correlation time ``tau_frames``."""
+    a = np.exp(-1.0 / tau_frames)
+    x = np.zeros(n)
+    x[0] = rng.standard_normal()
+    for i in range(1, n):
+        x[i] = a * x[i - 1] + np.sqrt(1 - a * a) * rng.standard_normal()
+    return sd * x
+
+
+def test_one_factor_scale_se_matches_the_scale_errors_of_many_clips():
+    # slow wobble (0.5 s at 30 fps) that lines up with the reps differently in each clip
+    t = np.arange(600) / 30.0
+    truth = 4.0 - 4.0 * np.cos(2 * np.pi * t / 3.0)
+    errors, ses = [], []
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        heel = truth + _wobble(rng, t.size, 0.6, 15)
+        ankle = 0.6 * truth + _wobble(rng, t.size, 0.6, 15)
+        body = 0.6 * truth + _wobble(rng, t.size, 0.15, 15)
+        est, info = one_factor_heel_height(heel, ankle, body, block_frames=30)
+        assert info is not None
+        errors.append(np.polyfit(truth, est, 1)[0] - 1.0)  # the estimate's scale error
+        ses.append(info["scale_rel_se"])
+    rms, mean_se = float(np.sqrt(np.mean(np.square(errors)))), float(np.mean(ses))
+    assert 0.01 < rms < 0.1  # the wobble does move the scale by a few %
+    assert 0.6 * rms < mean_se < 1.5 * rms
+    # not asked for: 0; nearly noise-free readings: nearly 0
+    assert one_factor_heel_height(heel, ankle, body)[1]["scale_rel_se"] == 0.0  # type: ignore[index]
+    x = np.stack([truth, 0.6 * truth, 0.6 * truth], axis=1) + 0.01 * rng.standard_normal((600, 3))
+    assert one_factor_scale_rel_se(x, 30) < 0.002
+    assert one_factor_scale_rel_se(x[:40], 30) == 0.0  # under two blocks
 
 
 @pytest.mark.parametrize(
