@@ -1322,10 +1322,10 @@ def body_rise_reading(heights_cm: list[FloatArray]) -> FloatArray:
     Each landmark wobbles on its own, so the mean of their rises wobbles
     less than any one: with both hips, both shoulders and the leg's own knee
     (``BODY_RISE_LANDMARKS``) the heel read through ``one_factor_heel_height``
-    moves less than with the hips alone (synthetic sets, realistic noise,
-    seeds 0-23 per view, per-rep error side 0.36 -> 0.29 cm, front 0.32 ->
-    0.27, oblique 0.33 -> 0.26; heavy noise counts exact 95 of 96 clips, was
-    94). Each landmark is taken about its own median height and the mean is
+    moves less than with the hips alone (synthetic 8-rep sets, realistic
+    noise, seeds 0-23 per view, per-rep error side 0.33 -> 0.26 cm, front
+    0.30 -> 0.25, oblique 0.32 -> 0.25, set means unchanged; heavy noise
+    counts exact 95 of 96 clips, was 94; docs/ACCURACY.md). Each landmark is taken about its own median height and the mean is
     over the landmarks seen in that frame, so a landmark lost for a few
     frames neither leaves the frame without a reading nor shifts it by the
     gap between a shoulder's and a hip's height (averaging the heights
