@@ -399,20 +399,12 @@ def fill_hidden_legs(ctx: DrillContext) -> tuple[FloatArray, FloatArray, FloatAr
     take = hole & raw_ok
     if take.any():
         fs = float(clean.fps)
-        smooth_lm = butterworth_zero_phase(
-            np.where(raw_ok[:, :, None], raw_lm[:, idx], np.nan),
-            fs,
-            cfg.cutoff_hz,
-            cfg.order,
-            times_s=t,
-        )
-        smooth_w = butterworth_zero_phase(
-            np.where(raw_ok[:, :, None], raw_world[:, idx], np.nan),
-            fs,
-            cfg.cutoff_hz,
-            cfg.order,
-            times_s=t,
-        )
+
+        def smooth(points: FloatArray) -> FloatArray:
+            seen = np.where(raw_ok[:, :, None], points[:, idx], np.nan)
+            return butterworth_zero_phase(seen, fs, cfg.cutoff_hz, cfg.order, times_s=t)
+
+        smooth_lm, smooth_w = smooth(raw_lm), smooth(raw_world)
         sub_lm, sub_w = lm[:, idx], world[:, idx]
         sub_lm[take] = smooth_lm[take]
         w_take = take & np.isfinite(smooth_w).all(axis=2)
