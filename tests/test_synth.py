@@ -134,6 +134,41 @@ def test_single_leg_calf_raise_free_foot_off_floor() -> None:
     assert np.abs(hip[:, 2] - tr.feet["right"]["ankle"][:, 2]).max() < 0.02
 
 
+def test_calf_raise_sets_rest_and_change_legs() -> None:
+    prof = CalfRaiseProfile(
+        reps=3,
+        sets=2,
+        set_rest_s=5.0,
+        set_legs=("left", "right"),
+        fatigue_pct=20.0,
+        set_fatigue_pct=10.0,
+    )
+    tr = synthesize(prof, noise=NoiseSpec.none()).truth
+    reps = tr.events_of("rep")
+    assert [(e["set"], e["leg"]) for e in reps] == [(1, "left")] * 3 + [(2, "right")] * 3
+    # the second set starts a rest after the first set's last rep cycle
+    assert reps[3]["start_s"] - reps[2]["start_s"] == pytest.approx(prof.cycle_s + 5.0)
+    # fatigue restarts in each set; the second set is 10% lower
+    rises = [e["heel_rise_cm"] for e in reps]
+    assert rises[:3] == pytest.approx([8.0, 7.2, 6.4])
+    assert rises[3:] == pytest.approx([7.2, 6.48, 5.76])
+    # the free foot is up during its set, and both stand in the middle of the rest
+    t = tr.times_s
+    sole = {
+        s: np.minimum(tr.feet[s]["heel_contact"][:, 1], tr.feet[s]["toe_tip"][:, 1])
+        for s in ("left", "right")
+    }
+    first = (t > reps[0]["start_s"]) & (t < reps[2]["end_s"])
+    second = (t > reps[3]["start_s"]) & (t < reps[5]["end_s"])
+    mid = np.abs(t - (reps[2]["start_s"] + prof.cycle_s + 2.5)) < 0.4
+    assert sole["right"][first].min() > 0.05 and sole["left"][second].min() > 0.05
+    assert sole["left"][mid].max() < 0.005 and sole["right"][mid].max() < 0.005
+    # the change of legs is a movement, not a jump: the free foot (~30 cm up) comes down in
+    # 1 s, at most ~2.3 cm a frame at 30 fps; the feet swapping between two frames is 30 cm
+    step = np.linalg.norm(np.diff(tr.joints, axis=0), axis=2).max()
+    assert step < 0.03
+
+
 def test_weight_shift_is_small_and_one_sided() -> None:
     prof = CalfRaiseProfile(reps=1, lead_in_s=3.0, weight_shifts_s=(0.5,), shift_heel_cm=1.0)
     tr = synthesize(prof, noise=NoiseSpec.none()).truth
@@ -385,6 +420,12 @@ def test_bad_parameters_raise() -> None:
         NoiseSpec.preset("awful")
     with pytest.raises(ValueError, match="leg"):
         CalfRaiseProfile(leg="middle")
+    with pytest.raises(ValueError, match="one leg per set"):
+        CalfRaiseProfile(sets=2, set_legs=("left",))
+    with pytest.raises(ValueError, match="change legs"):
+        CalfRaiseProfile(sets=2, set_legs=("left", "right"), set_rest_s=1.0)
+    with pytest.raises(ValueError, match="sets"):
+        CalfRaiseProfile(sets=0)
     with pytest.raises(ValueError, match="height_cm"):
         BodyModel.from_height(40)
 

@@ -103,6 +103,7 @@ a controlled lowering, and whole reps.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -127,6 +128,13 @@ from formcheck.drills.calf_heights import (
     heel_rise_scale,
     heel_travel_geometry,
     model_spread_note,
+)
+from formcheck.drills.calf_leg_switch import (
+    StanceStretch,
+    held_up_foot,
+    legs_switched,
+    single_leg_stretches,
+    slice_context,
 )
 from formcheck.drills.common import (
     append_flag,
@@ -273,6 +281,9 @@ class LegTraces:
         heel_scale_rel_se: relative SE (fraction) of ``heel_cm``'s scale where
             it combines several readings (``one_factor_scale_rel_se``): an
             error shared by every rep of the leg; 0 for the heel alone.
+        spans: frame spans ``(start, stop)`` the leg is measured over, each
+            searched for reps on its own (a single-leg set on each leg,
+            ``calf_leg_switch``; NaN between them); None: the whole clip.
     """
 
     heel_cm: FloatArray
@@ -285,6 +296,7 @@ class LegTraces:
     heel_guessed: BoolArray | None = None
     sole_3d_cm: FloatArray | None = None
     heel_scale_rel_se: float = 0.0
+    spans: tuple[tuple[int, int], ...] | None = None
 
     @property
     def rise_cm(self) -> FloatArray:
@@ -1343,7 +1355,9 @@ def body_rise_reading(heights_cm: list[FloatArray]) -> FloatArray:
         return np.where(count > 0, dev.sum(axis=0) / count, np.nan)
 
 
-def sole_height_3d_cm(ctx: DrillContext, side: str) -> FloatArray | None:
+def sole_height_3d_cm(
+    ctx: DrillContext, side: str, world: FloatArray | None = None
+) -> FloatArray | None:
     """(T,) the foot's lowest point along the body's axis in the 3D world landmarks, cm.
 
     The axis is the median direction from the mid-ankles to the
@@ -1353,9 +1367,12 @@ def sole_height_3d_cm(ctx: DrillContext, side: str) -> FloatArray | None:
     back-view frames: from behind the pose model flattens a foot held up
     behind the body (3 cm in 3D for 18 cm in the picture on a rendered
     single-leg set; balance found the same, ``single_leg_balance.lift_extent``).
-    None when the track has no 3D landmarks for the foot.
+    None when the track has no 3D landmarks for the foot. ``world``: (T, 33, 3)
+    world landmarks to use instead of the conditioned track's (e.g. with the
+    hidden legs put back, ``fill_hidden_legs``).
     """
-    world = np.asarray(ctx.conditioned.track.world, dtype=np.float64)
+    if world is None:
+        world = np.asarray(ctx.conditioned.track.world, dtype=np.float64)
     if world.ndim != 3 or not np.isfinite(world).any():
         return None
     ank = 0.5 * (world[:, Landmark.LEFT_ANKLE] + world[:, Landmark.RIGHT_ANKLE])
@@ -1609,9 +1626,34 @@ def choose_legs(
 
 
 def _candidates(times_s: FloatArray, tr: LegTraces, th: CalfRaiseThresholds) -> list[RepCandidate]:
-    """Rep candidates of one leg's traces (the body test skipped without a hip trace)."""
-    body = tr.body_cm if np.isfinite(tr.body_cm).sum() >= 3 else None
-    return find_rep_candidates(times_s, tr.rise_cm, th, toe_cm=tr.toe_cm, body_cm=body)
+    """Rep candidates of one leg's traces (the body test skipped without a hip trace).
+
+    Each of the leg's ``spans`` is searched on its own: a rise is never
+    joined across the stretch in between, where the leg is not measured.
+    """
+    out = []
+    for a, b in tr.spans or ((0, len(times_s)),):
+        body = tr.body_cm[a:b] if np.isfinite(tr.body_cm[a:b]).sum() >= 3 else None
+        cands = find_rep_candidates(
+            times_s[a:b], tr.rise_cm[a:b], th, toe_cm=tr.toe_cm[a:b], body_cm=body
+        )
+        out += [_shifted(c, a) for c in cands]
+    return out
+
+
+def _shifted(c: RepCandidate, rows: int) -> RepCandidate:
+    """``c`` with its frame indices moved on by ``rows``."""
+    if rows == 0:
+        return c
+    return dataclasses.replace(
+        c,
+        peak_i=c.peak_i + rows,
+        start_i=c.start_i + rows,
+        end_i=c.end_i + rows,
+        plateau=(c.plateau[0] + rows, c.plateau[1] + rows),
+        baseline_left=None if c.baseline_left is None else c.baseline_left + rows,
+        baseline_right=None if c.baseline_right is None else c.baseline_right + rows,
+    )
 
 
 def _far_leg_if_near_foot_is_up(
@@ -1759,16 +1801,17 @@ class CalfRaiseDrill:
         times = np.asarray(track.timestamps_s, dtype=np.float64)
         scales = leg_depth_scales(ctx)
         traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
-        # a heel hidden behind its foot from the front is the view, not a poor clip
-        frac = {s: _seen_fraction(traces[s]) if len(times) else 0.0 for s in traces}
-        legs, warnings = choose_legs(ctx.options.leg, ctx.view.view, ctx.view.near_side, frac, th)
-        if ctx.options.leg not in ("left", "right") and ctx.view.view == "side" and len(legs) == 1:
-            legs, warnings = _far_leg_if_near_foot_is_up(times, traces, legs, warnings, th)
-        if ctx.options.leg not in ("left", "right") and len(legs) == 2:
-            legs, warnings = _without_a_foot_held_up(traces, legs, warnings)
+        measured: dict[str, LegTraces]
+        if ctx.options.leg not in ("left", "right") and legs_switched(
+            stretches := _single_leg_stretches(ctx, times, traces)
+        ):
+            measured, traces, warnings = _per_stretch_traces(ctx, times, stretches, scales, th)
+        else:
+            legs, warnings = _legs_to_measure(ctx, times, traces, th)
+            measured = {s: traces[s] for s in legs}
         return analyze_traces(
             times,
-            {s: traces[s] for s in legs},
+            measured,
             th,
             variant=dict(ctx.options.variant),
             views=np.asarray(ctx.view.per_frame)
@@ -1784,6 +1827,109 @@ class CalfRaiseDrill:
             landmark_heel=ctx.track.model_variant != "synthetic",
             heel_travel=heel_travel_geometry(ctx),
         )
+
+
+def _legs_to_measure(
+    ctx: DrillContext, times: FloatArray, traces: dict[str, LegTraces], th: CalfRaiseThresholds
+) -> tuple[list[str], list[QualityIssue]]:
+    """The legs to measure for the whole of ``ctx`` (``choose_legs`` and its two repairs)."""
+    # a heel hidden behind its foot from the front is the view, not a poor clip
+    frac = {s: _seen_fraction(traces[s]) if len(times) else 0.0 for s in traces}
+    legs, warnings = choose_legs(ctx.options.leg, ctx.view.view, ctx.view.near_side, frac, th)
+    if ctx.options.leg not in ("left", "right") and ctx.view.view == "side" and len(legs) == 1:
+        legs, warnings = _far_leg_if_near_foot_is_up(times, traces, legs, warnings, th)
+    if ctx.options.leg not in ("left", "right") and len(legs) == 2:
+        legs, warnings = _without_a_foot_held_up(traces, legs, warnings)
+    return legs, warnings
+
+
+def _single_leg_stretches(
+    ctx: DrillContext, times: FloatArray, traces: dict[str, LegTraces]
+) -> list[StanceStretch]:
+    """The clip's single-leg stretches (``calf_leg_switch``).
+
+    From the feet's heel, toe and ankle landmarks, with the pose model's
+    placement of a foot the conditioning dropped (``fill_hidden_legs``): a
+    foot held up behind the body is seen poorly, from the front most of all.
+    """
+    world, px, _, _ = fill_hidden_legs(ctx)
+    foot_cm = {}
+    for side in ("left", "right"):
+        idx = [int(side_landmark(side, p)) for p in ("heel", "foot_index", "ankle")]
+        xy = px[:, idx]
+        if ctx.floor is not None:
+            from formcheck.calibration import height_above_floor
+
+            h = np.asarray(height_above_floor(xy, ctx.floor), dtype=np.float64)
+        else:
+            h = -xy[..., 1]
+        foot_cm[side] = h * ctx.calibration.cm_per_px
+    free = held_up_foot(
+        times,
+        foot_cm,
+        {s: sole_height_3d_cm(ctx, s, world) for s in ("left", "right")},
+        above_cm=FREE_FOOT_ABOVE_CM,
+        level_3d_cm=FREE_FOOT_3D_CM,
+    )
+    return single_leg_stretches(times, free)
+
+
+def _stitch_traces(parts: list[tuple[StanceStretch, LegTraces]], n: int) -> LegTraces:
+    """One leg's traces over ``n`` frames from its traces over stretches (NaN / False elsewhere)."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(LegTraces):
+        pieces = [(s, getattr(tr, f.name)) for s, tr in parts]
+        if f.name == "heel_scale_rel_se":
+            values[f.name] = max((float(v) for _, v in pieces), default=0.0)
+            continue
+        if f.name == "spans":
+            values[f.name] = tuple((s.start, s.stop) for s, _ in parts)
+            continue
+        arrays = [(s, v) for s, v in pieces if v is not None]
+        if not arrays:
+            values[f.name] = None
+            continue
+        flag = np.asarray(arrays[0][1]).dtype == bool
+        out = np.zeros(n, dtype=bool) if flag else np.full(n, np.nan)
+        for s, v in arrays:
+            out[s.start : s.stop] = v
+        values[f.name] = out
+    return LegTraces(**values)
+
+
+def _per_stretch_traces(
+    ctx: DrillContext,
+    times: FloatArray,
+    stretches: list[StanceStretch],
+    scales: dict[str, float],
+    th: CalfRaiseThresholds,
+) -> tuple[dict[str, LegTraces], dict[str, LegTraces], list[QualityIssue]]:
+    """Legs changed during the clip: each single-leg stretch measured on its own standing leg.
+
+    Returns the measured traces (each leg over its own stretches, NaN
+    elsewhere), both legs' traces over every stretch (for the stance of
+    each rep) and a note saying which leg was measured when.
+    """
+    n = len(times)
+    own: dict[str, list[tuple[StanceStretch, LegTraces]]] = {"left": [], "right": []}
+    both: dict[str, list[tuple[StanceStretch, LegTraces]]] = {"left": [], "right": []}
+    for st in stretches:
+        sub = slice_context(ctx, st.start, st.stop)
+        tr = {s: leg_traces(sub, s, scale=scales[s]) for s in ("left", "right")}
+        for s in tr:
+            both[s].append((st, tr[s]))
+        own[st.leg].append((st, tr[st.leg]))
+    measured = {s: _stitch_traces(p, n) for s, p in own.items() if p}
+    spans = ", ".join(
+        f"{st.leg} {times[st.start]:.1f}-{times[st.stop - 1]:.1f} s" for st in stretches
+    )
+    note = QualityIssue(
+        "calf_legs_changed",
+        "info",
+        f"you changed legs during the clip: each single-leg set was measured on the leg you "
+        f"stood on ({spans})",
+    )
+    return measured, {s: _stitch_traces(p, n) for s, p in both.items()}, [note]
 
 
 def _seen_fraction(tr: LegTraces) -> float:
@@ -1961,6 +2107,17 @@ def analyze_traces(
                 "the first and the last reps were filmed from different angles, so their "
                 "heights cannot be compared"
             )
+    fat_by_leg: dict[str, float | None] = {}
+    if {r.leg for r in complete} == {"left", "right"}:
+        # one leg's set, then the other's: the thirds would compare the legs
+        fat_by_leg = {
+            leg: fatigue_pct(
+                [r.heel_rise_cm for r in complete if r.leg == leg], th.fatigue_min_reps
+            )
+            for leg in ("left", "right")
+        }
+        fat = None
+        fat_note = "you did one leg's set, then the other's: each leg's own is under left vs right"
     cv = cv_pct(rise_list)
     knees = [e["knee_flexion_deg"] for e in events if e["kind"] == "rep" and not e["partial"]]
     knee_med = (
@@ -1997,6 +2154,8 @@ def analyze_traces(
         "heel_rise_test": test_mode,
         "left_right": _left_right(complete, th),
     }
+    for leg, value in fat_by_leg.items():
+        summary["left_right"][leg]["fatigue_pct"] = _round(value, 1)
     # heights in cm carry the calibration note; ratios of heights (no scale)
     # carry only the view's accuracy
     cm_keys = ("mean_heel_rise_cm", "max_heel_rise_cm", "total_vertical_cm", "fatigue_pct")
@@ -2055,11 +2214,13 @@ def analyze_traces(
     cues = _cues(
         reps, complete, events, th, mean_rise, rise_upper, fat, detected, intended_knee, test_mode
     )
+    for leg, value in fat_by_leg.items():
+        if value is not None and value >= th.fatigue_cue_pct:
+            end_s = max(r.peak_s for r in complete if r.leg == leg)
+            cues.append(Cue(end_s, "info", f"heights fell {value:.0f}% over your {leg} leg's set"))
     norms: list[NormComparison] = []
     if test_mode:
-        norms, test_cues, test_warn = _heel_rise_test(
-            reps, complete, th, variant, summary, set_rel_sd
-        )
+        norms, test_cues, test_warn = _heel_rise_test(complete, th, variant, summary, set_rel_sd)
         cues += test_cues
         result_warnings += test_warn
     if not reps:
@@ -2517,7 +2678,6 @@ def _knee_of(rep_events: list[dict[str, Any]]) -> float:
 
 
 def _heel_rise_test(
-    reps: list[Rep],
     complete: list[Rep],
     th: CalfRaiseThresholds,
     variant: dict[str, Any],
@@ -2525,6 +2685,11 @@ def _heel_rise_test(
     rel_sd: float = 0.0,
 ) -> tuple[list[NormComparison], list[Cue], list[QualityIssue]]:
     """Heel-rise test mode: reps, peak height and total vertical vs published norms.
+
+    The test is done on one leg; when single-leg reps were found on both
+    legs (one leg tested, then the other), each leg is compared on its own
+    (summary keys ``left_rep_count``, ``right_peak_heel_rise_cm``, ...), and
+    the beat is checked between reps of the same leg.
 
     Heights are "about the median" within their uncertainty: the test-retest
     SEM (``sem_cm``; ``sqrt(n)`` of it for the total) and, on pose-model
@@ -2542,11 +2707,15 @@ def _heel_rise_test(
                 "foot off the floor, and tell formcheck which leg you test",
             )
         )
+    by_leg = {leg: [r for r in complete if r.leg == leg] for leg in ("left", "right")}
+    per_leg = all(by_leg.values()) and not any(r.leg == "both" for r in complete)
+    groups = [(f"{leg}_", g) for leg, g in by_leg.items()] if per_leg else [("", complete)]
     off = 0
-    for a, b in pairwise(complete):
-        period = b.peak_s - a.peak_s
-        if abs(period - th.test_period_s) > th.test_period_tolerance * th.test_period_s:
-            off += 1
+    for _, group in groups:
+        for a, b in pairwise(group):
+            period = b.peak_s - a.peak_s
+            if abs(period - th.test_period_s) > th.test_period_tolerance * th.test_period_s:
+                off += 1
     summary["off_metronome_reps"] = off
     if off:
         cues.append(
@@ -2557,10 +2726,31 @@ def _heel_rise_test(
                 f"{th.test_period_s:g} s (up on one beat, down on the next)",
             )
         )
-    n = len(complete)
-    heights = [r.heel_rise_cm for r in complete]
+    norms: list[NormComparison] = []
+    for prefix, group in groups:
+        norms += _test_norms([r.heel_rise_cm for r in group], prefix, th, variant, summary, rel_sd)
+    return norms, cues, warns
+
+
+def _test_norms(
+    heights: list[float],
+    prefix: str,
+    th: CalfRaiseThresholds,
+    variant: dict[str, Any],
+    summary: dict[str, Any],
+    rel_sd: float,
+) -> list[NormComparison]:
+    """One leg's heel-rise test (its complete reps' ``heights``, cm) against the norms.
+
+    ``prefix`` ("" or "left_"/"right_") starts the summary keys it adds
+    (``rep_count`` for a prefix, ``peak_heel_rise_cm``) and the norms' metrics.
+    """
+    n = len(heights)
     peak = max(heights) if heights else None
     total = float(np.sum(heights)) if heights else 0.0
+    if prefix:
+        summary[f"{prefix}rep_count"] = n
+        summary[f"{prefix}total_vertical_cm"] = _round(total)
     sex = variant.get("sex")
     norm_reps = {"male": th.norm_reps_men, "female": th.norm_reps_women}.get(str(sex))
     sem_note = f"differences under {th.sem_cm:g} cm (test-retest SEM) are noise"
@@ -2573,7 +2763,7 @@ def _heel_rise_test(
         )
     norms = [
         NormComparison(
-            metric="rep_count",
+            metric=f"{prefix}rep_count",
             value=float(n),
             unit="reps",
             norm=(
@@ -2591,7 +2781,7 @@ def _heel_rise_test(
             ),
         ),
         NormComparison(
-            metric="rep_count",
+            metric=f"{prefix}rep_count",
             value=float(n),
             unit="reps",
             norm=f"median {th.norm_reps} reps (dominant leg)",
@@ -2600,10 +2790,10 @@ def _heel_rise_test(
         ),
     ]
     if peak is not None:
-        summary["peak_heel_rise_cm"] = _round(peak)
+        summary[f"{prefix}peak_heel_rise_cm"] = _round(peak)
         norms.append(
             NormComparison(
-                metric="peak_heel_rise_cm",
+                metric=f"{prefix}peak_heel_rise_cm",
                 value=round(peak, 2),
                 unit="cm",
                 norm=f"median {th.norm_peak_height_cm:g} cm; {sem_note}",
@@ -2613,7 +2803,7 @@ def _heel_rise_test(
         )
     norms.append(
         NormComparison(
-            metric="total_vertical_cm",
+            metric=f"{prefix}total_vertical_cm",
             value=round(total, 1),
             unit="cm",
             norm=f"median {th.norm_total_vertical_cm:g} cm",
@@ -2625,7 +2815,7 @@ def _heel_rise_test(
             ),
         )
     )
-    return norms, cues, warns
+    return norms
 
 
 def _verdict(value: float, median: float, noise: float) -> str:

@@ -248,10 +248,9 @@ def _summary(
     out: dict[str, Any] = {}
     reps = [e for e in events if e["kind"] == "rep" and not e["partial"]]
     if isinstance(profile, CalfRaiseProfile):
-        legs = profile.stance_sides()
-        per_leg = [e for e in reps if e["leg"] == legs[0]]
-        rises = [e["heel_rise_cm"] for e in per_leg]
-        out["rep_count"] = len(per_leg)
+        per_rep = sorted({e["index"]: e for e in reps}.values(), key=lambda e: e["index"])
+        rises = [e["heel_rise_cm"] for e in per_rep]
+        out["rep_count"] = len(per_rep)
         out["partial_count"] = len(profile.partial_reps)
         if rises:
             out["mean_heel_rise_cm"] = float(np.mean(rises))

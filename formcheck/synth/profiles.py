@@ -14,7 +14,7 @@ cosine ``0.5 - 0.5 cos(pi u)`` for u in [0, 1]: zero velocity at both ends.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -27,6 +27,12 @@ from formcheck.synth.truth import sagittal_angles
 FloatArray = npt.NDArray[np.float64]
 Event = dict[str, Any]
 RAD = math.pi / 180.0
+
+
+LEG_CHANGE_S = 1.0
+"""s. Between two sets on different legs (``CalfRaiseProfile.set_legs``): the
+free foot comes down, both feet stand, and the other foot goes up, each
+taking this long."""
 
 
 def ramp(u: FloatArray | float) -> FloatArray:
@@ -132,18 +138,31 @@ class CalfRaiseProfile(ProfileBase):
     """A set of calf raises (heel raises) on flat ground.
 
     Attributes:
-        reps: number of repetitions (complete and partial).
+        reps: number of repetitions (complete and partial) in each set.
         heel_rise_cm: rise of the heel contact point at the first rep's top, cm.
         up_s, hold_s, down_s, rest_s: tempo of each rep, seconds.
         lead_in_s, lead_out_s: standing still before the first / after the last rep.
         knee_flexion_deg: knee bend held through the set (0 straight-knee;
             ~20 for the bent-knee soleus version).
         fatigue_pct: the last rep's rise is this % lower than the first's
-            (linear over the set; partial reps scale on top).
+            (linear over each set; partial reps scale on top).
+        sets: number of sets of ``reps`` reps, ``set_rest_s`` apart (standing
+            still between them).
+        set_rest_s: rest between two sets (from the end of one set's last
+            rep cycle to the start of the next set's first rep), s.
+        set_fatigue_pct: each set's rises are lower than the first set's by
+            this % times the set's index over ``sets - 1`` (the last set is
+            this % lower; fatigue within a set on top).
+        set_legs: the leg of each set ("both", "left", "right"; one per set),
+            e.g. ("left", "right") for a single-leg set on each leg; empty:
+            ``leg`` for every set. Between two sets on different legs the
+            free foot comes down over ``LEG_CHANGE_S``, both feet stand for
+            as long, then the other foot goes up (``set_rest_s`` must leave
+            room: at least 3 x ``LEG_CHANGE_S``).
         leg: "both", or "left"/"right" for a single-leg set (the other foot is
             held off the floor behind).
-        partial_reps: 0-based indices of reps that reach only ``partial_fraction``
-            of their height.
+        partial_reps: 0-based indices (over all sets) of reps that reach only
+            ``partial_fraction`` of their height.
         sway_cm: amplitude of the hip-centre sway (each of antero-posterior and
             medio-lateral), cm; must never count as a rep.
         sway_hz: sway frequency, Hz.
@@ -174,17 +193,37 @@ class CalfRaiseProfile(ProfileBase):
     shift_cm: float = 3.0
     shift_heel_cm: float = 1.0
     trunk_lean_deg: float = 3.0
+    sets: int = 1
+    set_rest_s: float = 30.0
+    set_fatigue_pct: float = 0.0
+    set_legs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_side("leg", self.leg, ("both", "left", "right"))
+        for leg in self.set_legs:
+            _check_side("set_legs", leg, ("both", "left", "right"))
+        if self.set_legs and len(self.set_legs) != self.sets:
+            raise ValueError(f"set_legs needs one leg per set ({self.sets}), got {self.set_legs}")
+        if len(set(self.set_legs)) > 1 and self.set_rest_s < 3 * LEG_CHANGE_S:
+            raise ValueError(
+                f"set_rest_s must be at least {3 * LEG_CHANGE_S:g} s to change legs, "
+                f"got {self.set_rest_s}"
+            )
         if self.reps < 0:
             raise ValueError(f"reps must be >= 0, got {self.reps}")
+        if self.sets < 1:
+            raise ValueError(f"sets must be >= 1, got {self.sets}")
+        if self.set_rest_s < 0 or not (0 <= self.set_fatigue_pct < 100):
+            raise ValueError(
+                "set_rest_s must be >= 0 and set_fatigue_pct in [0, 100), got "
+                f"{self.set_rest_s}, {self.set_fatigue_pct}"
+            )
         _positive(up_s=self.up_s, down_s=self.down_s, heel_rise_cm=self.heel_rise_cm)
         if not (0 <= self.fatigue_pct < 100):
             raise ValueError(f"fatigue_pct must be in [0, 100), got {self.fatigue_pct}")
-        if any(not 0 <= i < self.reps for i in self.partial_reps):
+        if any(not 0 <= i < self.total_reps for i in self.partial_reps):
             raise ValueError(
-                f"partial_reps must be indices in [0, {self.reps}), got {self.partial_reps}"
+                f"partial_reps must be indices in [0, {self.total_reps}), got {self.partial_reps}"
             )
 
     @property
@@ -192,24 +231,84 @@ class CalfRaiseProfile(ProfileBase):
         return self.up_s + self.hold_s + self.down_s + self.rest_s
 
     @property
+    def total_reps(self) -> int:
+        """Reps over all sets."""
+        return self.reps * self.sets
+
+    @property
     def duration_s(self) -> float:
-        return self.lead_in_s + self.reps * self.cycle_s + self.lead_out_s
+        rests = (self.sets - 1) * self.set_rest_s
+        return self.lead_in_s + self.total_reps * self.cycle_s + rests + self.lead_out_s
+
+    def set_of(self, i: int) -> int:
+        """0-based set of rep ``i`` (0-based over all sets)."""
+        return i // self.reps if self.reps else 0
 
     def rep_start_s(self, i: int) -> float:
-        return self.lead_in_s + i * self.cycle_s
+        return self.lead_in_s + i * self.cycle_s + self.set_of(i) * self.set_rest_s
 
     def rise_cm(self, i: int) -> float:
-        """Planned heel rise of rep ``i``, cm."""
-        frac = i / (self.reps - 1) if self.reps > 1 else 0.0
-        h = self.heel_rise_cm * (1.0 - self.fatigue_pct / 100.0 * frac)
+        """Planned heel rise of rep ``i`` (0-based over all sets), cm."""
+        j = i - self.set_of(i) * self.reps
+        frac = j / (self.reps - 1) if self.reps > 1 else 0.0
+        k = self.set_of(i) / (self.sets - 1) if self.sets > 1 else 0.0
+        h = self.heel_rise_cm * (1.0 - self.set_fatigue_pct / 100.0 * k)
+        h *= 1.0 - self.fatigue_pct / 100.0 * frac
         return h * (self.partial_fraction if i in self.partial_reps else 1.0)
 
-    def stance_sides(self) -> tuple[str, ...]:
-        return SIDES if self.leg == "both" else (self.leg,)
+    def leg_of_set(self, k: int) -> str:
+        """The leg of set ``k`` (0-based)."""
+        return self.set_legs[k] if self.set_legs else self.leg
+
+    def stance_sides(self, k: int = 0) -> tuple[str, ...]:
+        """The standing legs of set ``k`` (0-based)."""
+        leg = self.leg_of_set(k)
+        return SIDES if leg == "both" else (leg,)
+
+    def _leg_weights(self, t: FloatArray) -> dict[str, FloatArray]:
+        """Weight (0..1) of each stance's motion over ``t`` (s): 1 during its sets."""
+        legs = [self.leg_of_set(k) for k in range(self.sets)]
+        w = {leg: np.zeros_like(t) for leg in {*legs, "both"}}
+        w[legs[0]] += 1.0
+        for k in range(1, self.sets):
+            a, b = legs[k - 1], legs[k]
+            if a == b:
+                continue
+            mid = self.rep_start_s(k * self.reps) - 0.5 * self.set_rest_s
+            off = ramp((t - (mid - 1.5 * LEG_CHANGE_S)) / LEG_CHANGE_S)
+            on = ramp((t - (mid + 0.5 * LEG_CHANGE_S)) / LEG_CHANGE_S)
+            w[a] -= off
+            w["both"] += off - on
+            w[b] += on
+        return w
+
+    def motion(self, body: BodyModel, t: FloatArray) -> Motion:
+        if len(set(self.set_legs)) <= 1:
+            leg = self.set_legs[0] if self.set_legs else self.leg
+            return self._motion_on(leg, body, t)
+        t = np.asarray(t, dtype=np.float64)
+        parts = [(w, self._motion_on(leg, body, t)) for leg, w in self._leg_weights(t).items()]
+
+        def blend(arrays: list[FloatArray]) -> FloatArray:
+            total = np.zeros_like(arrays[0])
+            for (w, _), a in zip(parts, arrays, strict=True):
+                total += w.reshape(-1, *([1] * (a.ndim - 1))) * a
+            return total
+
+        first = parts[0][1]
+        return Motion(
+            joints=blend([m.joints for _, m in parts]),
+            feet={
+                s: {p: blend([m.feet[s][p] for _, m in parts]) for p in pts}
+                for s, pts in first.feet.items()
+            },
+            knee_front={s: blend([m.knee_front[s] for _, m in parts]) for s in SIDES},
+            reach_error_m=np.max([m.reach_error_m for _, m in parts], axis=0),
+        )
 
     def heel_rise_m(self, t: FloatArray) -> FloatArray:
         h = np.zeros_like(t)
-        for i in range(self.reps):
+        for i in range(self.total_reps):
             h += (
                 self.rise_cm(i)
                 / 100.0
@@ -217,7 +316,10 @@ class CalfRaiseProfile(ProfileBase):
             )
         return h
 
-    def motion(self, body: BodyModel, t: FloatArray) -> Motion:
+    def _motion_on(self, leg: str, body: BodyModel, t: FloatArray) -> Motion:
+        """The motion with every set on ``leg``."""
+        if leg != self.leg or self.set_legs:
+            return replace(self, leg=leg, set_legs=()).motion(body, t)
         t = np.asarray(t, dtype=np.float64)
         n = t.shape[0]
         heels = home_heels(body)
@@ -266,17 +368,18 @@ class CalfRaiseProfile(ProfileBase):
 
     def events(self, body: BodyModel) -> list[Event]:
         out: list[Event] = []
-        for i in range(self.reps):
+        for i in range(self.total_reps):
             start = self.rep_start_s(i)
             peak = start + self.up_s + 0.5 * self.hold_s
             end = start + self.up_s + self.hold_s + self.down_s
             m = self.at(body, [start, peak])
-            for s in self.stance_sides():
+            for s in self.stance_sides(self.set_of(i)):
                 ang = sagittal_angles(m.joints, s)
                 out.append(
                     {
                         "kind": "rep",
                         "index": i,
+                        "set": self.set_of(i) + 1,
                         "leg": s,
                         "start_s": start,
                         "peak_s": peak,

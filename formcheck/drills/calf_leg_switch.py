@@ -1,0 +1,196 @@
+"""Calf raise: single-leg sets on one leg, then the other, in one clip.
+
+A runner doing the heel-rise test, or single-leg calf raises, usually does
+one leg and then the other without stopping the camera. The rest of the
+drill chooses the legs to measure once for the whole clip (the near leg
+side-on; from the front, both feet unless one is held up all clip long), so
+such a clip was measured on one leg throughout: both legs' reps were
+counted as that leg's (a synthetic 10-rep left set followed by a 12-rep
+right set read "22 reps, right leg", and the heel-rise test compared 22
+with the single-leg norms).
+
+Here the clip is split where the foot held off the floor changes: each
+stretch in which one foot stands at least ``FREE_FOOT_ABOVE_CM`` above the
+other (in the picture and, where the pose model gives 3D feet, in 3D too,
+as ``calf_raise._held_up``) for ``SWITCH_MIN_SET_S`` or longer is a
+single-leg stretch on the other leg. When the clip has such stretches on
+both legs, each stretch is measured on its own (its own slice of the clip:
+floor and cm scale stay the clip's), on its standing leg.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.drills.base import DrillContext
+
+FloatArray = npt.NDArray[np.float64]
+
+SWITCH_MIN_SET_S = 4.0
+"""s. Shortest stretch with one foot held up that counts as a single-leg set:
+two reps at the heel-rise test's 60 bpm (one rise per 2 s). A foot lifted
+for a moment (a step, a stumble) is shorter."""
+
+SWITCH_SMOOTH_S = 1.0
+"""s. Window of the moving median over the two feet's height difference:
+longer than a rep's rise and fall of the body (which carries the free foot
+up and down by a few cm), short enough to place a leg change within ~0.5 s."""
+
+
+@dataclass(frozen=True)
+class StanceStretch:
+    """A stretch of frames ``start:stop`` with ``free`` foot held up, standing on ``leg``."""
+
+    start: int
+    stop: int
+    leg: str
+
+    @property
+    def free(self) -> str:
+        """The foot held off the floor."""
+        return "right" if self.leg == "left" else "left"
+
+
+def moving_nanmedian(x: FloatArray, window: int) -> FloatArray:
+    """(T,) centred moving median of ``x`` over ``window`` frames, ignoring NaN (NaN if none)."""
+    x = np.asarray(x, dtype=np.float64)
+    w = max(1, int(window)) | 1
+    if x.size == 0 or w == 1:
+        return x.copy()
+    half = w // 2
+    padded = np.concatenate([np.full(half, np.nan), x, np.full(half, np.nan)])
+    view = np.lib.stride_tricks.sliding_window_view(padded, w)
+    out = np.full(x.size, np.nan)
+    seen = np.isfinite(view).any(axis=1)
+    if seen.any():
+        out[seen] = np.nanmedian(view[seen], axis=1)
+    return out
+
+
+def held_up_foot(
+    times_s: FloatArray,
+    foot_cm: dict[str, FloatArray],
+    sole_3d_cm: dict[str, FloatArray | None],
+    *,
+    above_cm: float,
+    level_3d_cm: float,
+) -> npt.NDArray[np.str_]:
+    """(T,) the foot held off the floor in each frame: "left", "right" or "" (neither, unknown).
+
+    Args:
+        times_s: (T,) frame times, s.
+        foot_cm: side -> (T, k) heights of k foot landmarks in the picture,
+            cm (the same k for both feet, e.g. heel, toe, ankle; any common
+            floor; NaN unseen): the feet are compared landmark by landmark,
+            and the median of those differences is taken.
+        sole_3d_cm: side -> (T,) the foot's lowest point in the pose model's
+            3D landmarks, cm (``calf_raise.sole_height_3d_cm``), or None.
+        above_cm: a foot this far above the other in the picture is held up
+            (``calf_raise.FREE_FOOT_ABOVE_CM``).
+        level_3d_cm: ... unless the 3D feet stand within this of each other
+            (``calf_raise.FREE_FOOT_3D_CM``): a foot further from the camera.
+    """
+    t = np.asarray(times_s, dtype=np.float64)
+    out = np.full(t.size, "", dtype="<U5")
+    if t.size < 2:
+        return out
+    dt = float(np.median(np.diff(t)))
+    win = round(SWITCH_SMOOTH_S / dt) if dt > 0 else 1
+    diff = np.asarray(foot_cm["left"] - foot_cm["right"], dtype=np.float64)
+    if diff.ndim == 2:
+        seen = np.isfinite(diff).any(axis=1)
+        per_frame = np.full(len(diff), np.nan)
+        per_frame[seen] = np.nanmedian(diff[seen], axis=1)
+        diff = per_frame
+    d = moving_nanmedian(diff, win)
+    with np.errstate(invalid="ignore"):
+        out[d >= above_cm] = "left"
+        out[d <= -above_cm] = "right"
+    left3, right3 = sole_3d_cm.get("left"), sole_3d_cm.get("right")
+    if left3 is not None and right3 is not None:
+        d3 = moving_nanmedian(left3 - right3, win)
+        with np.errstate(invalid="ignore"):
+            out[np.abs(d3) < level_3d_cm] = ""  # level in 3D: on the floor, further away
+    return out
+
+
+def single_leg_stretches(times_s: FloatArray, free: npt.NDArray[np.str_]) -> list[StanceStretch]:
+    """The clip cut into single-leg stretches at each change of the foot held up.
+
+    From ``held_up_foot``'s per-frame labels: runs with the same foot up are
+    joined across frames where neither is (the pose model placing the free
+    foot on the standing one for a second or two, a foot put down for a
+    rest), and runs shorter than ``SWITCH_MIN_SET_S`` (a step, a glitch) are
+    dropped one at a time, shortest first, joining again after each (so a
+    glitch inside a set does not cut it into pieces too short to keep). Each stretch then extends
+    to halfway to the next one (the first from the clip's start, the last
+    to its end), so a rep at its edge, which the moving median places late
+    or early, stays inside it. Empty when no foot is held up long enough.
+    """
+    t = np.asarray(times_s, dtype=np.float64)
+    runs: list[tuple[int, int, str]] = []
+    i, n = 0, len(free)
+    while i < n:
+        j = i
+        while j < n and free[j] == free[i]:
+            j += 1
+        if free[i]:
+            runs.append((i, j, str(free[i])))
+        i = j
+    while True:  # drop the shortest run under SWITCH_MIN_SET_S, join, again
+        runs = _joined(runs)
+        span = [t[b - 1] - t[a] for a, b, _ in runs]
+        short = [k for k, d in enumerate(span) if d < SWITCH_MIN_SET_S]
+        if not short:
+            break
+        del runs[min(short, key=lambda k: span[k])]
+    out = []
+    for k, (_, _, foot) in enumerate(runs):
+        start = 0 if k == 0 else (runs[k - 1][1] + runs[k][0]) // 2
+        stop = n if k == len(runs) - 1 else (runs[k][1] + runs[k + 1][0]) // 2
+        out.append(StanceStretch(start, stop, "right" if foot == "left" else "left"))
+    return out
+
+
+def _joined(runs: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Neighbouring runs with the same foot up joined into one."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, foot in runs:
+        if out and out[-1][2] == foot:
+            out[-1] = (out[-1][0], b, foot)
+        else:
+            out.append((a, b, foot))
+    return out
+
+
+def legs_switched(stretches: list[StanceStretch]) -> bool:
+    """True when the clip has single-leg stretches on both legs."""
+    return len({s.leg for s in stretches}) == 2
+
+
+def slice_context(ctx: DrillContext, start: int, stop: int) -> DrillContext:
+    """``ctx`` for frames ``start:stop`` (floor, calibration, options and quality kept)."""
+    cond = ctx.conditioned
+    n = len(cond.track)
+    sl = np.s_[start:stop]
+    conditioned = dataclasses.replace(
+        cond,
+        track=cond.track.slice(start, stop),
+        reliable=cond.reliable[sl],
+        interpolated=cond.interpolated[sl],
+        swapped=cond.swapped[sl],
+    )
+    view = ctx.view
+    per_frame = np.asarray(view.per_frame)
+    yaw = np.asarray(view.yaw_deg)
+    view = dataclasses.replace(
+        view,
+        per_frame=per_frame[sl] if len(per_frame) == n else per_frame,
+        yaw_deg=yaw[sl] if len(yaw) == n else yaw,
+    )
+    track = ctx.track.slice(start, stop) if len(ctx.track) == n else ctx.track
+    return dataclasses.replace(ctx, track=track, conditioned=conditioned, view=view)
