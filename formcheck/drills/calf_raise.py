@@ -1800,13 +1800,13 @@ class CalfRaiseDrill:
         track = ctx.conditioned.track
         times = np.asarray(track.timestamps_s, dtype=np.float64)
         scales = leg_depth_scales(ctx)
-        traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
         measured: dict[str, LegTraces]
         if ctx.options.leg not in ("left", "right") and legs_switched(
-            stretches := _single_leg_stretches(ctx, times, traces)
+            stretches := _single_leg_stretches(ctx, times)
         ):
             measured, traces, warnings = _per_stretch_traces(ctx, times, stretches, scales, th)
         else:
+            traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
             legs, warnings = _legs_to_measure(ctx, times, traces, th)
             measured = {s: traces[s] for s in legs}
         return analyze_traces(
@@ -1843,9 +1843,7 @@ def _legs_to_measure(
     return legs, warnings
 
 
-def _single_leg_stretches(
-    ctx: DrillContext, times: FloatArray, traces: dict[str, LegTraces]
-) -> list[StanceStretch]:
+def _single_leg_stretches(ctx: DrillContext, times: FloatArray) -> list[StanceStretch]:
     """The clip's single-leg stretches (``calf_leg_switch``).
 
     From the feet's heel, toe and ankle landmarks, with the pose model's
