@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.drills.base import DrillContext
+from formcheck.drills.common import moving_median
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -43,32 +44,11 @@ up and down by a few cm), short enough to place a leg change within ~0.5 s."""
 
 @dataclass(frozen=True)
 class StanceStretch:
-    """A stretch of frames ``start:stop`` with ``free`` foot held up, standing on ``leg``."""
+    """A stretch of frames ``start:stop`` standing on ``leg`` (the other foot held up)."""
 
     start: int
     stop: int
     leg: str
-
-    @property
-    def free(self) -> str:
-        """The foot held off the floor."""
-        return "right" if self.leg == "left" else "left"
-
-
-def moving_nanmedian(x: FloatArray, window: int) -> FloatArray:
-    """(T,) centred moving median of ``x`` over ``window`` frames, ignoring NaN (NaN if none)."""
-    x = np.asarray(x, dtype=np.float64)
-    w = max(1, int(window)) | 1
-    if x.size == 0 or w == 1:
-        return x.copy()
-    half = w // 2
-    padded = np.concatenate([np.full(half, np.nan), x, np.full(half, np.nan)])
-    view = np.lib.stride_tricks.sliding_window_view(padded, w)
-    out = np.full(x.size, np.nan)
-    seen = np.isfinite(view).any(axis=1)
-    if seen.any():
-        out[seen] = np.nanmedian(view[seen], axis=1)
-    return out
 
 
 def held_up_foot(
@@ -106,13 +86,13 @@ def held_up_foot(
         per_frame = np.full(len(diff), np.nan)
         per_frame[seen] = np.nanmedian(diff[seen], axis=1)
         diff = per_frame
-    d = moving_nanmedian(diff, win)
+    d = moving_median(diff, win)
     with np.errstate(invalid="ignore"):
         out[d >= above_cm] = "left"
         out[d <= -above_cm] = "right"
     left3, right3 = sole_3d_cm.get("left"), sole_3d_cm.get("right")
     if left3 is not None and right3 is not None:
-        d3 = moving_nanmedian(left3 - right3, win)
+        d3 = moving_median(left3 - right3, win)
         with np.errstate(invalid="ignore"):
             out[np.abs(d3) < level_3d_cm] = ""  # level in 3D: on the floor, further away
     return out
@@ -126,10 +106,11 @@ def single_leg_stretches(times_s: FloatArray, free: npt.NDArray[np.str_]) -> lis
     foot on the standing one for a second or two, a foot put down for a
     rest), and runs shorter than ``SWITCH_MIN_SET_S`` (a step, a glitch) are
     dropped one at a time, shortest first, joining again after each (so a
-    glitch inside a set does not cut it into pieces too short to keep). Each stretch then extends
-    to halfway to the next one (the first from the clip's start, the last
-    to its end), so a rep at its edge, which the moving median places late
-    or early, stays inside it. Empty when no foot is held up long enough.
+    glitch inside a set does not cut it into pieces too short to keep).
+    Each stretch then extends to halfway to the next one (the first from
+    the clip's start, the last to its end), so a rep at its edge, which the
+    moving median places late or early, stays inside it. Empty when no foot
+    is held up long enough.
     """
     t = np.asarray(times_s, dtype=np.float64)
     runs: list[tuple[int, int, str]] = []

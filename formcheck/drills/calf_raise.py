@@ -1804,7 +1804,7 @@ class CalfRaiseDrill:
         if ctx.options.leg not in ("left", "right") and legs_switched(
             stretches := _single_leg_stretches(ctx, times)
         ):
-            measured, traces, warnings = _per_stretch_traces(ctx, times, stretches, scales, th)
+            measured, traces, warnings = _per_stretch_traces(ctx, times, stretches, scales)
         else:
             traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
             legs, warnings = _legs_to_measure(ctx, times, traces, th)
@@ -1900,7 +1900,6 @@ def _per_stretch_traces(
     times: FloatArray,
     stretches: list[StanceStretch],
     scales: dict[str, float],
-    th: CalfRaiseThresholds,
 ) -> tuple[dict[str, LegTraces], dict[str, LegTraces], list[QualityIssue]]:
     """Legs changed during the clip: each single-leg stretch measured on its own standing leg.
 
