@@ -92,6 +92,13 @@ EVENT_LINES: dict[str, EventLine] = {
 }
 """Per drill: which event numbers its one-line summary shows (others: ``_fallback``)."""
 
+KIND_LINES: dict[tuple[str, str], EventLine] = {
+    ("calf-raise", "set"): EventLine(
+        ("reps", "partial_reps", "mean_heel_rise_cm", "fatigue_pct", "rest_before_s")
+    ),
+}
+"""Per (drill, event kind): a line for a kind other than the drill's main one."""
+
 TIME_KEYS = ("start_s", "end_s", "peak_s", "takeoff_s", "landing_s")
 """Event keys that are times in the video (seconds), shown as "at 1.2 s" or "1.0-3.7 s"."""
 
@@ -108,8 +115,14 @@ LABELS: dict[str, str] = {
     "contact_s": "contact",
     "landing_knee_flexion_deg": "landing knee flexion",
     "valid_hold_s": "heel down for",
+    "mean_heel_rise_cm": "mean heel rise",
+    "fatigue_pct": "height lost",
+    "rest_before_s": "after a rest of",
 }
 """Shorter labels for a line (others: the page's label, lower case)."""
+
+COUNTED: dict[str, str] = {"reps": "reps", "partial_reps": "partial"}
+"""Event keys that are counts, read "8 reps" (a count of 0 is left out)."""
 
 WORDS: dict[str, tuple[str, str, str]] = {
     "heel_lifted": ("heel lifted", "heel down", "heel lift not checked"),
@@ -168,6 +181,10 @@ def _part(key: str, value: Any, event: dict[str, Any], first: bool) -> str | Non
         return None
     if key == "count":  # ankle circles: "10 circles"
         return f"{_number(value, '')} circles" if _measured(value) else None
+    if key in COUNTED:  # a set: "8 reps", "1 partial"
+        return f"{_number(value, '')} {COUNTED[key]}" if _measured(value) and value else None
+    if key in NEGATIVE_LABELS and isinstance(value, int | float) and value < 0:
+        return f"{NEGATIVE_LABELS[key].split(' over ')[0].lower()} {_number(-value, '%')}"
     if key == "direction":
         return str(value) if value else None
     label, unit = split_unit(key)
@@ -220,7 +237,7 @@ def event_line(drill: str, event: dict[str, Any], number: int | None, notes: Not
         notes: where flags are numbered (marks "[n]" go after the flagged number).
     """
     kind = str(event.get("kind", "event"))
-    spec = EVENT_LINES.get(drill) or _fallback(event)
+    spec = KIND_LINES.get((drill, kind)) or EVENT_LINES.get(drill) or _fallback(event)
     flags = event.get("flags") or {}
     if not isinstance(flags, dict):  # an older report: a list of flag texts
         flags = {"event": "; ".join(str(f) for f in flags)}

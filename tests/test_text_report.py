@@ -28,7 +28,14 @@ from formcheck.synth import (
     ToeWalkProfile,
     synthesize,
 )
-from formcheck.text_report import EVENT_LINES, MORE_DETAIL, Notes, event_line, format_report
+from formcheck.text_report import (
+    EVENT_LINES,
+    KIND_LINES,
+    MORE_DETAIL,
+    Notes,
+    event_line,
+    format_report,
+)
 
 # the event the QA pass found unreadable as a raw "key value" dump
 QA_LUNGE: dict[str, Any] = {
@@ -150,6 +157,34 @@ def test_every_number_a_line_names_is_a_field_of_the_drills_events(drill: str) -
 
 def test_every_drill_has_an_event_line() -> None:
     assert set(EVENT_LINES) == set(drill_names())
+
+
+def test_a_calf_raise_set_reads_as_one_line() -> None:
+    event = {"kind": "set", "index": 2, "leg": "left", "start_s": 51.6, "end_s": 80.7,
+             "reps": 8, "partial_reps": 1, "mean_heel_rise_cm": 6.1, "fatigue_pct": 25.7,
+             "rest_before_s": 21.3, "flags": {}}  # fmt: skip
+    assert event_line("calf-raise", event, 2, Notes()) == (
+        "set 2 (left leg) 51.6-80.7 s: 8 reps, 1 partial, mean heel rise 6.1 cm, "
+        "height lost 25.7%, after a rest of 21.3 s"
+    )
+    first = {**event, "partial_reps": 0, "fatigue_pct": -3.0, "rest_before_s": None}
+    assert event_line("calf-raise", first, 1, Notes()).endswith(
+        "8 reps, mean heel rise 6.1 cm, height gained 3.0%"
+    )
+
+
+def test_set_lines_name_fields_of_the_set_events() -> None:
+    """As for the drills' lines: a renamed set field would silently drop out."""
+    sets = CalfRaiseProfile(reps=6, sets=2, set_rest_s=20.0)
+    syn = synthesize(sets, camera=CameraSpec(view="side"), noise=NoiseSpec.low(), seed=0)
+    report = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=175.0))
+    events = [e for e in report.events if e["kind"] == "set"]
+    assert len(events) == 2
+    for (drill, kind), spec in KIND_LINES.items():
+        assert (drill, kind) == ("calf-raise", "set")
+        assert set(spec.keys) <= set().union(*events), set(spec.keys) - set().union(*events)
+    text = format_report(report)
+    assert text.count("\n  set ") == 2 and "\n  set 2 (right leg) " in text
 
 
 def test_rejected_movements_are_not_numbered_and_say_why() -> None:

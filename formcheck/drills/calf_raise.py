@@ -136,7 +136,19 @@ from formcheck.drills.calf_leg_switch import (
     single_leg_stretches,
     slice_context,
 )
+from formcheck.drills.calf_sets import (
+    CalfSet,
+    SetRep,
+    group_sets,
+    height_change_over_sets_pct,
+    set_event,
+    set_fatigue,
+    set_numbers,
+    sets_fatigue,
+    typical_rep_s,
+)
 from formcheck.drills.common import (
+    SIDES,
     append_flag,
     fill_hidden_legs,
     fill_nans,
@@ -205,6 +217,9 @@ class CalfRaiseThresholds:
     fatigue_cue_pct: float
     steady_rise_cv_pct: float
     fatigue_min_reps: int
+    set_rest_min_s: float
+    set_rest_periods: float
+    set_min_leg_reps: int
     norm_reps_men: int
     norm_reps_women: int
     norm_reps: int
@@ -1054,25 +1069,6 @@ def _overlap(a: RepCandidate, b: RepCandidate) -> bool:
 
 
 # ------------------------------------------------------------ summary and cues
-def fatigue_pct(rises_cm: list[float], min_reps: int) -> float | None:
-    """How much the heel rise fell over the set, in % (positive = heights fell).
-
-    ``100 * (first - last) / first`` where ``first`` and ``last`` are the mean
-    rises of the first and the last third of the reps (issue 4: "height of
-    the last third vs the first third"): 25 means the last reps rose 25% less
-    than the first ones, a negative value that they rose more. A ratio of
-    heights, so it does not depend on the cm scale. None with fewer than
-    ``min_reps`` reps.
-    """
-    n = len(rises_cm)
-    if n < max(3, min_reps):
-        return None
-    k = n // 3
-    first = float(np.mean(rises_cm[:k]))
-    last = float(np.mean(rises_cm[-k:]))
-    return 100.0 * (first - last) / first if first > 0 else None
-
-
 def cv_pct(values: list[float]) -> float | None:
     """Coefficient of variation in % (sample SD / mean); None with < 2 values."""
     if len(values) < 2:
@@ -2091,30 +2087,33 @@ def analyze_traces(
     ups = [e["up_s"] for e in rep_events]
     holds = [e["hold_s"] for e in rep_events]
     mean_rise = float(np.mean(rise_list)) if rise_list else None
-    fat = fatigue_pct(rise_list, th.fatigue_min_reps)
-    fat_note = None
-    if fat is not None:
-        third = len(complete) // 3
-        idx = [i for i, r in enumerate(reps) if not r.partial]
-        first = {rep_views[i] for i in idx[:third]}
-        last = {rep_views[i] for i in idx[-third:]}
-        if first != last:
-            fat = None
-            fat_note = (
-                "the first and the last reps were filmed from different angles, so their "
-                "heights cannot be compared"
-            )
+    set_reps = [_set_rep(r, rep_views[i]) for i, r in enumerate(reps)]
+    numbers = set_numbers(
+        set_reps,
+        rest_min_s=th.set_rest_min_s,
+        rest_periods=th.set_rest_periods,
+        min_leg_reps=th.set_min_leg_reps,
+    )
+    sets = group_sets(set_reps, numbers)
+    set_of = {id(r): k for r, k in zip(reps, numbers, strict=True)}
+    legs_changed = {r.leg for r in complete} == {"left", "right"}
+    fat, fat_note = sets_fatigue(sets, th.fatigue_min_reps) if sets else (None, None)
     fat_by_leg: dict[str, float | None] = {}
-    if {r.leg for r in complete} == {"left", "right"}:
+    leg_sets: dict[str, list[CalfSet]] = {
+        leg: [s.on_leg(leg) for s in sets if s.on_leg(leg).reps] for leg in SIDES
+    }
+    if legs_changed:
         # one leg's set, then the other's: the thirds would compare the legs
-        fat_by_leg = {
-            leg: fatigue_pct(
-                [r.heel_rise_cm for r in complete if r.leg == leg], th.fatigue_min_reps
-            )
-            for leg in ("left", "right")
-        }
+        fat_by_leg = {leg: sets_fatigue(leg_sets[leg], th.fatigue_min_reps)[0] for leg in SIDES}
         fat = None
         fat_note = "you did one leg's set, then the other's: each leg's own is under left vs right"
+    if len(sets) > 1:
+        for e in events:
+            if e["kind"] == "rep":
+                e["set"] = numbers[e["index"] - 1]
+        rep_s = typical_rep_s(set_reps)
+        events += [set_event(s, th.fatigue_min_reps, rep_s) for s in sets]
+        events.sort(key=lambda e: e.get("peak_s", e.get("start_s")) or 0.0)
     cv = cv_pct(rise_list)
     knees = [e["knee_flexion_deg"] for e in events if e["kind"] == "rep" and not e["partial"]]
     knee_med = (
@@ -2125,9 +2124,23 @@ def analyze_traces(
     detected = (
         None if knee_med is None else ("bent" if knee_med >= th.bent_knee_deg else "straight")
     )
-    periods = np.diff([r.peak_s for r in complete]) if len(complete) > 1 else np.array([])
+    # the rep period within sets: a rest is not a slow rep
+    periods = np.array(
+        [b.peak_s - a.peak_s for a, b in pairwise(complete) if set_of[id(a)] == set_of[id(b)]]
+    )
+    over_sets = None if legs_changed else height_change_over_sets_pct(sets)
+    several = (
+        {
+            "reps_per_set": [len(s.complete) for s in sets],
+            "height_change_over_sets_pct": _round(over_sets, 1),
+        }
+        if len(sets) > 1
+        else {}
+    )
     summary: dict[str, Any] = {
         "rep_count": len(complete),
+        "set_count": len(sets),
+        **several,
         "partial_reps": len(reps) - len(complete),
         "ignored_movements": len(rejected),
         "legs_measured": sorted(traces),
@@ -2153,6 +2166,9 @@ def analyze_traces(
     }
     for leg, value in fat_by_leg.items():
         summary["left_right"][leg]["fatigue_pct"] = _round(value, 1)
+        if len(leg_sets[leg]) > 1:
+            change = height_change_over_sets_pct(leg_sets[leg])
+            summary["left_right"][leg]["height_change_over_sets_pct"] = _round(change, 1)
     # heights in cm carry the calibration note; ratios of heights (no scale)
     # carry only the view's accuracy
     cm_keys = ("mean_heel_rise_cm", "max_heel_rise_cm", "total_vertical_cm", "fatigue_pct")
@@ -2209,15 +2225,24 @@ def analyze_traces(
         summary["mean_heel_rise_uncertainty_cm"] = _round(rise_unc)
 
     cues = _cues(
-        reps, complete, events, th, mean_rise, rise_upper, fat, detected, intended_knee, test_mode
+        reps,
+        complete,
+        events,
+        th,
+        mean_rise,
+        rise_upper,
+        fat if len(sets) == 1 else None,
+        detected,
+        intended_knee,
+        test_mode,
+        n_sets=len(sets),
+        set_cues=_set_cues(sets, leg_sets if legs_changed else {"": sets}, th),
     )
-    for leg, value in fat_by_leg.items():
-        if value is not None and value >= th.fatigue_cue_pct:
-            end_s = max(r.peak_s for r in complete if r.leg == leg)
-            cues.append(Cue(end_s, "info", f"heights fell {value:.0f}% over your {leg} leg's set"))
     norms: list[NormComparison] = []
     if test_mode:
-        norms, test_cues, test_warn = _heel_rise_test(complete, th, variant, summary, set_rel_sd)
+        norms, test_cues, test_warn = _heel_rise_test(
+            complete, th, variant, summary, set_rel_sd, set_of
+        )
         cues += test_cues
         result_warnings += test_warn
     if not reps:
@@ -2427,6 +2452,21 @@ def _mean_of_independent(ses: list[float | None]) -> float | None:
     return float(np.sqrt(np.sum(np.square(known)))) / len(known) if known else None
 
 
+def _set_rep(r: Rep, view: float) -> SetRep:
+    """Rep ``r`` as the sets see it (``view``: its heel-rise factor)."""
+    starts = [c.start_s for c in r.parts.values() if c.start_s is not None]
+    ends = [c.end_s for c in r.parts.values() if c.end_s is not None]
+    return SetRep(
+        start_s=min(starts) if starts else None,
+        peak_s=r.peak_s,
+        end_s=max(ends) if ends else None,
+        leg=r.leg,
+        heel_rise_cm=r.heel_rise_cm,
+        partial=r.partial,
+        view=view,
+    )
+
+
 def _rep_event(
     i: int,
     r: Rep,
@@ -2575,6 +2615,9 @@ def _cues(
     detected: str | None,
     intended: str | None,
     test_mode: bool,
+    *,
+    n_sets: int = 1,
+    set_cues: list[Cue] | None = None,
 ) -> list[Cue]:
     """Cues; each fires only when the difference is beyond what was measured.
 
@@ -2583,6 +2626,9 @@ def _cues(
     the longest the lowering can have taken (``down_s_max``) is under
     ``min_down_s``; the knee cue only against the version the runner said
     they do (without it, a bent knee is reported as the bent-knee version).
+    ``set_cues`` (``_set_cues``: heights falling within or across sets) go
+    where the fall over a lone set would; the closing "good reps" line,
+    "in N sets" with ``n_sets`` > 1, comes only when no other cue did.
     """
     cues: list[Cue] = []
     rep_events = [e for e in events if e["kind"] == "rep"]
@@ -2653,17 +2699,57 @@ def _cues(
     if fat is not None and fat >= th.fatigue_cue_pct:
         last = complete[-1].peak_s if complete else None
         cues.append(Cue(last, "info", f"heights fell {fat:.0f}% over the set"))
+    cues += set_cues or []
     if complete and not cues:
         cv = cv_pct([r.heel_rise_cm for r in complete])
+        in_sets = f" in {n_sets} sets" if n_sets > 1 else ""
         if cv is None or cv <= th.steady_rise_cv_pct:
-            cues.append(Cue(None, "info", f"{len(complete)} good reps: steady height and tempo"))
+            cues.append(
+                Cue(None, "info", f"{len(complete)} good reps{in_sets}: steady height and tempo")
+            )
         else:
             cues.append(
                 Cue(
                     None,
                     "info",
-                    f"{len(complete)} complete reps; their measured heights varied by "
+                    f"{len(complete)} complete reps{in_sets}; their measured heights varied by "
                     f"{cv:.0f}% (see each rep's height and its notes)",
+                )
+            )
+    return cues
+
+
+def _set_cues(
+    sets: list[CalfSet], by_leg: dict[str, list[CalfSet]], th: CalfRaiseThresholds
+) -> list[Cue]:
+    """Cues on heights falling within a set, and from a leg's first set to its last.
+
+    ``by_leg``: the sets of each leg after a change of legs ({"left": ...,
+    "right": ...}), or {"": sets} (one leg or both throughout). The fall
+    over a lone set is ``_cues``' ("over the set"); a leg's lone set is
+    "over your left leg's set"; with several, each set is named.
+    """
+    cues: list[Cue] = []
+    named = len(sets) > 1 and any(len(group) > 1 for group in by_leg.values())
+    for leg, group in by_leg.items():
+        whose = f" ({leg} leg)" if leg else ""
+        for s in group:
+            value = set_fatigue(s, th.fatigue_min_reps)[0]
+            if value is None or value < th.fatigue_cue_pct:
+                continue
+            where = f"set {s.number}{whose}" if named else f"your {leg} leg's set"
+            if leg or named:
+                cues.append(
+                    Cue(s.reps[-1].peak_s, "info", f"heights fell {value:.0f}% over {where}")
+                )
+        change = height_change_over_sets_pct(group)
+        if change is not None and change >= th.fatigue_cue_pct:
+            whose_set = f"your {leg} leg's" if leg else "your"
+            cues.append(
+                Cue(
+                    group[-1].reps[0].peak_s,
+                    "info",
+                    f"{whose_set} last set rose {change:.0f}% less than the first",
                 )
             )
     return cues
@@ -2680,6 +2766,7 @@ def _heel_rise_test(
     variant: dict[str, Any],
     summary: dict[str, Any],
     rel_sd: float = 0.0,
+    set_of: dict[int, int] | None = None,
 ) -> tuple[list[NormComparison], list[Cue], list[QualityIssue]]:
     """Heel-rise test mode: reps, peak height and total vertical vs published norms.
 
@@ -2687,6 +2774,11 @@ def _heel_rise_test(
     legs (one leg tested, then the other), each leg is compared on its own
     (summary keys ``left_rep_count``, ``right_peak_heel_rise_cm``, ...), and
     the beat is checked between reps of the same leg.
+
+    The test ends when the runner stops: when a leg's reps (or the clip's)
+    go on after a rest (``set_of``: ``id(rep)`` -> its set number), only the
+    first set's are compared with the norms, under keys starting ``test_``
+    when one leg or both were tested throughout, with a warning.
 
     Heights are "about the median" within their uncertainty: the test-retest
     SEM (``sem_cm``; ``sqrt(n)`` of it for the total) and, on pose-model
@@ -2707,6 +2799,7 @@ def _heel_rise_test(
     by_leg = {leg: [r for r in complete if r.leg == leg] for leg in ("left", "right")}
     per_leg = all(by_leg.values()) and not any(r.leg == "both" for r in complete)
     groups = [(f"{leg}_", g) for leg, g in by_leg.items()] if per_leg else [("", complete)]
+    groups = [_until_first_rest(prefix, g, set_of or {}, warns) for prefix, g in groups]
     off = 0
     for _, group in groups:
         for a, b in pairwise(group):
@@ -2727,6 +2820,29 @@ def _heel_rise_test(
     for prefix, group in groups:
         norms += _test_norms([r.heel_rise_cm for r in group], prefix, th, variant, summary, rel_sd)
     return norms, cues, warns
+
+
+def _until_first_rest(
+    prefix: str, group: list[Rep], set_of: dict[int, int], warns: list[QualityIssue]
+) -> tuple[str, list[Rep]]:
+    """The heel-rise test's reps of ``group``: those of its first set (see ``_heel_rise_test``)."""
+    if not group:
+        return prefix, group
+    first = set_of.get(id(group[0]), 1)
+    kept = [r for r in group if set_of.get(id(r), 1) == first]
+    if len(kept) == len(group):
+        return prefix, group
+    leg = f" on your {prefix.rstrip('_')} leg" if prefix else ""
+    warns.append(
+        QualityIssue(
+            "calf_test_rested",
+            "warning",
+            f"you rested after {len(kept)} reps{leg} (at {kept[-1].peak_s:.1f} s): the "
+            "heel-rise test ends when you stop, so only those reps are compared with the "
+            f"norms; the {len(group) - len(kept)} reps after the rest count in the totals only",
+        )
+    )
+    return prefix or "test_", kept
 
 
 def _test_norms(

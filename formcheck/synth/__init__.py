@@ -241,6 +241,12 @@ def _to_track(
     )
 
 
+def _fall_pct(first: list[float], last: list[float]) -> float:
+    """How much lower the mean of ``last`` is than the mean of ``first``, % (heights, cm)."""
+    a, b = float(np.mean(first)), float(np.mean(last))
+    return 100.0 * (a - b) / a
+
+
 def _summary(
     profile: Profile, events: list[dict[str, Any]], motion: Motion, times: FloatArray
 ) -> dict[str, Any]:
@@ -255,9 +261,18 @@ def _summary(
         if rises:
             out["mean_heel_rise_cm"] = float(np.mean(rises))
             out["total_vertical_cm"] = float(np.sum(rises))
-            k = max(1, len(rises) // 3)
-            first, last = np.mean(rises[:k]), np.mean(rises[-k:])
-            out["fatigue_pct"] = float(100.0 * (first - last) / first)
+            # heights recover in a rest: a fall is each set's own, sets compared by their means
+            by_set = [
+                [e["heel_rise_cm"] for e in per_rep if e["set"] == k]
+                for k in sorted({e["set"] for e in per_rep})
+            ]
+            falls = [_fall_pct(v[: max(1, len(v) // 3)], v[-max(1, len(v) // 3) :]) for v in by_set]
+            out["set_count"] = len(by_set)
+            out["reps_per_set"] = [len(v) for v in by_set]
+            out["set_fatigue_pct"] = falls
+            out["fatigue_pct"] = float(np.mean(falls))
+            if len(by_set) > 1:
+                out["height_change_over_sets_pct"] = _fall_pct(by_set[0], by_set[-1])
     holds = [e for e in events if e["kind"] == "hold"]
     if holds:
         durations = [e["end_s"] - e["start_s"] for e in holds]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 HEADLINES: dict[str, tuple[str, ...]] = {
     "calf-raise": (
         "rep_count",
+        "set_count",
         "mean_heel_rise_cm",
         "max_heel_rise_cm",
         "total_vertical_cm",
@@ -93,6 +94,8 @@ class Card:
 
 LABELS: dict[str, str] = {
     "rep_count": "Reps",
+    "set_count": "Sets",
+    "height_change_over_sets_pct": "Height lost, first set to last",
     "rise_cv_pct": "Rise variation",
     "fatigue_pct": "Height lost over the set",
     "variant_detected": "Knee variant seen",
@@ -109,7 +112,10 @@ LABELS: dict[str, str] = {
 }
 """Labels that read better than the key (the unit still comes from the key)."""
 
-NEGATIVE_LABELS: dict[str, str] = {"fatigue_pct": "Height gained over the set"}
+NEGATIVE_LABELS: dict[str, str] = {
+    "fatigue_pct": "Height gained over the set",
+    "height_change_over_sets_pct": "Height gained, first set to last",
+}
 """Labels for a negative value whose sign reverses the meaning (the card then shows
 its size: "Height gained over the set 1.0%", not "Height lost over the set -1.0%")."""
 
