@@ -98,6 +98,14 @@ def test_a_change_of_legs_starts_a_set_alternating_legs_do_not() -> None:
     assert set(numbers(stance)) == {1}
 
 
+def test_a_sets_leg_is_that_of_two_thirds_of_its_reps() -> None:
+    peaks = every(3.0, 6)
+    odd = reps_at(peaks, legs=["both"] * 5 + ["left"])  # a double-leg rep read on one leg
+    assert group_sets(odd, [1] * 6)[0].leg == "both"
+    alternating = reps_at(peaks, legs=["left", "right"] * 3)
+    assert group_sets(alternating, [1] * 6)[0].leg is None
+
+
 def test_reps_out_of_order_are_refused() -> None:
     with pytest.raises(ValueError, match="time order"):
         numbers(reps_at([3.0, 1.0]))

@@ -80,9 +80,13 @@ class CalfSet:
 
     @property
     def leg(self) -> str | None:
-        """The leg of all its reps; None when they differ (alternating legs)."""
-        legs = {r.leg for r in self.reps}
-        return legs.pop() if len(legs) == 1 else None
+        """The leg of at least two thirds of its reps; None without one (alternating legs).
+
+        Not all of them: a double-leg set has the odd rep read on one leg only.
+        """
+        legs = [r.leg for r in self.reps]
+        top = max(set(legs), key=legs.count)
+        return top if 3 * legs.count(top) >= 2 * len(legs) else None
 
     def on_leg(self, leg: str) -> CalfSet:
         """The set's reps on ``leg`` only."""
