@@ -121,6 +121,9 @@ LABELS: dict[str, str] = {
 }
 """Shorter labels for a line (others: the page's label, lower case)."""
 
+NEGATIVE_WORDS: dict[str, str] = {"fatigue_pct": "height gained"}
+"""Event keys whose negative value reverses the label's meaning: the label for its size."""
+
 COUNTED: dict[str, str] = {"reps": "reps", "partial_reps": "partial"}
 """Event keys that are counts, read "8 reps" (a count of 0 is left out)."""
 
@@ -183,8 +186,8 @@ def _part(key: str, value: Any, event: dict[str, Any], first: bool) -> str | Non
         return f"{_number(value, '')} circles" if _measured(value) else None
     if key in COUNTED:  # a set: "8 reps", "1 partial"
         return f"{_number(value, '')} {COUNTED[key]}" if _measured(value) and value else None
-    if key in NEGATIVE_LABELS and isinstance(value, int | float) and value < 0:
-        return f"{NEGATIVE_LABELS[key].split(' over ')[0].lower()} {_number(-value, '%')}"
+    if key in NEGATIVE_WORDS and isinstance(value, int | float) and value < 0:
+        return f"{NEGATIVE_WORDS[key]} {_number(-value, split_unit(key)[1])}"
     if key == "direction":
         return str(value) if value else None
     label, unit = split_unit(key)

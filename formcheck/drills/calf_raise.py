@@ -2099,12 +2099,13 @@ def analyze_traces(
     legs_changed = {r.leg for r in complete} == {"left", "right"}
     fat, fat_note = sets_fatigue(sets, th.fatigue_min_reps) if sets else (None, None)
     fat_by_leg: dict[str, float | None] = {}
-    leg_sets: dict[str, list[CalfSet]] = {
-        leg: [s.on_leg(leg) for s in sets if s.on_leg(leg).reps] for leg in SIDES
-    }
+    leg_sets: dict[str, list[CalfSet]] = {}
     if legs_changed:
         # one leg's set, then the other's: the thirds would compare the legs
-        fat_by_leg = {leg: sets_fatigue(leg_sets[leg], th.fatigue_min_reps)[0] for leg in SIDES}
+        for leg in SIDES:
+            on_leg = (s.on_leg(leg) for s in sets)
+            leg_sets[leg] = [s for s in on_leg if s.reps]
+            fat_by_leg[leg] = sets_fatigue(leg_sets[leg], th.fatigue_min_reps)[0]
         fat = None
         fat_note = "you did one leg's set, then the other's: each leg's own is under left vs right"
     if len(sets) > 1:

@@ -143,16 +143,14 @@ def sets_fatigue(sets: Sequence[CalfSet], min_reps: int) -> tuple[float | None, 
     """
     if len(sets) == 1:
         return set_fatigue(sets[0], min_reps)
-    values = [v for s in sets if (v := set_fatigue(s, min_reps)[0]) is not None]
-    if not values:
+    falls = {s.number: v for s in sets if (v := set_fatigue(s, min_reps)[0]) is not None}
+    if not falls:
         return None, (
             f"measured within each set, and no set had the {min_reps} complete reps it takes"
         )
-    shown = ", ".join(
-        f"set {s.number}: {v:.0f}%" for s in sets if (v := set_fatigue(s, min_reps)[0]) is not None
-    )
-    return float(np.mean(values)), (
-        f"the mean of {len(values)} sets' own falls ({shown}); heights recover in a rest, "
+    shown = ", ".join(f"set {k}: {v:.0f}%" for k, v in falls.items())
+    return float(np.mean(list(falls.values()))), (
+        f"the mean of {len(falls)} sets' own falls ({shown}); heights recover in a rest, "
         "so each set is measured on its own"
     )
 
