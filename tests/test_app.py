@@ -377,6 +377,25 @@ def test_balance_result_shows_hold_and_sway(harness: Harness) -> None:
     assert "longest hold" in at.subheader[0].value
 
 
+def test_calf_sets_are_shown_set_by_set(harness: Harness) -> None:
+    # a filmed session of 2 sets of 4 with a rest: the page read it as one set of 8
+    prof = CalfRaiseProfile(reps=4, sets=2, set_rest_s=15.0, set_fatigue_pct=0.0)
+    harness.track = synthesize(prof, noise=NoiseSpec.low(), seed=3).track
+    at = _use_sample(_app())
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _metric(at, "Reps") == "8"
+    assert _metric(at, "Sets") == "2"
+    tables = [d.value for d in at.dataframe if "#" in d.value.columns]
+    assert tables, "no event table"
+    frame = tables[0]
+    kinds = [str(k).lower() for k in frame[frame.columns[1]]]
+    assert sum(k == "set" for k in kinds) == 2, frame.head(12)
+    assert sum(k == "rep" for k in kinds) == 8
+    assert at.subheader[0].value == "Result: 8 reps in 2 sets"
+    cues = [d.value for d in at.dataframe if "cue" in [str(c).lower() for c in d.value.columns]]
+    assert cues and any("8 good reps in 2 sets" in str(v) for v in cues[0].to_numpy().ravel())
+
+
 def test_balance_page_reads_as_sentences_and_tables_without_raw_values(
     harness: Harness,
 ) -> None:

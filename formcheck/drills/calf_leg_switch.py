@@ -98,19 +98,15 @@ def held_up_foot(
     return out
 
 
-def single_leg_stretches(times_s: FloatArray, free: npt.NDArray[np.str_]) -> list[StanceStretch]:
-    """The clip cut into single-leg stretches at each change of the foot held up.
+def held_up_runs(times_s: FloatArray, free: npt.NDArray[np.str_]) -> list[tuple[int, int, str]]:
+    """Runs ``(start, stop, foot)`` of frames with ``foot`` held up, from ``held_up_foot``.
 
-    From ``held_up_foot``'s per-frame labels: runs with the same foot up are
-    joined across frames where neither is (the pose model placing the free
-    foot on the standing one for a second or two, a foot put down for a
-    rest), and runs shorter than ``SWITCH_MIN_SET_S`` (a step, a glitch) are
-    dropped one at a time, shortest first, joining again after each (so a
-    glitch inside a set does not cut it into pieces too short to keep).
-    Each stretch then extends to halfway to the next one (the first from
-    the clip's start, the last to its end), so a rep at its edge, which the
-    moving median places late or early, stays inside it. Empty when no foot
-    is held up long enough.
+    Runs with the same foot up are joined across frames where neither is
+    (the pose model placing the free foot on the standing one for a second
+    or two, a foot put down for a rest), and runs shorter than
+    ``SWITCH_MIN_SET_S`` (a step, a glitch) are dropped one at a time,
+    shortest first, joining again after each (so a glitch inside a set does
+    not cut it into pieces too short to keep).
     """
     t = np.asarray(times_s, dtype=np.float64)
     runs: list[tuple[int, int, str]] = []
@@ -127,14 +123,63 @@ def single_leg_stretches(times_s: FloatArray, free: npt.NDArray[np.str_]) -> lis
         span = [t[b - 1] - t[a] for a, b, _ in runs]
         short = [k for k, d in enumerate(span) if d < SWITCH_MIN_SET_S]
         if not short:
-            break
+            return runs
         del runs[min(short, key=lambda k: span[k])]
+
+
+def single_leg_stretches(times_s: FloatArray, free: npt.NDArray[np.str_]) -> list[StanceStretch]:
+    """The clip cut into single-leg stretches at each change of the foot held up.
+
+    From ``held_up_runs``: each run then extends to halfway to the next one
+    (the first from the clip's start, the last to its end), so a rep at its
+    edge, which the moving median places late or early, stays inside it.
+    Empty when no foot is held up long enough.
+    """
+    return stretches_of_runs(held_up_runs(times_s, free), len(free))
+
+
+def stretches_of_runs(runs: list[tuple[int, int, str]], n: int) -> list[StanceStretch]:
+    """Stretches standing on the foot not up in each run, extended to halfway to the next.
+
+    The first starts at frame 0 and the last stops at ``n``.
+    """
     out = []
     for k, (_, _, foot) in enumerate(runs):
         start = 0 if k == 0 else (runs[k - 1][1] + runs[k][0]) // 2
         stop = n if k == len(runs) - 1 else (runs[k][1] + runs[k + 1][0]) // 2
         out.append(StanceStretch(start, stop, "right" if foot == "left" else "left"))
     return out
+
+
+def with_the_other_leg_between(
+    times_s: FloatArray, runs: list[tuple[int, int, str]], other: str
+) -> list[StanceStretch]:
+    """Stretches on the feet of ``runs`` and, in the gaps between them, on ``other``.
+
+    For a clip whose single-leg stretches are all on one leg while the leg
+    the rest of the clip shows reps on is the foot held up in them: side-on,
+    a set on the far leg (the near foot held up, seen) and a set on the near
+    leg (the far foot held up behind it, which the pose model places near
+    the floor, so no run shows it). Gaps of ``SWITCH_MIN_SET_S`` or longer,
+    before, between and after the runs, become stretches on ``other``
+    (``other`` is held up in no run: the caller checks); shorter gaps stay
+    with the runs. Each stretch extends to halfway to the next, as in
+    ``single_leg_stretches``.
+    """
+    t = np.asarray(times_s, dtype=np.float64)
+    n = len(t)
+    up_of_other = "left" if other == "right" else "right"
+    edges = [0, *(x for a, b, _ in runs for x in (a, b)), n]
+    pieces: list[tuple[int, int, str]] = []
+    for k, (a, b, foot) in enumerate(runs):
+        gap_start, gap_stop = edges[2 * k], a
+        if gap_stop - gap_start > 0 and t[gap_stop - 1] - t[gap_start] >= SWITCH_MIN_SET_S:
+            pieces.append((gap_start, gap_stop, up_of_other))
+        pieces.append((a, b, foot))
+    last = runs[-1][1] if runs else 0
+    if last < n and t[n - 1] - t[last] >= SWITCH_MIN_SET_S:
+        pieces.append((last, n, up_of_other))
+    return stretches_of_runs(_joined(pieces), n)
 
 
 def _joined(runs: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -132,9 +132,11 @@ from formcheck.drills.calf_heights import (
 from formcheck.drills.calf_leg_switch import (
     StanceStretch,
     held_up_foot,
+    held_up_runs,
     legs_switched,
-    single_leg_stretches,
     slice_context,
+    stretches_of_runs,
+    with_the_other_leg_between,
 )
 from formcheck.drills.calf_sets import (
     CalfSet,
@@ -1186,6 +1188,11 @@ MSG_HEEL_HIDDEN = (
     "low-visibility placement of it was used, and it may read low"
 )
 
+MSG_FOOT_BEHIND = (
+    "your {side} foot was behind your other leg: the pose model's low-visibility "
+    "placement of it was used{and_so}; for the best numbers turn your {side} side to the camera"
+)
+
 RIGID_FOOT_VIEWS = frozenset({"side", "oblique", "back"})
 """Views in which the heel is combined with the ankle and the body (``leg_traces``).
 
@@ -1211,6 +1218,18 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
     if heel_guessed.any():
         i_heel = int(side_landmark(side, "heel"))
         px[heel_guessed, i_heel] = fill_hidden_legs(ctx)[1][heel_guessed, i_heel]
+    behind = far_foot_hidden(ctx, side, px)
+    angle_track = track
+    if behind.any():
+        filled = fill_hidden_legs(ctx)[1]
+        for part in ("knee", "ankle", "heel", "foot_index"):
+            i = int(side_landmark(side, part))
+            gone = behind & ~np.isfinite(px[:, i]).all(axis=1)
+            px[gone, i] = filled[gone, i]
+        heel_guessed = heel_guessed | behind
+        lms = np.array(track.landmarks, copy=True)
+        lms[:, :, :2] = px / np.array([track.width, track.height])
+        angle_track = dataclasses.replace(track, landmarks=lms.astype(track.landmarks.dtype))
 
     def height(lms: list[Landmark]) -> FloatArray:
         pts = np.mean([px[:, int(m)] for m in lms], axis=0)
@@ -1228,7 +1247,11 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
     up = None if ctx.floor is None else getattr(ctx.floor, "normal", None)
     try:
         ang = compute_angles(
-            track, side, up=up, names=["ankle_dorsiflexion", "knee_flexion"], facing=ctx.view.facing
+            angle_track,
+            side,
+            up=up,
+            names=["ankle_dorsiflexion", "knee_flexion"],
+            facing=ctx.view.facing,
         )
         pf = -ang["ankle_dorsiflexion"]
         knee = ang["knee_flexion"]
@@ -1423,6 +1446,32 @@ def front_hidden_heel(ctx: DrillContext, side: str, px: FloatArray) -> BoolArray
     heel, toe = (int(side_landmark(side, p)) for p in ("heel", "foot_index"))
     missing = front & ~np.isfinite(px[:, heel]).all(axis=1) & ctx.conditioned.reliable[:, toe]
     if not front.any() or missing.sum() <= HIDDEN_HEEL_FRACTION * front.sum():
+        return none
+    return np.asarray(missing, dtype=bool)
+
+
+def far_foot_hidden(ctx: DrillContext, side: str, px: FloatArray) -> BoolArray:
+    """(T,) side-on frames where the far foot ``side`` is hidden behind the near leg.
+
+    Side-on, the far foot stands behind the near leg: the pose model still
+    places it, but with visibility under the threshold, and the conditioning
+    drops it (a rendered single-leg set on the far leg: heel visibility
+    0.37-0.56, and no rep found on either leg: the near foot was the one held
+    up). Where the far foot's heel is missing in over ``HIDDEN_HEEL_FRACTION``
+    of the side-on frames, its side-on frames with the heel missing are
+    returned, for the pose model's placement of the heel, ankle and toe
+    (``fill_hidden_legs``) to be used and flagged. ``px``: the conditioned
+    (T, 33, 2) pixels.
+    """
+    n = len(px)
+    none = np.zeros(n, dtype=bool)
+    views = np.asarray(ctx.view.per_frame)
+    if len(views) != n or ctx.view.near_side in (None, side):
+        return none
+    side_on = views == "side"
+    heel = int(side_landmark(side, "heel"))
+    missing = side_on & ~np.isfinite(px[:, heel]).all(axis=1)
+    if not side_on.any() or missing.sum() <= HIDDEN_HEEL_FRACTION * side_on.sum():
         return none
     return np.asarray(missing, dtype=bool)
 
@@ -1797,14 +1846,19 @@ class CalfRaiseDrill:
         times = np.asarray(track.timestamps_s, dtype=np.float64)
         scales = leg_depth_scales(ctx)
         measured: dict[str, LegTraces]
-        if ctx.options.leg not in ("left", "right") and legs_switched(
-            stretches := _single_leg_stretches(ctx, times)
-        ):
+        auto = ctx.options.leg not in ("left", "right")
+        runs = _held_up_runs(ctx, times) if auto else []
+        if legs_switched(stretches := stretches_of_runs(runs, len(times))):
             measured, traces, warnings = _per_stretch_traces(ctx, times, stretches, scales)
         else:
             traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
             legs, warnings = _legs_to_measure(ctx, times, traces, th)
             measured = {s: traces[s] for s in legs}
+            parts = _stretches_on_the_measured_leg_too(times, runs, stretches, legs, traces, th)
+            if legs_switched(parts):
+                measured, traces, warnings = _per_stretch_traces(ctx, times, parts, scales)
+            elif parts:
+                measured, warnings = _on_the_standing_leg(parts[0].leg, traces, warnings)
         return analyze_traces(
             times,
             measured,
@@ -1839,8 +1893,60 @@ def _legs_to_measure(
     return legs, warnings
 
 
-def _single_leg_stretches(ctx: DrillContext, times: FloatArray) -> list[StanceStretch]:
-    """The clip's single-leg stretches (``calf_leg_switch``).
+def _stretches_on_the_measured_leg_too(
+    times: FloatArray,
+    runs: list[tuple[int, int, str]],
+    stretches: list[StanceStretch],
+    legs: list[str],
+    traces: dict[str, LegTraces],
+    th: CalfRaiseThresholds,
+) -> list[StanceStretch]:
+    """The clip's stretches when the one leg measured is the foot held up in every run.
+
+    Side-on, a set on the far leg and then one on the near leg (or the other
+    way round): the near foot, held up in the first, is seen off the floor
+    (a run), but the far foot held up behind the near leg is placed near the
+    floor by the pose model (a rendered clip: 3-5 cm above the standing
+    foot, for a true 35), so it makes no run. The near leg, which has reps
+    in the second set, was measured all clip long and the far leg's set was
+    lost, read as weight shifts. Here the runs stand on their own leg and
+    the gaps of ``SWITCH_MIN_SET_S`` or more between them on the measured
+    leg, where it has a rep (``with_the_other_leg_between``); without such a
+    gap, the clip is one stretch on the runs' leg (the measured leg's reps
+    were its free foot moving). Empty when the measured leg stands in a run,
+    or when two legs or none are measured.
+    """
+    if not stretches or len(legs) != 1 or any(st.leg == legs[0] for st in stretches):
+        return []
+    (leg,) = legs
+    reps = [c.peak_i for c in _candidates(times, traces[leg], th) if c.is_rep]
+    parts = [
+        p
+        for p in with_the_other_leg_between(times, runs, leg)
+        if p.leg != leg or any(p.start <= i < p.stop for i in reps)
+    ]
+    if not legs_switched(parts):
+        return [StanceStretch(0, len(times), stretches[0].leg)]
+    return stretches_of_runs(
+        [(p.start, p.stop, "right" if p.leg == "left" else "left") for p in parts], len(times)
+    )
+
+
+def _on_the_standing_leg(
+    stance: str, traces: dict[str, LegTraces], warnings: list[QualityIssue]
+) -> tuple[dict[str, LegTraces], list[QualityIssue]]:
+    """Measure ``stance`` only: the other foot was held up wherever it showed reps."""
+    free = "left" if stance == "right" else "right"
+    note = QualityIssue(
+        "calf_free_foot",
+        "info",
+        f"your {free} foot stayed off the floor (held up), so your {stance} leg was measured",
+    )
+    return {stance: traces[stance]}, [*warnings, note]
+
+
+def _held_up_runs(ctx: DrillContext, times: FloatArray) -> list[tuple[int, int, str]]:
+    """The clip's runs of frames with one foot held up (``calf_leg_switch.held_up_runs``).
 
     From the feet's heel, toe and ankle landmarks, with the pose model's
     placement of a foot the conditioning dropped (``fill_hidden_legs``): a
@@ -1865,7 +1971,7 @@ def _single_leg_stretches(ctx: DrillContext, times: FloatArray) -> list[StanceSt
         above_cm=FREE_FOOT_ABOVE_CM,
         level_3d_cm=FREE_FOOT_3D_CM,
     )
-    return single_leg_stretches(times, free)
+    return held_up_runs(times, free)
 
 
 def _stitch_traces(parts: list[tuple[StanceStretch, LegTraces]], n: int) -> LegTraces:
@@ -2519,7 +2625,15 @@ def _rep_event(
             f"usual {typical:.1f} cm"
         )
     if guessed:
-        flags["heel_rise_cm"] = MSG_HEEL_HIDDEN.format(side=" and ".join(guessed))
+        legs = " and ".join(guessed)
+        if "front" in rep_views:
+            flags["heel_rise_cm"] = MSG_HEEL_HIDDEN.format(side=legs)
+        else:  # the whole foot, and so the leg's angles, are the model's guess
+            flags["heel_rise_cm"] = MSG_FOOT_BEHIND.format(
+                side=legs, and_so=", and it may read low"
+            )
+            flags["knee_flexion_deg"] = MSG_FOOT_BEHIND.format(side=legs, and_so="")
+            flags["plantarflexion_deg"] = flags["knee_flexion_deg"]
     elif min(rel_frac) < 1.0 - 1e-9:
         flags["heel_rise_cm"] = (
             f"heel or toe not clearly seen in {100 * (1 - min(rel_frac)):.0f}% of this rep's "
@@ -2547,8 +2661,8 @@ def _rep_event(
         reason = "; ".join(VIEW_CM_FLAGS[v] for v in cm_view)
         append_flag(flags, "heel_rise_cm", reason)
         angle_reason = "; ".join(VIEW_ANGLE_FLAGS[v] for v in cm_view)
-        flags["knee_flexion_deg"] = angle_reason
-        flags["plantarflexion_deg"] = angle_reason
+        append_flag(flags, "knee_flexion_deg", angle_reason)
+        append_flag(flags, "plantarflexion_deg", angle_reason)
     gain = max(c.bent_knee_gain for c in parts.values())
     if gain > 1.0:
         note = bent_knee_gain_note(gain)

@@ -477,7 +477,8 @@ def _headline_key(report: Report) -> str | None:
 
 
 def headline(report: Report) -> str:
-    """One sentence for the top of the results, e.g. "3 reps" or "longest hold 31.2 s".
+    """One sentence for the top of the results, e.g. "3 reps", "24 reps in 3 sets" or
+    "longest hold 31.2 s".
 
     A headline number that was not measured reads "... not measured", never a bare dash.
     """
@@ -490,7 +491,9 @@ def headline(report: Report) -> str:
     if shown == format_number(None):
         return f"{label.lower()} {NOT_MEASURED}"
     if key == "rep_count":
-        return f"{format_number(value)} reps"
+        sets = report.summary.get("set_count")
+        in_sets = f" in {sets} sets" if isinstance(sets, int) and sets > 1 else ""
+        return f"{format_number(value)} reps{in_sets}"
     return f"{label.lower()} {shown}"
 
 
