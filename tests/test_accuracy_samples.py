@@ -165,6 +165,28 @@ def test_calf_raise_single_leg_measures_the_standing_leg(
 
 
 @slow
+def test_calf_raise_change_of_legs_side_on_measures_each_set_on_its_leg(
+    shared_model: Path,
+) -> None:
+    # 3 reps on the left (far) leg, the right foot held up, then 3 on the right (near)
+    # leg, the left foot held up behind it, which the pose model placed near the floor:
+    # the right leg was measured all clip long and the left leg's set read as weight shifts
+    truth = truth_of("calf_raise_leg_change_side")
+    rep = run("calf_raise_leg_change_side", shared_model)
+    true_reps = [e for e in truth["events"] if e["kind"] == "rep"]
+    got = reps(rep)
+    assert [e["leg"] for e in got] == [e["leg"] for e in true_reps] == ["left"] * 3 + ["right"] * 3
+    assert rep.summary["set_count"] == 2
+    assert "calf_legs_changed" in {w.code for w in rep.warnings}
+    for g, want in zip(got, true_reps, strict=True):
+        assert g["peak_s"] == pytest.approx(want["peak_s"], abs=0.3)
+        # 2 SD of the pose model's per-clip spread (about 12%, docs/ACCURACY.md)
+        assert g["heel_rise_cm"] == pytest.approx(want["heel_rise_cm"], rel=0.24)
+        if g["leg"] == "left":  # the far foot, behind the near leg: said so
+            assert "behind your other leg" in g["flags"]["heel_rise_cm"]
+
+
+@slow
 def test_calf_raise_bent_knee_side_counts_and_variant(shared_model: Path) -> None:
     rep = run("calf_raise_bent_knee_side", shared_model)
     assert rep.summary["rep_count"] == 2

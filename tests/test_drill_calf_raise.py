@@ -1255,6 +1255,17 @@ def test_a_single_leg_set_on_each_leg_is_measured_on_each(view: str, noise: str)
             )
     lr = report.summary["left_right"]
     assert (lr["left"]["reps"], lr["right"]["reps"]) == (6, 6)
+    for leg in ("left", "right"):  # the page's cards
+        assert report.summary[f"{leg}_mean_heel_rise_cm"] == lr[leg]["mean_heel_rise_cm"]
+    # from the front each heel is the pose model's guess: the legs are not compared (a
+    # render read 9.5 and 4.7 cm for two legs rising 8 cm, a "meaningful" difference)
+    if view == "front":
+        assert lr["difference_meaningful"] is None
+        assert "not compared" in report.flags["left_right"]
+        assert "not compared" in report.flags["right_mean_heel_rise_cm"]
+    else:
+        assert lr["difference_meaningful"] is False  # both legs rose 8 cm
+        assert "left_right" not in report.flags
     assert report.summary["stance"] == "single"
     (note,) = [w for w in report.warnings if w.code == "calf_legs_changed"]
     assert "left 0.0-" in note.message and "right " in note.message

@@ -184,6 +184,15 @@ VIEW_CM_FLAGS = {
 }
 """View -> why cm values from that view are less accurate (side view: no flag)."""
 
+GUESSED_HEEL_VIEWS = frozenset({"front"})
+"""Views in which the heel's height is the pose model's guess (``VIEW_CM_FLAGS``):
+two legs' heights from them are not compared (``_left_right``)."""
+
+MSG_LEGS_NOT_COMPARED = (
+    "front view: each heel's height is the model's guess, so the two legs' heights are "
+    "not compared; film each leg side-on, near the camera, to compare them"
+)
+
 VIEW_ANGLE_FLAGS = {
     "front": "front view: knee and ankle angles are foreshortened; film side-on",
     "back": "back view: knee and ankle angles are foreshortened; film side-on",
@@ -2269,8 +2278,13 @@ def analyze_traces(
         "variant_intended": intended_knee,
         "variant": None if detected is None else VARIANT_NAMES[detected],
         "heel_rise_test": test_mode,
-        "left_right": _left_right(complete, th),
+        "left_right": _left_right(complete, th, views),
     }
+    if summary["left_right"] is not None:
+        for leg in ("left", "right"):  # for the page's cards
+            summary[f"{leg}_mean_heel_rise_cm"] = summary["left_right"][leg]["mean_heel_rise_cm"]
+        if summary["left_right"]["difference_meaningful"] is None:
+            flags["left_right"] = MSG_LEGS_NOT_COMPARED
     for leg, value in fat_by_leg.items():
         summary["left_right"][leg]["fatigue_pct"] = _round(value, 1)
         if len(leg_sets[leg]) > 1:
@@ -2361,6 +2375,11 @@ def analyze_traces(
                 "your heels leave the floor",
             )
         )
+    for leg in ("left", "right"):  # each leg's mean carries the set mean's notes
+        key = f"{leg}_mean_heel_rise_cm"
+        if key in summary:
+            for note in (flags.get("mean_heel_rise_cm"), flags.get("left_right")):
+                append_flag(flags, key, note)
     score = _score(mean_rise, cv, _mean_or_none(list(downs)), len(complete), len(reps), th)
     series = _series(times_s, traces, reps, th, rise_scale, travel_ratios)
     return DrillResult(
@@ -2695,12 +2714,24 @@ def _rep_event(
     }
 
 
-def _left_right(complete: list[Rep], th: CalfRaiseThresholds) -> dict[str, Any] | None:
-    """Per-leg reps, mean rise and total vertical; None when only one leg was measured."""
+def _left_right(
+    complete: list[Rep], th: CalfRaiseThresholds, views: npt.NDArray[Any]
+) -> dict[str, Any] | None:
+    """Per-leg reps, mean rise and total vertical; None when only one leg was measured.
+
+    The difference is judged against the smallest real difference of two
+    legs' heights (from the test-retest SEM), except where the heel is the
+    pose model's guess (``GUESSED_HEEL_VIEWS``) at either leg's reps' tops:
+    there ``difference_meaningful`` is None (not judged). Filmed from the
+    front, a rendered change of legs read 9.5 and 4.7 cm for two legs that
+    both rose 8 cm, a "meaningful" 4.8 cm difference.
+    """
     per: dict[str, list[float]] = {"left": [], "right": []}
+    guessed = False
     for r in complete:
         for leg, c in r.parts.items():
             per[leg].append(c.heel_rise_cm)
+            guessed |= 0 <= c.peak_i < len(views) and str(views[c.peak_i]) in GUESSED_HEEL_VIEWS
     if not per["left"] or not per["right"]:
         return None
     out: dict[str, Any] = {
@@ -2714,7 +2745,7 @@ def _left_right(complete: list[Rep], th: CalfRaiseThresholds) -> dict[str, Any] 
     diff = float(np.mean(per["left"]) - np.mean(per["right"]))
     mdc = 1.96 * np.sqrt(2.0) * th.sem_cm
     out["difference_cm"] = _round(diff)
-    out["difference_meaningful"] = bool(abs(diff) > mdc)
+    out["difference_meaningful"] = None if guessed else bool(abs(diff) > mdc)
     out["smallest_real_difference_cm"] = _round(float(mdc))
     return out
 
