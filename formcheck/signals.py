@@ -32,6 +32,7 @@ All functions here are NumPy/SciPy only (no cv2) and keep NaN rows, so row
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -523,11 +524,65 @@ def hip_order_evidence(landmarks_px: npt.ArrayLike) -> tuple[FloatArray, BoolArr
     return weight, exchanged
 
 
+SWAP_VIS_COST = 0.05
+"""Cost per frame of exchanging MediaPipe's labels where its visibilities say
+which leg is nearer the camera, side-on: same unit as ``SWAP_STATE_COST``,
+times ``near_leg_evidence`` (0-1). MediaPipe gives the leg it labels near the
+higher visibility in every side-on frame of our renders (0.14-0.44 higher,
+median per clip), including the frames where its labels are wrong, so this
+is no evidence against its brief label flips (the continuity repairs those,
+by their jumps); it breaks the continuity's long ties. Side-on, a render's
+near foot lifting from beside the far one was labelled the far foot for 8
+frames: the continuity then kept every later frame exchanged (249 frames
+labelled against the render's truth, 5 with this cost; from the figure's
+left, a heel walk 77 -> 18). Every other render, and the synthetic swaps
+(whose visibilities are exchanged with the labels, as MediaPipe's), are
+repaired as before from 0.01 to 0.1 (0.2 leaves 2 synthetic swapped frames
+of a double-leg calf raise side-on); 0.05 is in the middle of that range."""
+
+VIS_DIFF_MIN, VIS_DIFF_FULL = 0.1, 0.3
+"""Visibility difference between the legs (mean of knee, ankle, heel and
+toe): at or under the first it says nothing of which leg is nearer, at or
+over the second, full weight (side-on renders: 0.14-0.44, median per clip;
+front and back views mostly under 0.1)."""
+
+
+def near_leg_evidence(visibility: npt.ArrayLike, landmarks_px: npt.ArrayLike) -> FloatArray:
+    """(T,) 0-1: how surely MediaPipe's visibilities tell which leg is nearer the camera.
+
+    The ramp of the two legs' visibility difference (``VIS_DIFF_MIN`` to
+    ``VIS_DIFF_FULL``) times how side-on the frame is (1 at a shoulder width
+    across the picture of ``SIDE_SHOULDERS_MIN`` of the torso's length or
+    less, 0 at ``SIDE_SHOULDERS_FULL`` or more); 0 where unknown.
+
+    Args:
+        visibility: (T, 33) MediaPipe visibilities (NaN allowed).
+        landmarks_px: (T, 33, 2+) landmark positions in pixels (NaN allowed).
+    """
+    v = np.asarray(visibility, dtype=np.float64)
+    li, ri = _leg_indices(_SWAP_PARTS)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # a frame without legs: NaN
+        dv = np.nanmean(v[:, li], axis=1) - np.nanmean(v[:, ri], axis=1)
+    x = np.asarray(landmarks_px, dtype=np.float64)[:, :, :2]
+    sh = x[:, int(Landmark.LEFT_SHOULDER)] - x[:, int(Landmark.RIGHT_SHOULDER)]
+    sh_mid = 0.5 * (x[:, int(Landmark.LEFT_SHOULDER)] + x[:, int(Landmark.RIGHT_SHOULDER)])
+    hip_mid = 0.5 * (x[:, int(Landmark.LEFT_HIP)] + x[:, int(Landmark.RIGHT_HIP)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        torso = np.linalg.norm(sh_mid - hip_mid, axis=1)
+        width = np.abs(sh[:, 0]) / torso
+    side_on = np.where(
+        np.isfinite(width), 1.0 - _ramp(width, SIDE_SHOULDERS_MIN, SIDE_SHOULDERS_FULL), 0.0
+    )
+    return np.asarray(_ramp(np.abs(dv), VIS_DIFF_MIN, VIS_DIFF_FULL) * side_on)
+
+
 def continuity_swaps(
     landmarks_px: npt.ArrayLike,
     *,
     times_s: npt.ArrayLike | None = None,
     switch_cost: float = SWAP_SWITCH_COST,
+    visibility: npt.ArrayLike | None = None,
 ) -> BoolArray:
     """Frames whose left and right leg labels are exchanged, by continuity (recorded video).
 
@@ -540,7 +595,10 @@ def continuity_swaps(
     plus ``SWAP_STATE_COST`` times it per exchanged frame, plus
     ``SWAP_SIDE_COST`` times it, weighted by ``hip_order_evidence``, per frame
     whose labelling puts the hips in the other order from the shoulders
-    (which the leg swap leaves alone). Unlike a comparison
+    (which the leg swap leaves alone), plus, with ``visibility``,
+    ``SWAP_VIS_COST`` times it, weighted by ``near_leg_evidence``, per
+    exchanged frame (side-on, MediaPipe's visibilities name the near leg).
+    Unlike a comparison
     with a running average of positions, this is not fooled when both legs
     move together (a calf raise's ramp) or apart (a stride): only the jump a
     swap makes at its start and end counts.
@@ -549,6 +607,8 @@ def continuity_swaps(
         landmarks_px: (T, 33, 2+) landmark positions in pixels (NaN allowed).
         times_s: (T,) frame times, for ``SWAP_MEMORY_S`` (default 30 fps).
         switch_cost: see ``SWAP_SWITCH_COST``.
+        visibility: (T, 33) MediaPipe's visibilities, for ``SWAP_VIS_COST``;
+            None: not used.
 
     Returns:
         (T,) bool, True where the frame's leg labels must be exchanged.
@@ -572,6 +632,8 @@ def continuity_swaps(
         * side_w[:, None]
         * np.stack([side_exchanged, ~side_exchanged], axis=1)
     )
+    if visibility is not None:
+        side[:, 1] += SWAP_VIS_COST * scale * near_leg_evidence(visibility, p)
     # last seen positions of (leg, landmark) under each labelling path: (2 states, 2, K, 2)
     last = np.full((2, *legs.shape[1:]), np.nan)
     cost = np.array([0.0, state])
@@ -648,7 +710,7 @@ def condition_track(
         swapped = (
             repair_swaps(px, ratio=cfg.swap_ratio, causal=True, times_s=track.timestamps_s)
             if live
-            else continuity_swaps(px, times_s=track.timestamps_s)
+            else continuity_swaps(px, times_s=track.timestamps_s, visibility=vis)
         )
         if swapped.any():
             for arr in (lm, world, vis):

@@ -17,6 +17,7 @@ from formcheck.signals import (
     continuity_swaps,
     hip_order_evidence,
     interpolate_gaps,
+    near_leg_evidence,
     repair_swaps,
 )
 
@@ -272,3 +273,45 @@ def test_continuity_keeps_the_labels_that_agree_with_the_hips(
     monkeypatch.setattr("formcheck.signals.SWAP_SIDE_COST", 0.0)
     alone = continuity_swaps(px, times_s=times)
     assert int(np.sum(alone != truth)) >= 20  # the failure the prior is for
+
+
+def test_side_on_visibility_breaks_the_continuitys_long_tie(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a MediaPipe track of our own render (`python -m formcheck.render --drill
+    # calf-raise-leg-change --view side --near-side left --seed 1`; only the shoulders, hips
+    # and legs kept): the near (left) foot lifts from beside the far one at 10.2 s and
+    # MediaPipe labels it the far foot for frames 306-310 only (by the render's truth). The
+    # continuity alone followed that and kept the labels exchanged to the clip's end
+    data = np.load(DATA / "side_near_foot_lift.npz")
+    px, vis, times = data["landmarks_px"], data["visibility"], data["times_s"]
+    truth, apart = data["truth_exchanged"], data["apart"]
+    assert list(np.flatnonzero(truth)) == [306, 307, 308, 309, 310]
+    found = continuity_swaps(px, times_s=times, visibility=vis)
+    # the 5 frames of MediaPipe's own flip stay (its visibilities follow its labels)
+    assert int(np.sum((found != truth) & apart)) <= 5
+    assert not found[320:].any()
+    alone = continuity_swaps(px, times_s=times)
+    assert int(np.sum((alone != truth) & apart)) >= 200  # the failure the prior is for
+    monkeypatch.setattr("formcheck.signals.SWAP_VIS_COST", 0.0)
+    assert continuity_swaps(px, times_s=times, visibility=vis)[320:].all()
+
+
+def test_near_leg_evidence_is_side_on_only() -> None:
+    n = 4
+    px = np.full((n, 33, 2), np.nan)
+    px[:, int(Landmark.LEFT_HIP)] = px[:, int(Landmark.RIGHT_HIP)] = (100.0, 300.0)
+    px[:, int(Landmark.LEFT_SHOULDER)] = (100.0, 100.0)
+    px[:, int(Landmark.RIGHT_SHOULDER)] = [
+        (100.0, 100.0),
+        (100.0, 100.0),
+        (260.0, 100.0),
+        (np.nan, np.nan),
+    ]
+    vis = np.full((n, 33), 0.5)
+    vis[:, [25, 27, 29, 31]] = 0.9  # the left leg far more visible
+    vis[1, [25, 27, 29, 31]] = 0.55  # ... except in frame 1
+    w = near_leg_evidence(vis, px)
+    # side-on, a 0.4 difference: full; 0.05: none; shoulders 0.8 of the torso apart
+    # (facing the camera): none; unknown: none
+    np.testing.assert_allclose(w, [1.0, 0.0, 0.0, 0.0])
