@@ -510,6 +510,21 @@ def hip_order_evidence(landmarks_px: npt.ArrayLike) -> tuple[FloatArray, BoolArr
         exchanged: (T,) True where the labelled hips are in the other order
             across the picture from the shoulders.
     """
+    sh, hp = _across_torso(landmarks_px)
+    with np.errstate(invalid="ignore"):
+        weight = _ramp(np.abs(sh), SIDE_SHOULDERS_MIN, SIDE_SHOULDERS_FULL) * _ramp(
+            np.abs(hp), SIDE_HIPS_MIN, SIDE_HIPS_FULL
+        )
+        exchanged = np.sign(sh) * np.sign(hp) < 0
+    return weight, exchanged
+
+
+def _across_torso(landmarks_px: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """(T,) left shoulder minus right, and left hip minus right, across the picture.
+
+    As fractions of the torso's length (shoulder midpoint to hip midpoint);
+    NaN where a landmark is missing.
+    """
     x = np.asarray(landmarks_px, dtype=np.float64)[:, :, :2]
     sh = x[:, int(Landmark.LEFT_SHOULDER)] - x[:, int(Landmark.RIGHT_SHOULDER)]
     hp = x[:, int(Landmark.LEFT_HIP)] - x[:, int(Landmark.RIGHT_HIP)]
@@ -517,11 +532,7 @@ def hip_order_evidence(landmarks_px: npt.ArrayLike) -> tuple[FloatArray, BoolArr
     hip_mid = 0.5 * (x[:, int(Landmark.LEFT_HIP)] + x[:, int(Landmark.RIGHT_HIP)])
     with np.errstate(invalid="ignore", divide="ignore"):
         torso = np.linalg.norm(sh_mid - hip_mid, axis=1)
-        weight = _ramp(np.abs(sh[:, 0]) / torso, SIDE_SHOULDERS_MIN, SIDE_SHOULDERS_FULL) * _ramp(
-            np.abs(hp[:, 0]) / torso, SIDE_HIPS_MIN, SIDE_HIPS_FULL
-        )
-        exchanged = np.sign(sh[:, 0]) * np.sign(hp[:, 0]) < 0
-    return weight, exchanged
+        return sh[:, 0] / torso, hp[:, 0] / torso
 
 
 SWAP_VIS_COST = 0.05
@@ -564,13 +575,7 @@ def near_leg_evidence(visibility: npt.ArrayLike, landmarks_px: npt.ArrayLike) ->
     with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # a frame without legs: NaN
         dv = np.nanmean(v[:, li], axis=1) - np.nanmean(v[:, ri], axis=1)
-    x = np.asarray(landmarks_px, dtype=np.float64)[:, :, :2]
-    sh = x[:, int(Landmark.LEFT_SHOULDER)] - x[:, int(Landmark.RIGHT_SHOULDER)]
-    sh_mid = 0.5 * (x[:, int(Landmark.LEFT_SHOULDER)] + x[:, int(Landmark.RIGHT_SHOULDER)])
-    hip_mid = 0.5 * (x[:, int(Landmark.LEFT_HIP)] + x[:, int(Landmark.RIGHT_HIP)])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        torso = np.linalg.norm(sh_mid - hip_mid, axis=1)
-        width = np.abs(sh[:, 0]) / torso
+    width = np.abs(_across_torso(landmarks_px)[0])
     side_on = np.where(
         np.isfinite(width), 1.0 - _ramp(width, SIDE_SHOULDERS_MIN, SIDE_SHOULDERS_FULL), 0.0
     )
