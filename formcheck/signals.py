@@ -543,7 +543,7 @@ higher visibility in every side-on frame of our renders (0.14-0.44 higher,
 median per clip), including the frames where its labels are wrong, so this
 is no evidence against its brief label flips (the continuity repairs those,
 by their jumps); it breaks the continuity's long ties. Side-on, a render's
-near foot lifting from beside the far one was labelled the far foot for 8
+near foot lifting from beside the far one was labelled the far foot for 5
 frames: the continuity then kept every later frame exchanged (249 frames
 labelled against the render's truth, 5 with this cost; from the figure's
 left, a heel walk 77 -> 18). Every other render, and the synthetic swaps

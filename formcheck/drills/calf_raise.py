@@ -1224,13 +1224,13 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
     px = track.landmarks[:, :, :2].astype(np.float64) * np.array([track.width, track.height])
     cm = ctx.calibration.cm_per_px
     heel_guessed = front_hidden_heel(ctx, side, px)
+    behind = far_foot_hidden(ctx, side, px)
+    filled = fill_hidden_legs(ctx)[1] if heel_guessed.any() or behind.any() else px
     if heel_guessed.any():
         i_heel = int(side_landmark(side, "heel"))
-        px[heel_guessed, i_heel] = fill_hidden_legs(ctx)[1][heel_guessed, i_heel]
-    behind = far_foot_hidden(ctx, side, px)
+        px[heel_guessed, i_heel] = filled[heel_guessed, i_heel]
     angle_track = track
     if behind.any():
-        filled = fill_hidden_legs(ctx)[1]
         for part in ("knee", "ankle", "heel", "foot_index"):
             i = int(side_landmark(side, part))
             gone = behind & ~np.isfinite(px[:, i]).all(axis=1)
@@ -1825,12 +1825,7 @@ def _without_a_foot_held_up(
     free, stance = ("right", "left") if up > 0 else ("left", "right")
     if _level_in_3d(traces[stance], traces[free]):
         return legs, warnings  # further from the camera, not held up
-    note = QualityIssue(
-        "calf_free_foot",
-        "info",
-        f"your {free} foot stayed off the floor (held up), so your {stance} leg was measured",
-    )
-    return [stance], [*warnings, note]
+    return [stance], [*warnings, _free_foot_note(stance)]
 
 
 class CalfRaiseDrill:
@@ -1863,7 +1858,7 @@ class CalfRaiseDrill:
             traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
             legs, warnings = _legs_to_measure(ctx, times, traces, th)
             measured = {s: traces[s] for s in legs}
-            parts = _stretches_on_the_measured_leg_too(times, runs, stretches, legs, traces, th)
+            parts = _stretches_on_the_measured_leg_too(times, runs, legs, traces, th)
             if legs_switched(parts):
                 measured, traces, warnings = _per_stretch_traces(ctx, times, parts, scales)
             elif parts:
@@ -1905,7 +1900,6 @@ def _legs_to_measure(
 def _stretches_on_the_measured_leg_too(
     times: FloatArray,
     runs: list[tuple[int, int, str]],
-    stretches: list[StanceStretch],
     legs: list[str],
     traces: dict[str, LegTraces],
     th: CalfRaiseThresholds,
@@ -1925,7 +1919,7 @@ def _stretches_on_the_measured_leg_too(
     were its free foot moving). Empty when the measured leg stands in a run,
     or when two legs or none are measured.
     """
-    if not stretches or len(legs) != 1 or any(st.leg == legs[0] for st in stretches):
+    if not runs or len(legs) != 1 or any(foot != legs[0] for _, _, foot in runs):
         return []
     (leg,) = legs
     reps = [c.peak_i for c in _candidates(times, traces[leg], th) if c.is_rep]
@@ -1935,7 +1929,7 @@ def _stretches_on_the_measured_leg_too(
         if p.leg != leg or any(p.start <= i < p.stop for i in reps)
     ]
     if not legs_switched(parts):
-        return [StanceStretch(0, len(times), stretches[0].leg)]
+        return [StanceStretch(0, len(times), "right" if leg == "left" else "left")]
     return stretches_of_runs(
         [(p.start, p.stop, "right" if p.leg == "left" else "left") for p in parts], len(times)
     )
@@ -1945,13 +1939,17 @@ def _on_the_standing_leg(
     stance: str, traces: dict[str, LegTraces], warnings: list[QualityIssue]
 ) -> tuple[dict[str, LegTraces], list[QualityIssue]]:
     """Measure ``stance`` only: the other foot was held up wherever it showed reps."""
+    return {stance: traces[stance]}, [*warnings, _free_foot_note(stance)]
+
+
+def _free_foot_note(stance: str) -> QualityIssue:
+    """The note that the other foot was held up, so ``stance`` was measured."""
     free = "left" if stance == "right" else "right"
-    note = QualityIssue(
+    return QualityIssue(
         "calf_free_foot",
         "info",
         f"your {free} foot stayed off the floor (held up), so your {stance} leg was measured",
     )
-    return {stance: traces[stance]}, [*warnings, note]
 
 
 def _held_up_runs(ctx: DrillContext, times: FloatArray) -> list[tuple[int, int, str]]:
