@@ -22,6 +22,7 @@ from formcheck.drills.calf_heights import (
 from formcheck.drills.calf_leg_switch import (
     held_up_runs,
     single_leg_stretches,
+    stretches_of_runs,
     with_the_other_leg_between,
 )
 from formcheck.drills.calf_raise import (
@@ -37,8 +38,9 @@ from formcheck.drills.calf_raise import (
 )
 from formcheck.errors import AnalysisError
 from formcheck.landmarks import side_landmark
+from formcheck.render.drills import PRESETS
 from formcheck.synth import CalfRaiseProfile, CameraSpec, NoiseSpec, synthesize
-from formcheck.track import PoseTrack
+from formcheck.track import PoseTrack, load_track
 
 FPS = 30.0
 TH = load_calf_thresholds()
@@ -1345,10 +1347,10 @@ def test_the_other_leg_stands_in_the_long_gaps_between_one_foots_runs() -> None:
     assert (only.leg, only.start, only.stop) == ("left", 0, t.size)
 
 
-def _far_foot_put_down(syn: Any, t_change: float) -> PoseTrack:
+def _far_foot_put_down(syn: Any, t_change: float, t_back: float = np.inf) -> PoseTrack:
     """``syn``'s side-on track as MediaPipe gave it on a render of the same change of legs.
 
-    After ``t_change`` the far (left) foot, held up behind the near leg, is
+    From ``t_change`` to ``t_back`` (s) the far (left) foot, held up behind the near leg, is
     placed beside the standing foot, 0.5% of the picture above it, and the far
     leg's knee and foot have visibility 0.4 all along (under the conditioning's
     0.5, so it drops them): on the render the far heel read 3-5 cm above the
@@ -1356,7 +1358,8 @@ def _far_foot_put_down(syn: Any, t_change: float) -> PoseTrack:
     """
     tr = syn.track
     lm, vis = np.array(tr.landmarks), np.array(tr.visibility)
-    later = np.asarray(tr.timestamps_s) > t_change
+    t = np.asarray(tr.timestamps_s)
+    later = (t > t_change) & (t < t_back)
     for far, near in ((27, 28), (29, 30), (31, 32)):
         lm[later, far, 1] = lm[later, near, 1] - 0.005
     vis[:, [25, 27, 29, 31]] = 0.4
@@ -1388,6 +1391,77 @@ def test_side_on_far_leg_then_near_leg_each_measured_on_its_own_leg(seed: int) -
             assert g["heel_rise_cm"] == pytest.approx(e["heel_rise_cm"], rel=0.12)
         else:
             assert abs(g["heel_rise_cm"] - e["heel_rise_cm"]) <= 0.5
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_side_on_alternating_sets_far_near_far_each_on_its_own_leg(seed: int) -> None:
+    # the near foot held up in the two far-leg sets made two runs, joined across the near
+    # leg's set between them (its far foot, held up, placed near the floor): one far-leg
+    # stretch all clip long, and the near leg's 6 reps were lost
+    prof = dataclasses.replace(LEG_CHANGE, sets=3, set_legs=("left", "right", "left"))
+    syn = synthesize(prof, CameraSpec(view="side"), NoiseSpec.low(), seed=seed)
+    truth = [e for e in syn.truth.events if e["kind"] == "rep"]
+    gaps = [(truth[k - 1]["end_s"] + truth[k]["start_s"]) / 2 for k in (6, 12)]
+    report = analyze_track(
+        _far_foot_put_down(syn, *gaps), "calf-raise", DrillOptions(height_cm=175.0)
+    )
+    got = [e for e in report.events if e["kind"] == "rep" and not e["partial"]]
+    assert [e["leg"] for e in got] == [e["leg"] for e in truth]
+    assert [e["leg"] for e in truth] == ["left"] * 6 + ["right"] * 6 + ["left"] * 6
+    assert report.summary["set_count"] == 3
+    for g, e in zip(got, truth, strict=True):
+        assert abs(g["peak_s"] - e["peak_s"]) < 0.3
+        limit = 0.12 * e["heel_rise_cm"] if g["leg"] == "left" else 0.5  # as above
+        assert abs(g["heel_rise_cm"] - e["heel_rise_cm"]) <= limit
+
+
+def test_render_alternating_sets_side_on_are_each_measured_on_their_leg() -> None:
+    # MediaPipe's track of our render `python -m formcheck.render --drill
+    # calf-raise-alternating --view side` (3 reps on the left, far, leg, 3 on the right,
+    # 3 on the left; landmarks rounded to 0.0005 of the picture, visibilities to 0.01).
+    # It read "8 reps, left leg" in one set: the near foot's rises while held up in the
+    # middle set counted as two far-leg reps of 9.7-9.8 cm
+    track = load_track(Path(__file__).parent / "data" / "side_alternating_sets.npz")
+    syn = synthesize(
+        PRESETS["calf-raise-alternating"].make(), CameraSpec(view="side"), NoiseSpec.none()
+    )
+    truth = [e for e in syn.truth.events if e["kind"] == "rep"]
+    report = analyze_track(track, "calf-raise", DrillOptions(height_cm=175.0))
+    got = [e for e in report.events if e["kind"] == "rep" and not e["partial"]]
+    assert [e["leg"] for e in got] == [e["leg"] for e in truth]
+    assert [e["leg"] for e in truth] == ["left"] * 3 + ["right"] * 3 + ["left"] * 3
+    assert report.summary["set_count"] == 3
+    for g, e in zip(got, truth, strict=True):
+        assert abs(g["peak_s"] - e["peak_s"]) < 0.3
+        if g["leg"] == "right":
+            assert abs(g["heel_rise_cm"] - e["heel_rise_cm"]) <= 0.7
+        else:  # the far leg reads low side-on (a known gap), and says so
+            assert "behind your other leg" in g["flags"]["heel_rise_cm"]
+            assert g["heel_rise_cm"] >= 0.7 * e["heel_rise_cm"]
+
+
+def test_held_up_runs_stay_apart_across_a_long_gap_and_join_across_a_short_one() -> None:
+    t = np.arange(0.0, 30.0, 0.1)
+    free = np.full(t.size, "", dtype="<U5")
+    free[(t >= 1) & (t < 9)] = "right"
+    free[(t >= 10) & (t < 12)] = "right"  # 1 s gap: the same set
+    free[(t >= 20) & (t < 28)] = "right"  # 8 s gap: another set (the hidden leg's between)
+    runs = held_up_runs(t, free)
+    assert [(round(t[a], 1), round(t[b - 1], 1), f) for a, b, f in runs] == [
+        (1.0, 11.9, "right"),
+        (20.0, 27.9, "right"),
+    ]
+    (one,) = stretches_of_runs(runs, t.size)  # on its own, still one stretch on the left leg
+    assert (one.start, one.stop, one.leg) == (0, t.size, "left")
+    free[:] = ""
+    free[(t >= 2) & (t < 3)] = "left"  # a step: dropped
+    free[(t >= 14) & (t < 16)] = "right"  # two 2 s pieces 6 s apart: kept for their
+    free[(t >= 22) & (t < 24)] = "right"  # 10 s together, as before, but apart
+    runs = held_up_runs(t, free)
+    assert [(round(t[a], 1), round(t[b - 1], 1), f) for a, b, f in runs] == [
+        (14.0, 15.9, "right"),
+        (22.0, 23.9, "right"),
+    ]
 
 
 def test_fatigue_is_each_legs_own_after_a_change_of_legs() -> None:

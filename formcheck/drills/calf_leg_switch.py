@@ -101,12 +101,16 @@ def held_up_foot(
 def held_up_runs(times_s: FloatArray, free: npt.NDArray[np.str_]) -> list[tuple[int, int, str]]:
     """Runs ``(start, stop, foot)`` of frames with ``foot`` held up, from ``held_up_foot``.
 
-    Runs with the same foot up are joined across frames where neither is
-    (the pose model placing the free foot on the standing one for a second
-    or two, a foot put down for a rest), and runs shorter than
-    ``SWITCH_MIN_SET_S`` (a step, a glitch) are dropped one at a time,
-    shortest first, joining again after each (so a glitch inside a set does
-    not cut it into pieces too short to keep).
+    Runs shorter than ``SWITCH_MIN_SET_S`` (a step, a glitch) are dropped
+    one at a time, shortest first. A run's length for this counts its
+    neighbours with the same foot up, across frames where neither is (the
+    pose model placing the free foot on the standing one for a second or
+    two, a foot put down for a rest), so a glitch inside a set does not cut
+    it into pieces too short to keep. Those neighbours are returned joined
+    across gaps shorter than ``SWITCH_MIN_SET_S`` and apart across longer
+    ones: side-on, a long gap can be a set on the near leg between two on
+    the far one, whose held-up far foot the pose model places near the
+    floor (``with_the_other_leg_between``). ``stretches_of_runs`` joins them.
     """
     t = np.asarray(times_s, dtype=np.float64)
     runs: list[tuple[int, int, str]] = []
@@ -118,13 +122,26 @@ def held_up_runs(times_s: FloatArray, free: npt.NDArray[np.str_]) -> list[tuple[
         if free[i]:
             runs.append((i, j, str(free[i])))
         i = j
-    while True:  # drop the shortest run under SWITCH_MIN_SET_S, join, again
-        runs = _joined(runs)
-        span = [t[b - 1] - t[a] for a, b, _ in runs]
+    while True:  # drop the shortest joined run under SWITCH_MIN_SET_S, again
+        runs = _joined(runs, t, SWITCH_MIN_SET_S)
+        groups = _groups(runs)
+        span = [t[runs[g[-1]][1] - 1] - t[runs[g[0]][0]] for g in groups]
         short = [k for k, d in enumerate(span) if d < SWITCH_MIN_SET_S]
         if not short:
             return runs
-        del runs[min(short, key=lambda k: span[k])]
+        drop = set(groups[min(short, key=lambda k: span[k])])
+        runs = [r for k, r in enumerate(runs) if k not in drop]
+
+
+def _groups(runs: list[tuple[int, int, str]]) -> list[list[int]]:
+    """Indices of ``runs`` grouped where neighbours have the same foot up."""
+    out: list[list[int]] = []
+    for k, (_, _, foot) in enumerate(runs):
+        if out and runs[out[-1][-1]][2] == foot:
+            out[-1].append(k)
+        else:
+            out.append([k])
+    return out
 
 
 def single_leg_stretches(times_s: FloatArray, free: npt.NDArray[np.str_]) -> list[StanceStretch]:
@@ -141,8 +158,10 @@ def single_leg_stretches(times_s: FloatArray, free: npt.NDArray[np.str_]) -> lis
 def stretches_of_runs(runs: list[tuple[int, int, str]], n: int) -> list[StanceStretch]:
     """Stretches standing on the foot not up in each run, extended to halfway to the next.
 
-    The first starts at frame 0 and the last stops at ``n``.
+    Neighbouring runs with the same foot up are one stretch; the first
+    starts at frame 0 and the last stops at ``n``.
     """
+    runs = _joined(runs)
     out = []
     for k, (_, _, foot) in enumerate(runs):
         start = 0 if k == 0 else (runs[k - 1][1] + runs[k][0]) // 2
@@ -182,11 +201,21 @@ def with_the_other_leg_between(
     return stretches_of_runs(_joined(pieces), n)
 
 
-def _joined(runs: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Neighbouring runs with the same foot up joined into one."""
+def _joined(
+    runs: list[tuple[int, int, str]], times_s: FloatArray | None = None, within_s: float = 0.0
+) -> list[tuple[int, int, str]]:
+    """Neighbouring runs with the same foot up joined into one.
+
+    With ``times_s``, only those whose gap (its first to last frame, as
+    ``with_the_other_leg_between`` measures it) is shorter than ``within_s``.
+    """
     out: list[tuple[int, int, str]] = []
     for a, b, foot in runs:
-        if out and out[-1][2] == foot:
+        if (
+            out
+            and out[-1][2] == foot
+            and (times_s is None or times_s[a - 1] - times_s[out[-1][1]] < within_s)
+        ):
             out[-1] = (out[-1][0], b, foot)
         else:
             out.append((a, b, foot))

@@ -1912,12 +1912,14 @@ def _stretches_on_the_measured_leg_too(
     floor by the pose model (a rendered clip: 3-5 cm above the standing
     foot, for a true 35), so it makes no run. The near leg, which has reps
     in the second set, was measured all clip long and the far leg's set was
-    lost, read as weight shifts. Here the runs stand on their own leg and
-    the gaps of ``SWITCH_MIN_SET_S`` or more between them on the measured
-    leg, where it has a rep (``with_the_other_leg_between``); without such a
-    gap, the clip is one stretch on the runs' leg (the measured leg's reps
-    were its free foot moving). Empty when the measured leg stands in a run,
-    or when two legs or none are measured.
+    lost, read as weight shifts; in alternating sets (far, near, far) the
+    near leg's set between the two runs was lost. Here the runs stand on
+    their own leg, and the gaps of ``SWITCH_MIN_SET_S`` or more around and
+    between them on the measured leg, where it has a rep
+    (``with_the_other_leg_between``); without such a gap, the clip is one
+    stretch on the runs' leg (the measured leg's reps were its free foot
+    moving). Empty when the measured leg stands in a run, or when two legs
+    or none are measured.
     """
     if not runs or len(legs) != 1 or any(foot != legs[0] for _, _, foot in runs):
         return []

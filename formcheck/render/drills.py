@@ -91,6 +91,24 @@ PRESETS: dict[str, Preset] = {
         ),
         "single-leg calf raises: 3 reps of 8 cm on the left leg, then 3 on the right",
     ),
+    "calf-raise-alternating": Preset(
+        "calf-raise",
+        lambda: prof.CalfRaiseProfile(
+            reps=3,
+            sets=3,
+            set_legs=("left", "right", "left"),
+            set_rest_s=3.5,
+            heel_rise_cm=8.0,
+            up_s=0.8,
+            hold_s=0.3,
+            down_s=0.9,
+            rest_s=0.2,
+            lead_in_s=1.0,
+            lead_out_s=0.8,
+        ),
+        "single-leg calf raises in alternating sets: 3 reps of 8 cm on the left leg, "
+        "3 on the right, 3 on the left again",
+    ),
     "balance": Preset(
         "balance",
         lambda: prof.BalanceProfile(
