@@ -236,6 +236,37 @@ def test_knee_variant_cue() -> None:
     assert any("keep the knee straight" in c.message for c in res.cues)
 
 
+@pytest.mark.parametrize(
+    ("view", "ankle_per_cm", "knee_per_cm", "counted"),
+    [
+        ("side", -0.45, 2.0, False),  # a step: the knee bends, the ankle does not extend
+        ("oblique", -0.45, 2.0, False),
+        ("front", -0.45, 2.0, True),  # from the front the angles cannot tell
+        ("side", 2.5, 2.0, True),  # the ankle extends: a heel raise, the knee bending too
+        ("side", -0.45, 1.0, True),  # the knee bends 7.5 degrees only
+    ],
+)
+def test_a_rise_bending_the_knee_over_a_still_ankle_is_a_step(
+    view: str, ankle_per_cm: float, knee_per_cm: float, counted: bool
+) -> None:
+    # a person walking away after a set (real clip, read at 15 fps) lifted the heel
+    # 7.4 cm, the ankle at -3.3 degrees and the knee bending 14.8: counted as a rep
+    t, h, _ = trapezoid_reps([7.5, 7.5, 7.5, 7.5])
+    last = t > t[-1] - 5.5  # the fourth rise is the step
+    tr = traces_for(h)
+    pf = np.where(last, ankle_per_cm * h, tr.plantarflexion_deg)
+    knee = 2.0 + np.where(last, knee_per_cm * h, 0.0)
+    step = dataclasses.replace(tr, plantarflexion_deg=pf, knee_flexion_deg=knee)
+    res = analyze_traces(t, {"right": step}, TH, views=np.full(t.size, view))
+    assert res.summary["rep_count"] == (4 if counted else 3)
+    reasons = [e["reason"] for e in res.events if e["kind"] == "not_a_rep"]
+    assert reasons == (
+        []
+        if counted
+        else ["the knee bent 15° while the ankle did not extend (-3°): a step, not a heel raise"]
+    )
+
+
 def test_heel_rise_test_mode_norms() -> None:
     t, h, _ = trapezoid_reps([9.0] * 10, up=0.9, hold=0.1, down=0.9, rest=0.1)
     res = analyze_traces(t, {"left": traces_for(h)}, TH, variant={"heel_rise_test": True})

@@ -213,6 +213,8 @@ class CalfRaiseThresholds:
     max_toe_lift_fraction: float
     max_baseline_step_fraction: float
     min_body_rise_fraction: float
+    step_max_ankle_extension_deg: float
+    step_min_knee_bend_deg: float
     edge_fraction: float
     plateau_fraction: float
     smoothing_s: float
@@ -928,6 +930,36 @@ def _reject_off_tempo(cands: list[RepCandidate], th: CalfRaiseThresholds) -> Non
                     f"too quick for this set ({dur:.2f} s against {typical:.2f} s for the "
                     "other reps): a bounce or landmark jitter"
                 )
+
+
+ANGLE_VIEWS = frozenset({"side", "oblique"})
+"""Views in which the ankle and knee angles can tell a step from a heel raise."""
+
+
+def _reject_steps(
+    cands: list[RepCandidate], tr: LegTraces, views: npt.NDArray[np.str_], th: CalfRaiseThresholds
+) -> None:
+    """Reject rises where the knee bent and the ankle did not extend: a step, not a heel raise.
+
+    A heel raise turns the foot about the toes, extending the ankle; a step
+    (walking away after the set) or a knee driven forward lifts the heel by
+    bending the knee over a still or flexing ankle, and the hips may rise
+    with it (so the body test passes). Judged only where every frame of the
+    rise is in ``ANGLE_VIEWS`` (``step_max_ankle_extension_deg``,
+    ``step_min_knee_bend_deg``).
+    """
+    for c in cands:
+        if not c.is_rep or len(views) != len(tr.knee_flexion_deg):
+            continue
+        if not set(views[c.start_i : c.end_i + 1].tolist()) <= ANGLE_VIEWS:
+            continue
+        ankle = _lift(tr.plantarflexion_deg, c.plateau, c.baseline_left, c.baseline_right)
+        knee = _lift(tr.knee_flexion_deg, c.plateau, c.baseline_left, c.baseline_right)
+        if ankle <= th.step_max_ankle_extension_deg and knee >= th.step_min_knee_bend_deg:
+            c.reason = (
+                f"the knee bent {knee:.0f}° while the ankle did not extend "
+                f"({ankle:+.0f}°): a step, not a heel raise"
+            )
 
 
 def rise_noise_cm(cands: list[RepCandidate]) -> float | None:
@@ -2140,6 +2172,7 @@ def analyze_traces(
     travel_ratios: dict[str, float] = {}
     for leg, tr in traces.items():
         per_leg[leg] = _candidates(times_s, tr, th)
+        _reject_steps(per_leg[leg], tr, views, th)
         if heel_travel is not None:
             travel_ratios[leg] = correct_heel_travel(per_leg[leg], tr, heel_travel, th, views)
         if rise_scale is not None and len(rise_scale) == n:
