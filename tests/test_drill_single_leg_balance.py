@@ -870,3 +870,48 @@ def test_standing_foot_placed_off_the_floor_at_a_lift_off_is_flagged() -> None:
     # untouched, nothing is flagged
     plain = analyze_track(tr, "single-leg-balance", DrillOptions(height_cm=175.0))
     assert not any(e["start_uncertain"] or e["end_uncertain"] for e in plain.events)
+
+
+WALK_OFF = BalanceProfile(duration=16.0, stance_leg="left", holds=((2.0, 9.0), (12.0, 13.4)))
+"""A hold, then a foot up for 1.4 s at 12.0 s: the first step of walking away, or a short hold."""
+
+
+@pytest.mark.parametrize("view", ["side", "front", "oblique"])
+@pytest.mark.parametrize(("leg_per_s", "walking"), [(0.4, True), (0.1, False)])
+def test_a_foot_up_while_walking_away_is_not_a_hold(
+    view: str, leg_per_s: float, walking: bool
+) -> None:
+    # a real clip started mid-hold read the walk away after it (hips crossing the picture
+    # at 0.64 leg lengths a second) as a 1.06 s hold on the other leg
+    syn = synthesize(WALK_OFF, CameraSpec(view=view), NoiseSpec.low(), seed=0)
+    tr = syn.track
+    lm = np.array(tr.landmarks)
+    t = np.asarray(tr.timestamps_s)
+    leg = np.nanmedian(np.linalg.norm(lm[:, 23, :2] - lm[:, 27, :2], axis=1))
+    lm[:, :, 0] += (leg_per_s * leg * np.clip(t - 11.6, 0.0, None))[:, None]
+    walked = dataclasses.replace(tr, landmarks=lm.astype(tr.landmarks.dtype))
+    report = analyze_track(walked, "single-leg-balance", DrillOptions(height_cm=175.0))
+    truth = [e for e in syn.truth.events if e["kind"] == "hold"]
+    _check_holds(report, truth[:1] if walking else truth, "left")
+    notes = [w.message for w in report.warnings if w.code == "walking_not_a_hold"]
+    assert notes == (
+        [
+            "a foot was off the floor at 12.1-13.3 s while you walked (your hips "
+            "travelled across the picture): steps, not a balance hold, so not counted"
+        ]
+        if walking
+        else []
+    )
+
+
+def test_a_hold_under_way_when_the_video_starts_says_it_lasted_longer() -> None:
+    syn = synthesize(PROFILE, CameraSpec(view="side"), NoiseSpec.low(), seed=0)
+    first = int(np.searchsorted(syn.track.timestamps_s, 4.0))  # mid first hold (2.0-9.0 s)
+    report = analyze_track(
+        syn.track.slice(first, len(syn.track)), "single-leg-balance", DrillOptions(height_cm=175.0)
+    )
+    started, later = report.events
+    assert started["started_by"] == "start of video" and later["started_by"] == "lift-off"
+    assert "began before the first frame" in started["flags"]["duration_s"]
+    assert "began before the first frame" not in later["flags"].get("duration_s", "")
+    assert abs(later["start_s"] - 13.0) <= HOLD_TOL_S

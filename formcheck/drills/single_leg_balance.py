@@ -136,6 +136,7 @@ import numpy.typing as npt
 
 from formcheck.drills.base import Cue, DrillContext, DrillResult, NormComparison
 from formcheck.drills.common import (
+    append_flag,
     fill_hidden_legs,
     knee_flexion_3d,
     leg_length,
@@ -235,6 +236,14 @@ MSG_UNCONFIRMED_TOUCHDOWN = (
 MSG_FOOT_UNCLEAR = "the {role} foot was seen clearly in only {pct:.0f}% of the hold's frames"
 MSG_TOUCHDOWN = "you touched down at {time:.1f} s ({leg} leg hold, after {held:.1f} s)"
 MSG_HOP = "you hopped at {time:.1f} s ({leg} leg hold): keep the stance foot planted"
+MSG_STARTED_BEFORE = (
+    "the video starts during this hold: it began before the first frame, so it lasted longer "
+    "than measured; start filming before you lift the foot"
+)
+MSG_WALKING = (
+    "a foot was off the floor at {spans} while you walked (your hips travelled across the "
+    "picture): steps, not a balance hold, so not counted"
+)
 MSG_SWAY_GREW = (
     "sway grew after {after:.0f} s of the {leg} leg hold ({ratio:.1f}x faster than at the start)"
 )
@@ -271,6 +280,7 @@ class BalanceThresholds:
     lift_on_leg: float
     lift_off_leg: float
     min_hold_s: float
+    max_hold_travel_leg_s: float
     min_touchdown_s: float
     min_leg_change_s: float
     boundary_evidence_s: float
@@ -787,6 +797,31 @@ def detect_holds(
     return spans
 
 
+TRAVEL_END_S = 0.2
+"""s. Each end of a hold over which the hips' position is taken (median) for its travel."""
+
+
+def hold_travel_leg_s(
+    times_s: FloatArray, u_px: FloatArray, hold: HoldSpan, leg_px: float
+) -> float:
+    """How fast the hips travelled along the floor during ``hold``, leg lengths per second.
+
+    ``u_px``: (T,) the hip midpoint along the floor line in the picture, px.
+    The median over the last ``TRAVEL_END_S`` minus that over the first,
+    over the hold's duration; 0.0 when unknown (unseen hips, no leg length).
+    """
+    sl = slice(hold.start_i, hold.end_i + 1)
+    t, u = times_s[sl], u_px[sl]
+    ok = np.isfinite(u)
+    duration = hold.end_s - hold.start_s
+    if ok.sum() < 2 or not math.isfinite(leg_px) or leg_px <= 0 or duration <= 0:
+        return 0.0
+    t, u = t[ok], u[ok]
+    first = np.median(u[t <= t[0] + TRAVEL_END_S])
+    last = np.median(u[t >= t[-1] - TRAVEL_END_S])
+    return float(abs(last - first) / leg_px / duration)
+
+
 def split_hops(
     times_s: FloatArray,
     stance_height: FloatArray,
@@ -1218,17 +1253,25 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
         split.extend(split_hops(t, stance_h_all[other(h.free_side)], hip_h, h, th))
     holds = split
 
+    # ---- hips travelling along the floor: walking (away after the hold), not a hold
+    floor_dir = np.array([-up_px[1], up_px[0]])
+    if floor_dir[0] < 0:
+        floor_dir = -floor_dir
+    hip_mid = (px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP]) / 2
+    u_px = hip_mid @ floor_dir
+    walks = [h for h in holds if hold_travel_leg_s(t, u_px, h, leg_px) > th.max_hold_travel_leg_s]
+    if walks:
+        holds = [h for h in holds if h not in walks]
+        spans = ", ".join(f"{h.start_s:.1f}-{h.end_s:.1f} s" for h in walks)
+        warnings.append(QualityIssue("walking_not_a_hold", "info", MSG_WALKING.format(spans=spans)))
+
     view = ctx.view.view
     axis = SWAY_AXIS_BY_VIEW.get(view, "mixed")
     near = near_side_from_facing(ctx.view.facing)
     options_leg = ctx.options.leg
 
     # ---- sway centre: hip midpoint, along the floor line in the picture
-    floor_dir = np.array([-up_px[1], up_px[0]])
-    if floor_dir[0] < 0:
-        floor_dir = -floor_dir
-    hip_mid = (px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP]) / 2
-    u_cm = (hip_mid @ floor_dir) * cm_per_px
+    u_cm = u_px * cm_per_px
     world_scale = (
         leg_cm / leg_length(world) if math.isfinite(leg_length(world)) else math.nan
     )  # cm per world metre: world geometry in this person's calibrated size
@@ -1634,6 +1677,9 @@ def _measure_hold(
         hold_flags["duration_s"] = "; ".join(
             MSG_UNCONFIRMED_TOUCHDOWN.format(lo=lo, hi=hi) for lo, hi in h.unconfirmed_touchdowns_s
         )
+    if h.start_i == 0:
+        append_flag(hold_flags, "duration_s", MSG_STARTED_BEFORE)
+        append_flag(hold_flags, "start_s", MSG_STARTED_BEFORE)
 
     ev: dict[str, Any] = {
         "kind": "hold",
@@ -1644,6 +1690,7 @@ def _measure_hold(
         "stance_leg": stance,
         "stance_leg_method": method,
         "ended_by": h.ended_by,
+        "started_by": "start of video" if h.start_i == 0 else "lift-off",
         "free_foot_peak_height_cm": _r(float(np.nanmax(np.abs(signal[sl] - baseline))) * leg_cm),
     }
 
