@@ -44,6 +44,23 @@ class Preset:
     about: str
 
 
+def _single_leg_sets(legs: tuple[str, ...]) -> prof.CalfRaiseProfile:
+    """Single-leg sets of 3 reps of 8 cm, one per entry of ``legs``, 3.5 s apart."""
+    return prof.CalfRaiseProfile(
+        reps=3,
+        sets=len(legs),
+        set_legs=legs,
+        set_rest_s=3.5,
+        heel_rise_cm=8.0,
+        up_s=0.8,
+        hold_s=0.3,
+        down_s=0.9,
+        rest_s=0.2,
+        lead_in_s=1.0,
+        lead_out_s=0.8,
+    )
+
+
 PRESETS: dict[str, Preset] = {
     "calf-raise": Preset(
         "calf-raise",
@@ -76,36 +93,12 @@ PRESETS: dict[str, Preset] = {
     ),
     "calf-raise-leg-change": Preset(
         "calf-raise",
-        lambda: prof.CalfRaiseProfile(
-            reps=3,
-            sets=2,
-            set_legs=("left", "right"),
-            set_rest_s=3.5,
-            heel_rise_cm=8.0,
-            up_s=0.8,
-            hold_s=0.3,
-            down_s=0.9,
-            rest_s=0.2,
-            lead_in_s=1.0,
-            lead_out_s=0.8,
-        ),
+        lambda: _single_leg_sets(("left", "right")),
         "single-leg calf raises: 3 reps of 8 cm on the left leg, then 3 on the right",
     ),
     "calf-raise-alternating": Preset(
         "calf-raise",
-        lambda: prof.CalfRaiseProfile(
-            reps=3,
-            sets=3,
-            set_legs=("left", "right", "left"),
-            set_rest_s=3.5,
-            heel_rise_cm=8.0,
-            up_s=0.8,
-            hold_s=0.3,
-            down_s=0.9,
-            rest_s=0.2,
-            lead_in_s=1.0,
-            lead_out_s=0.8,
-        ),
+        lambda: _single_leg_sets(("left", "right", "left")),
         "single-leg calf raises in alternating sets: 3 reps of 8 cm on the left leg, "
         "3 on the right, 3 on the left again",
     ),
