@@ -21,7 +21,6 @@ from formcheck.drills.calf_heights import (
 )
 from formcheck.drills.calf_leg_switch import (
     held_up_runs,
-    single_leg_stretches,
     stretches_of_runs,
     with_the_other_leg_between,
 )
@@ -1340,21 +1339,21 @@ def test_one_stance_all_clip_long_is_not_a_change_of_legs(leg: str) -> None:
         assert report.summary["rep_count"] == 5
 
 
-def test_single_leg_stretches_bridge_glitches_and_split_at_the_change() -> None:
+def test_stretches_of_held_up_runs_bridge_glitches_and_split_at_the_change() -> None:
     t = np.arange(0, 20, 1 / FPS)
     free = np.full(t.size, "", dtype="<U5")
     free[t < 10] = "right"  # standing on the left
     free[(t > 5) & (t < 6.5)] = ""  # the free foot placed on the standing one for 1.5 s
     free[(t > 7) & (t < 7.5)] = "left"  # a half-second glitch
     free[t >= 12] = "left"  # then on the right leg
-    first, second = single_leg_stretches(t, free)
+    first, second = stretches_of_runs(held_up_runs(t, free), t.size)
     assert (first.leg, second.leg) == ("left", "right")
     assert first.start == 0 and second.stop == t.size
     assert first.stop == second.start
     assert t[first.stop] == pytest.approx(11.0, abs=0.05)  # halfway between the two
     # a foot up for less than SWITCH_MIN_SET_S is no set
     short = np.where(t < 3.0, "right", "")
-    assert single_leg_stretches(t, short) == []
+    assert stretches_of_runs(held_up_runs(t, short), t.size) == []
 
 
 def test_the_other_leg_stands_in_the_long_gaps_between_one_foots_runs() -> None:

@@ -144,22 +144,13 @@ def _groups(runs: list[tuple[int, int, str]]) -> list[list[int]]:
     return out
 
 
-def single_leg_stretches(times_s: FloatArray, free: npt.NDArray[np.str_]) -> list[StanceStretch]:
-    """The clip cut into single-leg stretches at each change of the foot held up.
-
-    From ``held_up_runs``: each run then extends to halfway to the next one
-    (the first from the clip's start, the last to its end), so a rep at its
-    edge, which the moving median places late or early, stays inside it.
-    Empty when no foot is held up long enough.
-    """
-    return stretches_of_runs(held_up_runs(times_s, free), len(free))
-
-
 def stretches_of_runs(runs: list[tuple[int, int, str]], n: int) -> list[StanceStretch]:
     """Stretches standing on the foot not up in each run, extended to halfway to the next.
 
     Neighbouring runs with the same foot up are one stretch; the first
-    starts at frame 0 and the last stops at ``n``.
+    starts at frame 0 and the last stops at ``n``, so a rep at a stretch's
+    edge, which the moving median places late or early, stays inside it.
+    Empty without runs (no foot held up long enough).
     """
     runs = _joined(runs)
     out = []
@@ -182,8 +173,8 @@ def with_the_other_leg_between(
     the floor, so no run shows it). Gaps of ``SWITCH_MIN_SET_S`` or longer,
     before, between and after the runs, become stretches on ``other``
     (``other`` is held up in no run: the caller checks); shorter gaps stay
-    with the runs. Each stretch extends to halfway to the next, as in
-    ``single_leg_stretches``.
+    with the runs. Each stretch extends to halfway to the next
+    (``stretches_of_runs``).
     """
     t = np.asarray(times_s, dtype=np.float64)
     n = len(t)
