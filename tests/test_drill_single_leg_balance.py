@@ -915,3 +915,49 @@ def test_a_hold_under_way_when_the_video_starts_says_it_lasted_longer() -> None:
     assert "began before the first frame" in started["flags"]["duration_s"]
     assert "began before the first frame" not in later["flags"].get("duration_s", "")
     assert abs(later["start_s"] - 13.0) <= HOLD_TOL_S
+
+
+def _without_person(track: Any, lo_s: float, hi_s: float) -> Any:
+    """``track`` with no person found in frames from ``lo_s`` to before ``hi_s``."""
+    gone = (track.timestamps_s >= lo_s) & (track.timestamps_s < hi_s)
+    arrays = {}
+    for name in ("landmarks", "visibility", "presence", "world"):
+        a = np.array(getattr(track, name))
+        a[gone] = np.nan
+        arrays[name] = a
+    people = np.where(gone, 0, track.num_people).astype(np.int16)
+    return dataclasses.replace(track, num_people=people, **arrays)
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+def test_a_hold_seen_only_in_part_says_which_end_the_video_missed(view: str) -> None:
+    # holds at 2.0-9.0 and 13.0-18.5 s; the pose model finds nobody in some frames
+    syn = synthesize(PROFILE, CameraSpec(view=view), NoiseSpec.low(), seed=0)
+    opts = DrillOptions(height_cm=175.0)
+
+    # nobody found until 4.0 s: the first hold was already under way
+    first, later = analyze_track(
+        _without_person(syn.track, 0.0, 4.0), "single-leg-balance", opts
+    ).events
+    assert first["started_by"] == "first detection" and later["started_by"] == "lift-off"
+    assert first["start_s"] == pytest.approx(4.0, abs=0.04)
+    assert "first found in the picture at 4.0 s" in first["flags"]["duration_s"]
+    assert abs(later["start_s"] - 13.0) <= HOLD_TOL_S
+
+    # lost for 1 s mid-hold: still one hold, with its lift-off and touchdown, said
+    held, _ = analyze_track(_without_person(syn.track, 5.0, 6.0), "single-leg-balance", opts).events
+    assert abs(held["start_s"] - 2.0) <= HOLD_TOL_S and abs(held["end_s"] - 9.0) <= HOLD_TOL_S
+    assert "lost from the picture at 5.0-6.0 s" in held["flags"]["duration_s"]
+
+    # lost for 2.5 s (longer than max_bridge_s): two pieces, each open at the gap
+    before, after, _ = analyze_track(
+        _without_person(syn.track, 5.0, 7.5), "single-leg-balance", opts
+    ).events
+    assert before["ended_by"] == "lost tracking" and after["started_by"] == "tracking regained"
+    assert abs(before["start_s"] - 2.0) <= HOLD_TOL_S and abs(after["end_s"] - 9.0) <= HOLD_TOL_S
+    assert (
+        "lost from the picture from 5.0 s to 7.5 s with the foot still up"
+        in before["flags"]["end_s"]
+    )
+    assert "lost from the picture from 5.0 s to 7.5 s" in after["flags"]["start_s"]
+    assert before["end_uncertain"] and after["start_uncertain"]

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -232,7 +232,14 @@ def merge_label_swaps(holds: list[HoldSpan], min_touchdown_s: float) -> list[Hol
         if out and h.start_s - out[-1].end_s < min_touchdown_s:
             p = out[-1]
             side = p.free_side if p.duration_s >= h.duration_s else h.free_side
-            out[-1] = HoldSpan(p.start_s, h.end_s, p.start_i, h.end_i, side, h.ended_by)
+            out[-1] = replace(
+                p,
+                end_s=h.end_s,
+                end_i=h.end_i,
+                free_side=side,
+                ended_by=h.ended_by,
+                unconfirmed_touchdowns_s=p.unconfirmed_touchdowns_s + h.unconfirmed_touchdowns_s,
+            )
         else:
             out.append(h)
     return out

@@ -59,7 +59,13 @@ Physically implausible evidence is not a touchdown:
   ``weak_evidence_frames``).
 
 Each hold ends by ``"touchdown"``, ``"hop"``, ``"end of video"`` or
-``"lost tracking"`` (the person left the picture). A touchdown followed by a
+``"lost tracking"`` (the person left the picture), and starts by
+``"lift-off"``, ``"hop landing"``, or one of three starts the video saw only a
+bound of: ``"start of video"``, ``"first detection"`` (nobody was found before)
+and ``"tracking regained"`` (the foot was already up when the person was found
+again after more than ``boundary_evidence_s``). Open ends and stretches inside
+a hold where nobody was found (``min_touchdown_s`` or more: a touchdown there
+would not be seen) are said in flags. A touchdown followed by a
 new hold on the same leg within ``resume_window_s`` is an interruption:
 counted in ``touchdowns`` and cued.
 
@@ -128,7 +134,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -159,6 +165,10 @@ CHI2_95_2DOF = 5.991464547107979
 """chi-square quantile (0.95, 2 degrees of freedom) for the 95% ellipse."""
 
 ENDED_BY = ("touchdown", "hop", "end of video", "lost tracking")
+STARTED_BY = ("lift-off", "start of video", "first detection", "tracking regained", "hop landing")
+"""How a hold's start was seen: the lift-off itself, or only a bound on it (the video
+or the pose began with the foot already up, or the pose came back after a gap longer
+than ``boundary_evidence_s`` with the foot already up), or a hop's landing."""
 
 SWAY_AXIS_BY_VIEW = {
     "front": "ml",
@@ -239,6 +249,25 @@ MSG_HOP = "you hopped at {time:.1f} s ({leg} leg hold): keep the stance foot pla
 MSG_STARTED_BEFORE = (
     "the video starts during this hold: it began before the first frame, so it lasted longer "
     "than measured; start filming before you lift the foot"
+)
+MSG_FIRST_DETECTION = (
+    "you were first found in the picture at {time:.1f} s with the foot already up: the hold "
+    "began before that, so it lasted longer than measured; stand fully in the picture, in "
+    "good light, before you lift the foot"
+)
+MSG_TRACKING_REGAINED = (
+    "you were lost from the picture from {lo:.1f} s to {time:.1f} s and the foot was already "
+    "up when you were found again: the lift-off was not seen, so the hold may have begun "
+    "earlier and lasted longer than measured"
+)
+MSG_UNSEEN_INSIDE = (
+    "you were lost from the picture at {spans} during this hold: it is counted as one hold "
+    "through that, but a touchdown then would not be seen"
+)
+MSG_LOST_TRACKING = (
+    "you were lost from the picture from {time:.1f} s{until} with the foot still up: the "
+    "touchdown was not seen, so the hold may have lasted longer than measured; keep your "
+    "whole body and both feet in the picture"
 )
 MSG_WALKING = (
     "a foot was off the floor at {spans} while you walked (your hips travelled across the "
@@ -334,6 +363,11 @@ class HoldSpan:
             hold that heel and toe put on the floor for ``min_touchdown_s`` or
             more while the ankle was unseen: taken as part of the hold (a
             touchdown needs the ankle), but a real touchdown cannot be ruled out.
+        started_by: one of ``STARTED_BY``.
+        unseen_before_s: for "tracking regained", when the pose was last seen
+            before the hold (s); the lift-off lies between it and ``start_s``.
+        unseen_after_s: for "lost tracking", when the pose was next seen (s),
+            NaN when never again.
     """
 
     start_s: float
@@ -343,6 +377,9 @@ class HoldSpan:
     free_side: str
     ended_by: str
     unconfirmed_touchdowns_s: tuple[tuple[float, float], ...] = ()
+    started_by: str = "lift-off"
+    unseen_before_s: float = math.nan
+    unseen_after_s: float = math.nan
 
     @property
     def duration_s(self) -> float:
@@ -631,6 +668,32 @@ def local_slopes(
     return slope, value
 
 
+def _how_started(
+    times_s: FloatArray, x: FloatArray, seen: BoolArray, a: int, th: BalanceThresholds
+) -> tuple[str, float]:
+    """How the hold whose first frame above ``lift_off_leg`` is ``a`` began (``STARTED_BY``).
+
+    Only a bound on the lift-off is known when no frame before ``a`` was seen
+    ("start of video" at frame 0, else "first detection"), or when the foot was
+    already at ``lift_on_leg`` in the first frame after more than
+    ``boundary_evidence_s`` unseen ("tracking regained"). Returns the kind and,
+    for "tracking regained", the time (s) the foot was last seen before it.
+    """
+    if a == 0:
+        return "start of video", math.nan
+    before = np.flatnonzero(seen[:a])
+    if before.size == 0:
+        return "first detection", math.nan
+    last_seen = float(times_s[before[-1]])
+    if (
+        before[-1] < a - 1
+        and times_s[a] - last_seen > th.boundary_evidence_s
+        and x[a] >= th.lift_on_leg
+    ):
+        return "tracking regained", last_seen
+    return "lift-off", math.nan
+
+
 def _tangent_onset(
     times_s: FloatArray,
     x: FloatArray,
@@ -774,25 +837,42 @@ def detect_holds(
             unconfirmed.append([])
         for (a, e), dips in zip(merged, unconfirmed, strict=True):
             last = e - 1
+            started, unseen_from = _how_started(times_s, x, seen, a, th)
             start = (
                 _crossing_time(times_s, x, a - 1, a, th.lift_off_leg)
                 if a > 0 and seen[a - 1]
                 else float(times_s[a])
             )
-            if a > 0:
+            if started == "lift-off" and a > 0:
                 # also when the foot was hidden just before (far leg in side view):
                 # the tangent extrapolates the rise back to the floor level
                 start = _tangent_onset(times_s, x, a, e, th, rising=True, fallback=start)
+            unseen_to = math.nan
             if e >= n:
                 end, ended = float(times_s[last]), "end of video"
             elif not seen[e]:
                 end, ended = float(times_s[last]), "lost tracking"
+                after = np.flatnonzero(seen[e:])
+                unseen_to = float(times_s[e + after[0]]) if after.size else math.nan
             else:
                 end = _crossing_time(times_s, x, last, e, th.lift_off_leg)
                 end = _tangent_onset(times_s, x, a, e, th, rising=False, fallback=end)
                 ended = "touchdown"
             if end - start >= th.min_hold_s:
-                spans.append(HoldSpan(start, end, a, last, free, ended, tuple(dips)))
+                spans.append(
+                    HoldSpan(
+                        start,
+                        end,
+                        a,
+                        last,
+                        free,
+                        ended,
+                        tuple(dips),
+                        started,
+                        unseen_from,
+                        unseen_to,
+                    )
+                )
     spans.sort(key=lambda s: s.start_s)
     return spans
 
@@ -820,6 +900,9 @@ def hold_travel_leg_s(
     first = np.median(u[t <= t[0] + TRAVEL_END_S])
     last = np.median(u[t >= t[-1] - TRAVEL_END_S])
     return float(abs(last - first) / leg_px / duration)
+
+
+_HOP_LANDING: dict[str, Any] = {"started_by": "hop landing", "unseen_before_s": math.nan}
 
 
 def split_hops(
@@ -881,26 +964,33 @@ def split_hops(
     def dips(lo: float, hi: float) -> tuple[tuple[float, float], ...]:
         return tuple(d for d in hold.unconfirmed_touchdowns_s if lo <= d[0] <= hi)
 
+    first = True
     for take_i, land_i in hops:
         end_i = max(take_i - 1, start_i)
         end_s = float(times_s[end_i])
         if end_s - start_s >= th.min_hold_s:
             pieces.append(
-                HoldSpan(
-                    start_s, end_s, start_i, end_i, hold.free_side, "hop", dips(start_s, end_s)
+                replace(
+                    hold,
+                    start_s=start_s,
+                    end_s=end_s,
+                    start_i=start_i,
+                    end_i=end_i,
+                    ended_by="hop",
+                    unconfirmed_touchdowns_s=dips(start_s, end_s),
+                    unseen_after_s=math.nan,
+                    **({} if first else _HOP_LANDING),
                 )
             )
-        start_s, start_i = float(times_s[land_i]), land_i
+        start_s, start_i, first = float(times_s[land_i]), land_i, False
     if hold.end_s - start_s >= th.min_hold_s:
         pieces.append(
-            HoldSpan(
-                start_s,
-                hold.end_s,
-                start_i,
-                i1,
-                hold.free_side,
-                hold.ended_by,
-                dips(start_s, hold.end_s),
+            replace(
+                hold,
+                start_s=start_s,
+                start_i=start_i,
+                unconfirmed_touchdowns_s=dips(start_s, hold.end_s),
+                **({} if first else _HOP_LANDING),
             )
         )
     return pieces
@@ -1504,8 +1594,11 @@ def _flag_boundaries(
         ("start", "start_s", h.start_s, -1.0),
         ("end", "end_s", h.end_s, 1.0),
     ):
-        if which == "end" and h.ended_by == "end of video":
-            ev["end_uncertain"] = False
+        if (which == "end" and h.ended_by == "end of video") or (
+            which == "start" and h.started_by == "start of video"
+        ):
+            # the recording's own end: an exact bound, said by its own flag (_open_ends)
+            ev[f"{which}_uncertain"] = False
             continue
         span = boundary_uncertain(t, at, weak, th.boundary_evidence_s, outward=out)
         ev[f"{which}_uncertain"] = span is not None
@@ -1616,6 +1709,21 @@ def hold_sway_axes(
     return ml - np.nanmean(ml), ap - np.nanmean(ap)
 
 
+def _open_ends(h: HoldSpan) -> dict[str, str]:
+    """Flags (``start_s``/``end_s`` -> message) of the ends the video saw only a bound of."""
+    out = {}
+    if h.started_by == "start of video":
+        out["start_s"] = MSG_STARTED_BEFORE
+    elif h.started_by == "first detection":
+        out["start_s"] = MSG_FIRST_DETECTION.format(time=h.start_s)
+    elif h.started_by == "tracking regained":
+        out["start_s"] = MSG_TRACKING_REGAINED.format(lo=h.unseen_before_s, time=h.start_s)
+    if h.ended_by == "lost tracking":
+        found = f" to {h.unseen_after_s:.1f} s" if math.isfinite(h.unseen_after_s) else ""
+        out["end_s"] = MSG_LOST_TRACKING.format(time=h.end_s, until=found)
+    return out
+
+
 def _measure_hold(
     k: int,
     h: HoldSpan,
@@ -1677,9 +1785,18 @@ def _measure_hold(
         hold_flags["duration_s"] = "; ".join(
             MSG_UNCONFIRMED_TOUCHDOWN.format(lo=lo, hi=hi) for lo, hi in h.unconfirmed_touchdowns_s
         )
-    if h.start_i == 0:
-        append_flag(hold_flags, "duration_s", MSG_STARTED_BEFORE)
-        append_flag(hold_flags, "start_s", MSG_STARTED_BEFORE)
+    frame_s = float(np.median(np.diff(t))) if t.shape[0] > 1 else 0.0
+    # the hold's first and last frames are seen, so each unseen run has a seen frame each side
+    hidden = [
+        f"{t[h.start_i + a - 1]:.1f}-{t[h.start_i + e]:.1f} s"
+        for a, e in _runs(~np.isfinite(signal[sl]))
+        if (e - a) * frame_s >= th.min_touchdown_s - 1e-9
+    ]
+    if hidden:
+        append_flag(hold_flags, "duration_s", MSG_UNSEEN_INSIDE.format(spans=", ".join(hidden)))
+    for key, msg in _open_ends(h).items():
+        append_flag(hold_flags, "duration_s", msg)
+        append_flag(hold_flags, key, msg)
 
     ev: dict[str, Any] = {
         "kind": "hold",
@@ -1690,7 +1807,7 @@ def _measure_hold(
         "stance_leg": stance,
         "stance_leg_method": method,
         "ended_by": h.ended_by,
-        "started_by": "start of video" if h.start_i == 0 else "lift-off",
+        "started_by": h.started_by,
         "free_foot_peak_height_cm": _r(float(np.nanmax(np.abs(signal[sl] - baseline))) * leg_cm),
     }
 
