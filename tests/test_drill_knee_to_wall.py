@@ -59,6 +59,36 @@ def test_find_drives_counts_and_places_peaks() -> None:
         assert d.start_s < t[d.peak] < d.end_s
 
 
+@pytest.mark.parametrize("cut", ["start", "end"])
+def test_find_drives_keeps_a_drive_the_video_cut_and_says_which_end(cut: str) -> None:
+    t = np.arange(0, 9, 1 / FPS)
+    held = np.interp(t, [0, 1.0, 1.6, 9], [55.0, 55.0, 0.0, 0.0])  # deep at the first frame
+    x = _bumps(t, [4.0, 7.0], [60.0, 60.0]) + held
+    if cut == "end":
+        x = x[::-1]
+    drives = find_drives(
+        x, t, min_prominence=20.0, min_separation_s=0.8, bounds_rel_height=0.8, deep_depth=2.0
+    )
+    assert [d.cut_by for d in drives] == (
+        ["start of video", None, None] if cut == "start" else [None, None, "end of video"]
+    )
+    edge = drives[0] if cut == "start" else drives[-1]
+    assert edge.prominence == pytest.approx(55.0, abs=0.5)  # its seen fall (rise) only
+    assert (edge.start_s if cut == "start" else edge.end_s) == (t[0] if cut == "start" else t[-1])
+    whole = [d for d in drives if d.cut_by is None]
+    assert [round(t[d.peak], 1) for d in whole] == ([4.0, 7.0] if cut == "start" else [2.0, 5.0])
+
+
+def test_find_drives_does_not_take_settling_at_the_first_frame_for_a_drive() -> None:
+    t = np.arange(0, 9, 1 / FPS)
+    settle = np.interp(t, [0, 0.5, 9], [25.0, 0.0, 0.0])  # under half the drives' 60
+    x = _bumps(t, [4.0, 7.0], [60.0, 60.0]) + settle
+    drives = find_drives(
+        x, t, min_prominence=20.0, min_separation_s=0.8, bounds_rel_height=0.8, deep_depth=2.0
+    )
+    assert [d.cut_by for d in drives] == [None, None]
+
+
 def test_find_drives_ignores_sway_below_prominence() -> None:
     t = np.arange(0, 8, 1 / FPS)
     x = _bumps(t, [2.0, 5.0], [5.0, 60.0])  # a 5-unit sway and one real drive
@@ -582,6 +612,63 @@ def test_standing_still_gives_no_attempts_and_says_why() -> None:
     assert report.summary["best_tibia_angle_deg"] is None
     codes = {w.code for w in report.warnings}
     assert codes & {"no_attempts", "no_split_stance"}
+
+
+def _cut(track: Any, from_s: float, to_s: float) -> Any:
+    t = track.timestamps_s
+    return track.slice(int(np.searchsorted(t, from_s)), int(np.searchsorted(t, to_s)))
+
+
+@pytest.mark.parametrize(
+    ("view", "noise", "seed"),
+    [
+        ("side", "low", 0),
+        ("side", "realistic", 1),
+        ("oblique", "low", 2),
+        ("oblique", "realistic", 0),
+    ],
+)
+@pytest.mark.parametrize("cut", ["start", "end"])
+def test_a_lunge_the_video_cuts_is_measured_and_said(
+    cut: str, view: str, noise: str, seed: int
+) -> None:
+    # holds at the wall 2.5-4.5, 8.7-10.7 and 14.9-16.9 s; the clip starts or ends mid-hold
+    syn = synthesize(
+        PROFILE, camera=CameraSpec(view=view), noise=NoiseSpec.preset(noise), seed=seed
+    )
+    part = _cut(syn.track, 3.5, 99.0) if cut == "start" else _cut(syn.track, 0.0, 16.0)
+    report = analyze_track(
+        part,
+        "knee-to-wall",
+        DrillOptions(height_cm=syn.truth.height_cm, variant={"knee_touches_wall": True}),
+    )
+    truth = syn.truth.events_of("lunge")
+    assert len(report.events) == len(truth)
+    for ev, tr in zip(report.events, truth, strict=True):
+        assert ev["toe_to_wall_cm"] == pytest.approx(tr["toe_to_wall_cm"], abs=1.0)
+        assert ev["tibia_angle_deg"] == pytest.approx(tr["tibia_angle_deg"], abs=3.0)
+        assert ev["heel_lifted"] == tr["heel_lifted"]
+    edge = report.events[0] if cut == "start" else report.events[-1]
+    assert [e["cut_by"] for e in report.events].count(None) == len(truth) - 1
+    assert edge["cut_by"] == f"{cut} of video"
+    assert "may have gone deeper" in edge["flags"]["tibia_angle_deg"]
+    (note,) = [w for w in report.warnings if w.code == "lunge_cut"]
+    assert note.severity == "info"  # the other lunges were filmed whole
+
+
+def test_walking_off_at_the_end_of_a_clip_is_not_a_lunge_cut_by_it() -> None:
+    # the whole body moving forward at 0.6 m/s over the last 2 s of a clip: the knee
+    # runs ahead like a drive into the last frame, but the front foot travels with it
+    syn = synthesize(PROFILE, camera=CameraSpec(view="side"), noise=NoiseSpec.low(), seed=0)
+    part = _cut(syn.track, 0.0, 13.4)  # two whole attempts, then the rest
+    t = part.timestamps_s
+    lm = np.array(part.landmarks)
+    leg_px = np.nanmedian(np.linalg.norm(lm[:, 23, :2] - lm[:, 27, :2], axis=1))
+    facing = np.sign(np.nanmedian(lm[:, 31, 0] - lm[:, 29, 0]))  # toes ahead of heels
+    lm[:, :, 0] += (facing * 0.7 * leg_px * np.clip(t - 11.4, 0.0, None))[:, None]
+    walked = dataclasses.replace(part, landmarks=lm.astype(np.float32))
+    report = analyze_track(walked, "knee-to-wall", DrillOptions(height_cm=175.0))
+    assert [e["cut_by"] for e in report.events] == [None, None]
 
 
 def test_drill_metadata() -> None:

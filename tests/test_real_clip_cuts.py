@@ -3,12 +3,14 @@
 A runner's phone may film at 15 fps, and a runner may start filming after
 lifting the foot or stop while walking away. The shared clips (30 fps, hand
 labelled) are read at half their frame rate (every other frame, from the
-first or the second) and, for the balance clips, from 1 s into their first
-hold; the labels still hold, within the tolerances written in them.
+first or the second), the balance clips from 1 s into their first hold, and
+the knee-to-wall clip from its first lunge's labelled peak or up to its second's;
+the labels still hold, within the tolerances written in them.
 Before: at 15 fps the calf clip ``calf_raise_weighted_turning`` counted the
 walk away after its set as a 7th rep, and the balance clip
 ``balance_flamingo_side``, cut mid-hold, read the walk away after its hold
-as a 1.06 s hold on the other leg.
+as a 1.06 s hold on the other leg, and the knee-to-wall clip cut at a
+labelled peak lost that lunge.
 """
 
 from __future__ import annotations
@@ -153,3 +155,24 @@ def test_real_balance_clips_cut_mid_hold(name: str, tracked_clip: Any, shared_la
     assert first["started_by"] == "start of video"
     assert "began before the first frame" in first["flags"]["duration_s"]
     assert all(e["started_by"] == "lift-off" for e in report.events[1:])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cut", ["start", "end"])
+def test_real_knee_to_wall_cut_mid_lunge_keeps_the_lunge_and_says_so(
+    cut: str, tracked_clip: Any, shared_labels: Any
+) -> None:
+    name = "knee_to_wall_side.mp4"
+    label = shared_labels[name]
+    track = tracked_clip(name)
+    peaks = label["rep_peaks_s"]
+    at = int(np.searchsorted(track.timestamps_s, peaks[0] if cut == "start" else peaks[1]))
+    part = track.slice(at, len(track)) if cut == "start" else track.slice(0, at)
+    want = peaks if cut == "start" else peaks[:2]
+    report = analyze_track(part, "knee-to-wall")
+    got = [e["peak_s"] for e in report.events]
+    assert _peaks_within(got, want, label["time_tolerance_s"]), got
+    cut_lunge = report.events[0] if cut == "start" else report.events[-1]
+    assert cut_lunge["cut_by"] == f"{cut} of video"
+    assert "may have gone deeper" in cut_lunge["flags"]["tibia_angle_deg"]
+    assert [e["cut_by"] for e in report.events].count(None) == len(want) - 1

@@ -46,6 +46,12 @@ How it works (all in image pixels, in the body frame of ``formcheck.angles``:
    stretch); ``peak_s`` is the deepest frame, ``start_s``/``end_s`` where the
    angle is ``attempt_bounds_rel_height`` of the way back down; attempts never
    overlap (neighbours part at the knee's furthest-back point between them).
+   A drive the video cut (already deep at the first frame, or still deep at
+   the last: ``cut_by`` "start of video" / "end of video") is kept when what
+   is seen of it shows a lunge (``_cut_drive_is_a_lunge``: a side or oblique
+   view, the knee travelling ``cut_drive_min_prominence_deg`` of shin lean and
+   half the biggest whole drive's, the front foot planted, the knee's front
+   ahead of the toes); its shin angle is flagged as the least it reached.
 3. **Which leg** (name): for a non-mirrored video, a person facing image-right
    shows the camera their right side (facing left: their left side). If one
    foot is clearly nearer the camera (its heel lower in the picture by a
@@ -151,6 +157,8 @@ class KneeToWallThresholds:
     """Thresholds from ``knee_to_wall.toml`` (units and sources there)."""
 
     drive_min_prominence_deg: float
+    cut_drive_min_prominence_deg: float
+    cut_drive_max_foot_travel: float
     min_attempt_separation_s: float
     attempt_bounds_rel_height: float
     min_split_foot_lengths: float
@@ -308,6 +316,9 @@ class Drive:
         start_s, end_s: interpolated times where the signal is
             ``bounds_rel_height`` of the prominence below the top.
         prominence: height of the peak above the lows around it (signal units).
+        cut_by: "start of video" or "end of video" when the signal is already
+            (still) near the top at its first (last) known sample: the video
+            saw only part of this drive; None for a whole drive.
     """
 
     peak: int
@@ -316,6 +327,7 @@ class Drive:
     start_s: float
     end_s: float
     prominence: float
+    cut_by: str | None = None
 
 
 def find_drives(
@@ -349,17 +361,29 @@ def find_drives(
         return drives
     dt = float(np.median(np.diff(t)))
     distance = max(1, round(min_separation_s / dt)) if dt > 0 else 1
+    known = np.flatnonzero(np.isfinite(x))
     for a, b in nan_free_runs(np.isfinite(x)):
         seg = x[a:b]
         if len(seg) < 3:
             continue
         peaks, props = find_peaks(seg, prominence=min_prominence, distance=distance)
-        if len(peaks) == 0:
-            continue
         _, _, left, right = peak_widths(seg, peaks, rel_height=bounds_rel_height)
+        proms = [float(v) for v in props["prominences"]]
+        cuts: list[str | None] = [None] * len(peaks)
+        for p, prom, lo, hi, cut in _cut_drives(
+            seg,
+            peaks,
+            min_prominence,
+            distance,
+            bounds_rel_height,
+            first=a == known[0],
+            last=b == known[-1] + 1,
+        ):
+            peaks, proms = np.append(peaks, p), [*proms, prom]
+            left, right, cuts = np.append(left, lo), np.append(right, hi), [*cuts, cut]
         idx = np.arange(len(seg), dtype=np.float64)
         for k, p in enumerate(peaks):
-            prom = float(props["prominences"][k])
+            prom = proms[k]
             # search the deepest phase where the smoothed signal stays in the
             # top half of this drive, contiguous around its peak
             half = seg[p] - 0.5 * prom
@@ -395,8 +419,15 @@ def find_drives(
                     start_s=float(np.interp(left[k], idx, t[a:b])),
                     end_s=float(np.interp(right[k], idx, t[a:b])),
                     prominence=prom,
+                    cut_by=cuts[k],
                 )
             )
+    # a cut drive is seen falling (or rising) only: it counts when that is at least
+    # half of the biggest whole drive's rise, so settling into the stance at a cut
+    # is not an attempt
+    whole = [d.prominence for d in drives if d.cut_by is None]
+    floor = CUT_DRIVE_MIN_SHARE * max(whole) if whole else 0.0
+    drives = [d for d in drives if d.cut_by is None or d.prominence >= floor]
     # attempts cannot overlap: two neighbours part at the lowest point of the
     # signal between their peaks (where the knee was furthest back)
     drives.sort(key=lambda d: d.peak)
@@ -412,6 +443,126 @@ def find_drives(
             end_s=min(drives[j].end_s, hi_s),
         )
     return drives
+
+
+MSG_CUT_DRIVE = {
+    "start of video": (
+        "the video starts during this lunge: it may have gone deeper before the first frame, "
+        "so this shin angle is the least it reached; start filming before you lunge"
+    ),
+    "end of video": (
+        "the video ends during this lunge: it may have gone deeper after the last frame, so "
+        "this shin angle is the least it reached; keep filming until you are back upright"
+    ),
+}
+"""Flag of a lunge the video cut (``Drive.cut_by``) on its shin angle."""
+
+MSG_LUNGE_CUT = (
+    "the video starts or ends in the middle of a lunge (at {at}): it is measured from what "
+    "was filmed, so its shin angle is the least it reached{whole}; start filming before "
+    "you lunge and stop once you are back upright"
+)
+MSG_NO_WHOLE_LUNGE = ", and no lunge was filmed whole, so your deepest may not have been seen"
+
+CUT_DRIVE_MIN_SHARE = 0.5
+"""A drive the video cut counts when its seen fall (rise) is at least this share of
+the biggest whole drive's prominence in the clip. Judgement: attempts in one clip reach
+similar depths (the real clip's three: within 15% of each other); settling a few
+degrees at a cut is far less."""
+
+
+def _cut_drives(
+    seg: FloatArray,
+    peaks: npt.NDArray[np.intp],
+    min_prominence: float,
+    distance: int,
+    bounds_rel_height: float,
+    *,
+    first: bool,
+    last: bool,
+) -> list[tuple[int, float, float, float, str]]:
+    """Drives the video cut: the signal already high at its first sample and
+    falling (``first``), or rising into its last (``last``).
+
+    ``find_peaks`` sees no peak at an end of the signal, so each end is padded
+    with a sample below everything. A peak this finds that has not fallen by
+    ``min_prominence`` towards the cut end is a drive the video cut. Its
+    prominence is its fall on the seen side only: to the lowest point before
+    the neighbouring whole drive (or the other end). Only peaks not already in
+    ``peaks`` (nor within ``distance`` of one) are returned, each as (index,
+    prominence, left and right bound in fractional samples clipped to the
+    segment, cut_by).
+    """
+    if not (first or last):
+        return []
+    low = float(np.min(seg)) - 2.0 * min_prominence - 1.0
+    padded = np.concatenate([[low] if first else [], seg, [low] if last else []])
+    shift = 1 if first else 0
+    found, _ = find_peaks(padded, prominence=min_prominence, distance=distance)
+    out: list[tuple[int, float, float, float, str]] = []
+    for q in found:
+        p = int(q) - shift
+        if len(peaks) and np.min(np.abs(peaks - p)) < distance:
+            continue
+        if first and seg[p] - float(np.min(seg[: p + 1])) < min_prominence:
+            cut, cut_base = "start of video", 0
+            after = peaks[peaks > p]
+            stop = int(after[0]) if len(after) else len(seg)
+            base = p + int(np.argmin(seg[p:stop]))
+            bases = (cut_base, base + shift)
+        elif last and seg[p] - float(np.min(seg[p:])) < min_prominence:
+            cut, cut_base = "end of video", len(padded) - 1
+            before = peaks[peaks < p]
+            begin = int(before[-1]) if len(before) else 0
+            base = begin + int(np.argmin(seg[begin : p + 1]))
+            bases = (base + shift, cut_base)
+        else:
+            continue
+        prom = float(seg[p] - seg[base])
+        if prom < min_prominence:
+            continue
+        _, _, left, right = peak_widths(
+            padded,
+            np.array([q]),
+            rel_height=bounds_rel_height,
+            prominence_data=(np.array([prom]), np.array([bases[0]]), np.array([bases[1]])),
+        )
+        lo = float(np.clip(left[0] - shift, 0.0, len(seg) - 1))
+        hi = float(np.clip(right[0] - shift, 0.0, len(seg) - 1))
+        out.append((p, prom, lo, hi, cut))
+    return out
+
+
+def _cut_drive_is_a_lunge(
+    d: Drive,
+    t: FloatArray,
+    front: LegTrace,
+    knee_ahead_of_toes_px: float,
+    shank_px: float,
+    foot_len_px: float,
+    view: str,
+    th: KneeToWallThresholds,
+) -> bool:
+    """Whether a drive the video cut (``d.cut_by``) shows enough to be an attempt.
+
+    Half of it is unseen, so it must show a lunge in what is left: a side or
+    oblique view, the knee's seen travel at least ``cut_drive_min_prominence_deg``
+    of shin lean, the front foot planted (``cut_drive_max_foot_travel`` foot
+    lengths) and the front of the knee ahead of the toe tips at its deepest.
+    """
+    if view not in ("side", "oblique"):
+        return False
+    w = (t >= d.start_s) & (t <= d.end_s)
+    foot = front.foot_u[w]
+    foot = foot[np.isfinite(foot)]
+    if foot.size < 3 or not (np.isfinite(foot_len_px) and foot_len_px > 0):
+        return False
+    travel = float(np.percentile(foot, 90) - np.percentile(foot, 10))
+    return bool(
+        d.prominence >= shank_px * np.sin(np.radians(th.cut_drive_min_prominence_deg))
+        and travel <= th.cut_drive_max_foot_travel * foot_len_px
+        and knee_ahead_of_toes_px >= 0.0
+    )
 
 
 def valley_time(signal: npt.ArrayLike, times_s: npt.ArrayLike, i0: int, i1: int) -> float:
@@ -1066,6 +1217,23 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
             0.5 * judged[d.deep_start : d.deep_stop].sum(),
         )
     ]
+    drives = [
+        d
+        for d in drives
+        if d.cut_by is None
+        or _cut_drive_is_a_lunge(
+            d,
+            t,
+            front,
+            knee_front_u(d)
+            - planted_toe_u(front, (t >= d.start_s) & (t <= d.end_s), split)
+            - toe_tip_px,
+            shank_ref,
+            foot_len,
+            ctx.view.view,
+            th,
+        )
+    ]
     if not np.isfinite(foot_len) or not np.any(front_lbl != None):  # noqa: E711
         warnings.append(
             QualityIssue(
@@ -1211,6 +1379,8 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
                 f"{th.heel_lift_cm:.1f} cm line to say for sure whether it lifted; hold the "
                 "deepest point for a few seconds with the whole front foot in view"
             )
+        if d.cut_by is not None:
+            append_flag(ev_flags, "tibia_angle_deg", MSG_CUT_DRIVE[d.cut_by])
         if leg_conf == "low":
             ev_flags["leg"] = (
                 "which leg this is was decided with low confidence "
@@ -1261,6 +1431,7 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
                 "leg": leg,
                 "leg_method": leg_method,
                 "leg_confidence": leg_conf,
+                "cut_by": d.cut_by,
                 "valid": bool(valid),
                 "invalid_reasons": reasons,
                 "implausible": sorted(bad),
@@ -1352,6 +1523,8 @@ def _summarise(
                 "your knee stopped short of the wall in this attempt, so this shin angle may "
                 "not be your deepest: move the foot closer and drive the knee to the wall"
             )
+        if deepest["cut_by"] is not None:
+            append_flag(flags, "best_tibia_angle_deg", MSG_CUT_DRIVE[deepest["cut_by"]])
     if ctx.track.model_variant != "synthetic":
         _pose_model_spread(flags, summary, th)
     angles = [e for e in events if e["tibia_angle_deg"] is not None]
@@ -1553,6 +1726,18 @@ def _summarise(
     for e in events:
         count[t >= e["peak_s"] - 1e-9] += 1
     series["attempts"] = count
+    cut = [e for e in events if e["cut_by"] is not None]
+    if cut:
+        warnings.append(
+            QualityIssue(
+                "lunge_cut",
+                "info" if len(cut) < len(events) else "warning",
+                MSG_LUNGE_CUT.format(
+                    at=", ".join(f"{e['peak_s']:.1f} s" for e in cut),
+                    whole="" if len(cut) < len(events) else MSG_NO_WHOLE_LUNGE,
+                ),
+            )
+        )
     if not events:
         warnings.append(
             QualityIssue(
