@@ -266,6 +266,37 @@ def test_a_rise_bending_the_knee_over_a_still_ankle_is_a_step(
     )
 
 
+@pytest.mark.parametrize(
+    ("view", "hips_move_cm", "counted"),
+    [
+        ("side", 40.0, False),  # walking away: the body stands 40 cm on after the rise
+        ("oblique", 40.0, False),
+        ("side", 5.0, True),  # a shuffle of the feet between reps is still a rep
+        ("front", 40.0, True),  # from the front a change of stance leg moves the hips too
+    ],
+)
+def test_a_rise_after_which_the_hips_stand_elsewhere_is_a_step(
+    view: str, hips_move_cm: float, counted: bool
+) -> None:
+    # the real turning clip read at 60 fps: the first step of walking away after the set
+    # (ankle +5.6 degrees, knee 11.5) was counted as a 7th rep; its hips ended 42 cm on
+    t, h, _ = trapezoid_reps([7.5, 7.5, 7.5, 7.5])
+    start_last = t[-1] - 5.5  # the fourth rise
+    hips = hips_move_cm * np.clip((t - start_last - 1.5) / 1.5, 0.0, 1.0)  # moving on as it falls
+    tr = dataclasses.replace(traces_for(h), hips_along_cm=hips)
+    res = analyze_traces(t, {"right": tr}, TH, views=np.full(t.size, view))
+    assert res.summary["rep_count"] == (4 if counted else 3)
+    reasons = [e["reason"] for e in res.events if e["kind"] == "not_a_rep"]
+    assert reasons == (
+        []
+        if counted
+        else [
+            f"your hips moved {hips_move_cm:.0f} cm along the floor from before this rise to "
+            "after it: a step, not a heel raise"
+        ]
+    )
+
+
 def test_heel_rise_test_mode_norms() -> None:
     t, h, _ = trapezoid_reps([9.0] * 10, up=0.9, hold=0.1, down=0.9, rest=0.1)
     res = analyze_traces(t, {"left": traces_for(h)}, TH, variant={"heel_rise_test": True})

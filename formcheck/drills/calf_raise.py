@@ -215,6 +215,7 @@ class CalfRaiseThresholds:
     min_body_rise_fraction: float
     step_max_ankle_extension_deg: float
     step_min_knee_bend_deg: float
+    step_min_hip_travel_cm: float
     edge_fraction: float
     plateau_fraction: float
     smoothing_s: float
@@ -309,6 +310,10 @@ class LegTraces:
         heel_scale_rel_se: relative SE (fraction) of ``heel_cm``'s scale where
             it combines several readings (``one_factor_scale_rel_se``): an
             error shared by every rep of the leg; 0 for the heel alone.
+        hips_along_cm: (T,) the hip midpoint's position along the floor line
+            in the picture, cm (any origin), for telling a step (the body
+            moves on) from a heel raise (it ends where it started); None: not
+            measured.
         spans: frame spans ``(start, stop)`` the leg is measured over, each
             searched for reps on its own (a single-leg set on each leg,
             ``calf_leg_switch``; NaN between them); None: the whole clip.
@@ -324,6 +329,7 @@ class LegTraces:
     heel_guessed: BoolArray | None = None
     sole_3d_cm: FloatArray | None = None
     heel_scale_rel_se: float = 0.0
+    hips_along_cm: FloatArray | None = None
     spans: tuple[tuple[int, int], ...] | None = None
 
     @property
@@ -939,19 +945,28 @@ ANGLE_VIEWS = frozenset({"side", "oblique"})
 def _reject_steps(
     cands: list[RepCandidate], tr: LegTraces, views: npt.NDArray[np.str_], th: CalfRaiseThresholds
 ) -> None:
-    """Reject rises where the knee bent and the ankle did not extend: a step, not a heel raise.
+    """Reject rises that are steps, not heel raises.
 
-    A heel raise turns the foot about the toes, extending the ankle; a step
-    (walking away after the set) or a knee driven forward lifts the heel by
-    bending the knee over a still or flexing ankle, and the hips may rise
-    with it (so the body test passes). Judged only where every frame of the
-    rise is in ``ANGLE_VIEWS`` (``step_max_ankle_extension_deg``,
-    ``step_min_knee_bend_deg``).
+    A heel raise turns the foot about the toes, extending the ankle, and ends
+    where it started; a step (walking away after the set) or a knee driven
+    forward lifts the heel by bending the knee over a still or flexing ankle,
+    and the hips may rise with it (so the body test passes). Rejected: the knee
+    bent and the ankle did not extend (``step_max_ankle_extension_deg``,
+    ``step_min_knee_bend_deg``), or the hips stood ``step_min_hip_travel_cm``
+    or more apart along the floor before and after. Judged only where every
+    frame of the rise is in ``ANGLE_VIEWS``.
     """
     for c in cands:
         if not c.is_rep or len(views) != len(tr.knee_flexion_deg):
             continue
         if not set(views[c.start_i : c.end_i + 1].tolist()) <= ANGLE_VIEWS:
+            continue
+        travel = _hip_travel_cm(tr, c)
+        if travel >= th.step_min_hip_travel_cm:
+            c.reason = (
+                f"your hips moved {travel:.0f} cm along the floor from before this rise to "
+                "after it: a step, not a heel raise"
+            )
             continue
         ankle = _lift(tr.plantarflexion_deg, c.plateau, c.baseline_left, c.baseline_right)
         knee = _lift(tr.knee_flexion_deg, c.plateau, c.baseline_left, c.baseline_right)
@@ -960,6 +975,17 @@ def _reject_steps(
                 f"the knee bent {knee:.0f}° while the ankle did not extend "
                 f"({ankle:+.0f}°): a step, not a heel raise"
             )
+
+
+def _hip_travel_cm(tr: LegTraces, c: RepCandidate) -> float:
+    """Distance (cm) along the floor between the hips standing before and after ``c``; 0 unknown."""
+    if tr.hips_along_cm is None or c.baseline_left is None or c.baseline_right is None:
+        return 0.0
+    before = tr.hips_along_cm[c.baseline_left]
+    after = tr.hips_along_cm[c.baseline_right]
+    if not (np.isfinite(before).any() and np.isfinite(after).any()):
+        return 0.0
+    return float(abs(np.nanmedian(after) - np.nanmedian(before)))
 
 
 def rise_noise_cm(cands: list[RepCandidate]) -> float | None:
@@ -1365,7 +1391,24 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         heel_guessed=heel_guessed if heel_guessed.any() else None,
         sole_3d_cm=sole_height_3d_cm(ctx, side),
         heel_scale_rel_se=scale_rel_se,
+        hips_along_cm=along_floor_px(
+            0.5 * (px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP]), up
+        )
+        * cm,
     )
+
+
+def along_floor_px(points_px: FloatArray, up: Any) -> FloatArray:
+    """(T,) position of (T, 2) image points along the floor line, px (any origin).
+
+    The floor line is perpendicular to the floor normal ``up`` (image x, y);
+    the image's horizontal when no floor was found.
+    """
+    if up is None:
+        return np.asarray(points_px[:, 0], dtype=np.float64)
+    u = np.asarray(up, dtype=np.float64)[:2]
+    along = np.array([-u[1], u[0]]) / max(float(np.hypot(*u)), 1e-12)
+    return np.asarray(points_px @ along, dtype=np.float64)
 
 
 SCALE_SE_BLOCK_S = 1.0
