@@ -32,49 +32,33 @@ BALANCE = [
 ]
 
 
+PER_FRAME = ("landmarks", "visibility", "presence", "world", "timestamps_s", "num_people")
+"""The track's per-frame arrays."""
+
+
 def every_other_frame(track: PoseTrack, first: int) -> PoseTrack:
     """``track`` at half its frame rate: frames ``first``, ``first + 2``, ..."""
     rows = np.s_[first::2]
-    return PoseTrack(
-        landmarks=track.landmarks[rows],
-        visibility=track.visibility[rows],
-        presence=track.presence[rows],
-        world=track.world[rows],
-        timestamps_s=track.timestamps_s[rows],
-        width=track.width,
-        height=track.height,
-        fps=track.fps / 2,
-        source=track.source,
-        model_variant=track.model_variant,
-        num_people=track.num_people[rows],
+    return track.with_arrays(
+        **{name: getattr(track, name)[rows] for name in PER_FRAME}, fps=track.fps / 2
     )
 
 
 def twice_the_frame_rate(track: PoseTrack) -> PoseTrack:
     """``track`` at twice its frame rate: a frame between each pair, its numbers
     halfway between theirs (what a 60 fps camera adds, to first order)."""
-    t = track.timestamps_s
-    n = len(t)
+    n = len(track)
     rows = np.arange(2 * n - 1) / 2.0
-    times = np.interp(rows, np.arange(n), t)
 
     def between(a: np.ndarray) -> np.ndarray:
         flat = np.asarray(a, dtype=np.float64).reshape(n, -1)
         out = np.stack([np.interp(rows, np.arange(n), col) for col in flat.T], axis=1)
         return out.reshape((len(rows), *np.shape(a)[1:]))
 
-    return PoseTrack(
-        landmarks=between(track.landmarks),
-        visibility=between(track.visibility),
-        presence=between(track.presence),
-        world=between(track.world),
-        timestamps_s=times,
-        width=track.width,
-        height=track.height,
-        fps=track.fps * 2,
-        source=track.source,
-        model_variant=track.model_variant,
+    return track.with_arrays(
+        **{name: between(getattr(track, name)) for name in PER_FRAME if name != "num_people"},
         num_people=np.repeat(track.num_people, 2)[: len(rows)],
+        fps=track.fps * 2,
     )
 
 

@@ -157,6 +157,7 @@ from formcheck.drills.common import (
     moving_median,
     true_runs,
 )
+from formcheck.drills.steps import floor_along_px
 from formcheck.landmarks import Landmark, side_landmark
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
@@ -1391,24 +1392,11 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         heel_guessed=heel_guessed if heel_guessed.any() else None,
         sole_3d_cm=sole_height_3d_cm(ctx, side),
         heel_scale_rel_se=scale_rel_se,
-        hips_along_cm=along_floor_px(
-            0.5 * (px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP]), up
+        hips_along_cm=floor_along_px(
+            ctx, 0.5 * (px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP])
         )
         * cm,
     )
-
-
-def along_floor_px(points_px: FloatArray, up: Any) -> FloatArray:
-    """(T,) position of (T, 2) image points along the floor line, px (any origin).
-
-    The floor line is perpendicular to the floor normal ``up`` (image x, y);
-    the image's horizontal when no floor was found.
-    """
-    if up is None:
-        return np.asarray(points_px[:, 0], dtype=np.float64)
-    u = np.asarray(up, dtype=np.float64)[:2]
-    along = np.array([-u[1], u[0]]) / max(float(np.hypot(*u)), 1e-12)
-    return np.asarray(points_px @ along, dtype=np.float64)
 
 
 SCALE_SE_BLOCK_S = 1.0
