@@ -904,6 +904,33 @@ def test_a_foot_up_while_walking_away_is_not_a_hold(
     )
 
 
+@pytest.mark.parametrize("view", ["side", "front", "oblique"])
+def test_a_walk_out_of_the_picture_ending_on_a_stray_detection_is_not_a_hold(
+    view: str,
+) -> None:
+    # the real flamingo clip read at 480 px: walking out of the picture after the hold
+    # (foot up), nobody found for 0.7 s, then one stray detection back where the walk
+    # began; its two ends stood still, so it passed for a 1.3 s hold on the other leg
+    syn = synthesize(WALK_OFF, CameraSpec(view=view), NoiseSpec.low(), seed=0)
+    tr = syn.track
+    t = np.asarray(tr.timestamps_s)
+    lm = np.array(tr.landmarks, dtype=np.float64)
+    world = np.array(tr.world, dtype=np.float64)
+    leg = np.nanmedian(np.linalg.norm(lm[:, 23, :2] - lm[:, 27, :2], axis=1))
+    walk = 0.6 * leg * np.clip(t - 11.6, 0.0, None)
+    stray = (t >= 13.2) & (t < 13.4)
+    began = float(np.interp(12.1, t, walk))
+    lm[:, :, 0] += np.where(stray, began, walk)[:, None]  # the stray frames: where it began
+    gone = (t >= 12.7) & (t < 13.2)
+    lm[gone] = np.nan
+    world[gone] = np.nan
+    walked = tr.with_arrays(landmarks=lm, world=world)
+    report = analyze_track(walked, "single-leg-balance", DrillOptions(height_cm=175.0))
+    truth = [e for e in syn.truth.events if e["kind"] == "hold"]
+    _check_holds(report, truth[:1], "left")
+    assert [w.code for w in report.warnings].count("walking_not_a_hold") == 1
+
+
 def test_a_hold_under_way_when_the_video_starts_says_it_lasted_longer() -> None:
     syn = synthesize(PROFILE, CameraSpec(view="side"), NoiseSpec.low(), seed=0)
     first = int(np.searchsorted(syn.track.timestamps_s, 4.0))  # mid first hold (2.0-9.0 s)

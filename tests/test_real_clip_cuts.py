@@ -1,17 +1,20 @@
-"""The shared real clips at half their frame rate, and cut to start mid-hold.
+"""The shared real clips at half their frame rate, cut to start mid-hold, and at 480 px.
 
 A runner's phone may film at 15 fps, and a runner may start filming after
 lifting the foot or stop while walking away. The shared clips (30 fps, hand
 labelled) are read at half their frame rate (every other frame, from the
 first or the second) and at twice it (a frame halfway between each pair), the balance clips from 1 s into their first hold, and
-the knee-to-wall clip from its first lunge's labelled peak or up to its second's;
-the labels still hold, within the tolerances written in them.
+the knee-to-wall clip from its first lunge's labelled peak or up to its second's,
+and every clip with its frames shrunk to 480 px on the long side before the pose
+model (a 270x480 phone clip); the labels still hold, within the tolerances
+written in them.
 Before: at 15 fps the calf clip ``calf_raise_weighted_turning`` counted the
 walk away after its set as a 7th rep, and the balance clip
 ``balance_flamingo_side``, cut mid-hold, read the walk away after its hold
 as a 1.06 s hold on the other leg, and the knee-to-wall clip cut at a
 labelled peak lost that lunge; at twice the frame rate the turning clip's
-first step of walking away was a 7th rep.
+first step of walking away was a 7th rep; at 480 px the flamingo clip's walk out
+of the picture was a 1.3 s hold on the other leg.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import shared_video
 
 from formcheck.analysis import analyze_track
 from formcheck.track import PoseTrack
@@ -208,6 +212,65 @@ def test_real_clips_at_twice_the_frame_rate(
     # ending 42 cm on) passed the tempo rule and was counted as a 7th rep
     label = shared_labels[name]
     report = analyze_track(twice_the_frame_rate(tracked_clip(name)), drill)
+    if drill == "single-leg-balance":
+        _holds_within(report, label)
+        return
+    kind = "rep" if drill == "calf-raise" else "lunge"
+    peaks = [e["peak_s"] for e in report.events if e["kind"] == kind and not e.get("partial")]
+    assert _peaks_within(peaks, label["rep_peaks_s"], label["time_tolerance_s"]), peaks
+
+
+_LOW_RES: dict[str, Any] = {}
+
+
+def _at_480_px(name: str, shared_model: Any) -> Any:
+    """The pose track of shared clip ``name`` with its frames shrunk to 480 px on the
+    long side before the pose model (a 270x480 phone clip; computed once)."""
+    if name not in _LOW_RES:
+        from formcheck.pose import extract_track
+
+        _LOW_RES[name] = extract_track(
+            shared_video(name), model_path=shared_model, max_side=LOW_RES_SIDE
+        )
+    return _LOW_RES[name]
+
+
+LOW_RES_SIDE = 480
+"""px, the long side the shared clips are shrunk to (from 1920)."""
+
+AT_THE_EDGE = pytest.mark.xfail(
+    strict=False,
+    reason="known gap, at the edge (reported): at 480 px the first hold's touchdown reads "
+    "0.40 s after the labelled 9.9 s (0.30 s at full size): the free foot's 3D height "
+    "settles slowly after it lands (the pose model's stance foot rising as the weight "
+    "moves), and the tangent is taken there; the outcome sits on the 0.4 s tolerance",
+)
+LATE_TOP_480 = pytest.mark.xfail(
+    strict=False,
+    reason="known gap (reported, as LATE_TOP): the rear-oblique set's last top reads "
+    "0.3-0.4 s after its label at 480 px (0.29 s at full size)",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "drill"),
+    [
+        (CALF[0], "calf-raise"),
+        pytest.param(CALF[1], "calf-raise", marks=LATE_TOP_480),
+        pytest.param(BALANCE[0], "single-leg-balance", marks=AT_THE_EDGE),
+        (BALANCE[1], "single-leg-balance"),
+        (BALANCE[2], "single-leg-balance"),
+        ("knee_to_wall_side.mp4", "knee-to-wall"),
+    ],
+)
+def test_real_clips_read_at_480_px(
+    name: str, drill: str, shared_model: Any, shared_labels: Any
+) -> None:
+    # at 480 px the flamingo clip's walk out of the picture, ending on a stray detection
+    # back where it began, was read as a 1.3 s hold on the other leg
+    label = shared_labels[name]
+    report = analyze_track(_at_480_px(name, shared_model), drill)
     if drill == "single-leg-balance":
         _holds_within(report, label)
         return

@@ -877,29 +877,32 @@ def detect_holds(
     return spans
 
 
-TRAVEL_END_S = 0.2
-"""s. Each end of a hold over which the hips' position is taken (median) for its travel."""
+TRAVEL_PERCENTILES = (5.0, 95.0)
+"""Percentiles of the hips' positions along the floor over a hold whose gap is
+its travel: the span of nearly every frame, not of its two ends, so one stray
+frame (a detection of something else as the person walks out of the picture)
+neither makes a walk look like standing still nor a hold like a walk."""
 
 
-def hold_travel_leg_s(
-    times_s: FloatArray, u_px: FloatArray, hold: HoldSpan, leg_px: float
-) -> float:
+def hold_travel_leg_s(u_px: FloatArray, hold: HoldSpan, leg_px: float) -> float:
     """How fast the hips travelled along the floor during ``hold``, leg lengths per second.
 
     ``u_px``: (T,) the hip midpoint along the floor line in the picture, px.
-    The median over the last ``TRAVEL_END_S`` minus that over the first,
-    over the hold's duration; 0.0 when unknown (unseen hips, no leg length).
+    The span of its positions over the hold (``TRAVEL_PERCENTILES``) over the
+    hold's duration; 0.0 when unknown (unseen hips, no leg length). The span,
+    not the last position minus the first: a person walking out of the
+    picture after a hold was read as a 1.3 s hold on the other leg when its
+    last frame was a stray detection back where the walk began (the real
+    flamingo clip read at 480 px; the ends gave 0.08 leg/s, the span 0.49).
     """
     sl = slice(hold.start_i, hold.end_i + 1)
-    t, u = times_s[sl], u_px[sl]
-    ok = np.isfinite(u)
+    u = u_px[sl]
+    u = u[np.isfinite(u)]
     duration = hold.end_s - hold.start_s
-    if ok.sum() < 2 or not math.isfinite(leg_px) or leg_px <= 0 or duration <= 0:
+    if u.size < 2 or not math.isfinite(leg_px) or leg_px <= 0 or duration <= 0:
         return 0.0
-    t, u = t[ok], u[ok]
-    first = np.median(u[t <= t[0] + TRAVEL_END_S])
-    last = np.median(u[t >= t[-1] - TRAVEL_END_S])
-    return float(abs(last - first) / leg_px / duration)
+    lo, hi = np.percentile(u, TRAVEL_PERCENTILES)
+    return float((hi - lo) / leg_px / duration)
 
 
 _HOP_LANDING: dict[str, Any] = {"started_by": "hop landing", "unseen_before_s": math.nan}
@@ -1349,7 +1352,7 @@ def _analyze(ctx: DrillContext, th: BalanceThresholds) -> DrillResult:
         floor_dir = -floor_dir
     hip_mid = (px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP]) / 2
     u_px = hip_mid @ floor_dir
-    walks = [h for h in holds if hold_travel_leg_s(t, u_px, h, leg_px) > th.max_hold_travel_leg_s]
+    walks = [h for h in holds if hold_travel_leg_s(u_px, h, leg_px) > th.max_hold_travel_leg_s]
     if walks:
         holds = [h for h in holds if h not in walks]
         spans = ", ".join(f"{h.start_s:.1f}-{h.end_s:.1f} s" for h in walks)
