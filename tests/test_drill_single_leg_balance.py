@@ -69,6 +69,24 @@ def test_two_holds_found_with_their_times() -> None:
         assert h.ended_by == "touchdown"
 
 
+def test_a_touchdown_followed_by_a_slow_settling_is_timed_at_the_drop() -> None:
+    # real clips: the free foot falls fast (~2 leg/s) and lands, then the pose model's 3D
+    # foot settles slowly for ~0.4 s (toes first, then the heel; the weight moving), which
+    # put touchdowns up to 0.46 s after their labels (the mirrored flamingo clip: 0.39 s)
+    t = np.arange(0, 10.0, 1 / FPS)
+    x = np.interp(t, [0, 2.0, 2.4, 5.7, 6.0, 6.4, 7.0], [0, 0, 0.5, 0.5, 0.1, 0.03, 0.0])
+    (h,) = detect_holds(t, x, TH, baseline=0.0)
+    assert h.end_s == pytest.approx(6.0, abs=0.1)
+    off = dataclasses.replace(TH, touchdown_tail_slope_ratio=0.0)
+    (late,) = detect_holds(t, x, off, baseline=0.0)
+    assert late.end_s > 6.25  # the tail's own tangent
+    # a smooth lowering (raised cosine) is not a tail: the same time either way
+    t, x = lift_trace([(2.0, 6.0)], 8.0, ramp=0.8)
+    (a,) = detect_holds(t, x, TH, baseline=0.0)
+    (b,) = detect_holds(t, x, off, baseline=0.0)
+    assert a.end_s == b.end_s
+
+
 def test_left_foot_lift_is_negative_signal() -> None:
     t, x = lift_trace([(2.0, 6.0)], 8.0)
     holds = detect_holds(t, -x, TH, baseline=0.0)

@@ -314,6 +314,7 @@ class BalanceThresholds:
     min_leg_change_s: float
     boundary_evidence_s: float
     edge_slope_window_s: float
+    touchdown_tail_slope_ratio: float
     resume_window_s: float
     hop_rise_leg: float
     max_bridge_s: float
@@ -694,6 +695,40 @@ def _how_started(
     return "lift-off", math.nan
 
 
+def _drop_before_a_tail(
+    times_s: FloatArray, x: FloatArray, lo: int, m: float, th: BalanceThresholds
+) -> tuple[float, float] | None:
+    """(time of the steepest sample, its tangent's floor time) of a drop just before a touchdown edge.
+
+    The touchdown edge of ``_tangent_onset`` starts at the last sample ``lo``
+    at ``lift_on_leg``. When the ``edge_slope_window_s`` before it falls at
+    least ``touchdown_tail_slope_ratio`` times faster than the edge's steepest
+    slope ``m`` (per second, < 0), the edge is a slow tail after the foot
+    came down, not the coming down: the pose model's 3D foot settles for
+    0.2-0.4 s after it lands (toes first, then the heel; the stance foot
+    rising as the weight moves), which put the real clips' touchdowns up to
+    0.46 s after their labels. The tangent is then taken at the drop. None
+    when there is no such drop.
+    """
+    n = x.shape[0]
+    dt = float(np.median(np.diff(times_s))) if n > 1 else 0.0
+    if dt <= 0 or lo <= 0:
+        return None
+    rows = np.arange(max(0, lo - max(1, round(th.edge_slope_window_s / dt))), lo)
+    rows = rows[np.isfinite(x[rows])]
+    if rows.size == 0:
+        return None
+    slope, value = local_slopes(times_s, x, rows, th.edge_slope_window_s)
+    if not np.isfinite(slope).any():
+        return None
+    j = int(np.nanargmin(slope))
+    mo = float(slope[j])
+    if mo >= 0 or mo > th.touchdown_tail_slope_ratio * m:
+        return None
+    tj = float(times_s[rows[j]])
+    return tj, tj - float(value[j]) / mo
+
+
 def _tangent_onset(
     times_s: FloatArray,
     x: FloatArray,
@@ -714,7 +749,9 @@ def _tangent_onset(
     level. The slope at each edge sample is the least-squares slope over
     ``edge_slope_window_s`` around it, not a one-frame difference: the steepest
     of noisy one-frame slopes is biased steep, which pulls the onset toward the
-    steepest point (lift-offs late, touchdowns early). The result is kept
+    steepest point (lift-offs late, touchdowns early). A touchdown edge that
+    is only a slow tail after a fast drop is timed at the drop
+    (``_drop_before_a_tail``). The result is kept
     between the last floor-level sample before the edge and the steepest point;
     ``fallback`` (the threshold crossing) when the edge is not usable.
 
@@ -742,6 +779,11 @@ def _tangent_onset(
         return fallback
     tk = float(times_s[idx[k]])
     onset = tk - float(value[k]) / m
+    if not rising and th.touchdown_tail_slope_ratio > 0:
+        # a slow tail after a fast drop: the foot landed before the edge began
+        tail = _drop_before_a_tail(times_s, x, lo, m, th)
+        if tail is not None:
+            tk, onset = tail
     # never past the floor-level samples around the edge
     if rising:
         floor_i = np.flatnonzero(np.isfinite(x[: lo + 1]) & (x[: lo + 1] <= 0.0))
