@@ -195,6 +195,16 @@ def test_real_knee_to_wall_cut_mid_lunge_keeps_the_lunge_and_says_so(
     assert [e["cut_by"] for e in report.events].count(None) == len(want) - 1
 
 
+def _matches_labels(report: Any, label: dict[str, Any], drill: str) -> None:
+    """The report's holds, or its whole reps' / lunges' peaks, match the clip's labels."""
+    if drill == "single-leg-balance":
+        _holds_within(report, label)
+        return
+    kind = "rep" if drill == "calf-raise" else "lunge"
+    peaks = [e["peak_s"] for e in report.events if e["kind"] == kind and not e.get("partial")]
+    assert _peaks_within(peaks, label["rep_peaks_s"], label["time_tolerance_s"]), peaks
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "drill"),
@@ -210,14 +220,8 @@ def test_real_clips_at_twice_the_frame_rate(
 ) -> None:
     # at 60 fps the first step of walking away after the turning clip's set (its hips
     # ending 42 cm on) passed the tempo rule and was counted as a 7th rep
-    label = shared_labels[name]
     report = analyze_track(twice_the_frame_rate(tracked_clip(name)), drill)
-    if drill == "single-leg-balance":
-        _holds_within(report, label)
-        return
-    kind = "rep" if drill == "calf-raise" else "lunge"
-    peaks = [e["peak_s"] for e in report.events if e["kind"] == kind and not e.get("partial")]
-    assert _peaks_within(peaks, label["rep_peaks_s"], label["time_tolerance_s"]), peaks
+    _matches_labels(report, shared_labels[name], drill)
 
 
 _LOW_RES: dict[str, Any] = {}
@@ -264,11 +268,5 @@ def test_real_clips_read_at_480_px(
     # back where it began, was read as a 1.3 s hold on the other leg, and the first
     # touchdown of the front-oblique clip read 0.40 s after its label (the 3D foot
     # settling after it landed; now 0.22 s)
-    label = shared_labels[name]
     report = analyze_track(_at_480_px(name, shared_model), drill)
-    if drill == "single-leg-balance":
-        _holds_within(report, label)
-        return
-    kind = "rep" if drill == "calf-raise" else "lunge"
-    peaks = [e["peak_s"] for e in report.events if e["kind"] == kind and not e.get("partial")]
-    assert _peaks_within(peaks, label["rep_peaks_s"], label["time_tolerance_s"]), peaks
+    _matches_labels(report, shared_labels[name], drill)

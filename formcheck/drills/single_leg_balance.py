@@ -22,7 +22,9 @@ How a hold is found (numbers from ``single_leg_balance.toml``):
    ``lift_off_leg`` that reaches ``lift_on_leg`` somewhere (stretches apart
    only by frames without landmarks are one). Its start and end are timed by
    the steepest tangent of the foot-height edge extended to the floor level,
-   with the slope fitted over ``edge_slope_window_s`` (``_tangent_onset``).
+   with the slope fitted over ``edge_slope_window_s`` (``_tangent_onset``);
+   a touchdown edge that is only the 3D foot settling after a fast drop is
+   timed at the drop (``touchdown_tail_slope_ratio``).
    Dips shorter than ``min_touchdown_s`` are merged; stretches shorter than
    ``min_hold_s`` are steps, not holds.
 4. **Hops.** The stance foot's lowest point rising ``hop_rise_leg`` above its
@@ -920,10 +922,11 @@ def detect_holds(
 
 
 TRAVEL_PERCENTILES = (5.0, 95.0)
-"""Percentiles of the hips' positions along the floor over a hold whose gap is
-its travel: the span of nearly every frame, not of its two ends, so one stray
-frame (a detection of something else as the person walks out of the picture)
-neither makes a walk look like standing still nor a hold like a walk."""
+"""Percentiles (low, high) of the hips' positions along the floor over a hold;
+the gap between them is the hold's travel: the span of nearly every frame, not
+of its two ends, so one stray frame (a detection of something else as the
+person walks out of the picture) neither makes a walk look like standing
+still nor a hold like a walk."""
 
 
 def hold_travel_leg_s(u_px: FloatArray, hold: HoldSpan, leg_px: float) -> float:
