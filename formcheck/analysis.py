@@ -26,6 +26,7 @@ from formcheck.calibration import (
     from_foot_length,
     from_height,
 )
+from formcheck.camera_steadying import camera_motion_issue, steady_track
 from formcheck.drills import get_drill
 from formcheck.drills.base import DrillContext, DrillOptions
 from formcheck.errors import AnalysisError
@@ -101,10 +102,15 @@ def analyze_track(
             "drill, from a few seconds before you start until after you finish, and step back "
             "so your whole body and both feet are in the picture"
         )
+    raw = track  # as the pose model put it in each frame: framing is judged on it
+    track, motion = steady_track(raw)
     conditioned = condition_track(track, conditioning or ConditioningConfig(), live=live)
     clean = conditioned.track
     view = classify_view(clean)
-    issues: list[QualityIssue] = list(framing_issues(track))
+    issues: list[QualityIssue] = list(framing_issues(raw))
+    moved = camera_motion_issue(motion)
+    if moved is not None:
+        issues.append(moved)
     view_issue = check_view(view, drill.accepted_views)
     if view_issue is not None:
         issues.append(view_issue)
@@ -125,6 +131,7 @@ def analyze_track(
         calibration=cal,
         options=opts,
         quality=tuple(issues),
+        picture=raw if track is not raw else None,
     )
     result = drill.analyze(ctx)
     warnings = issues + list(result.warnings)
@@ -148,6 +155,12 @@ def analyze_track(
             "near_side": view.near_side,
             "view_confidence": view.confidence,
             "camera_pitch_deg": None if pitch is None else round(pitch, 1),
+            "camera_motion": {
+                "measured": motion.measured,
+                "moved_pct_of_height": round(100.0 * motion.moved_fraction, 1),
+                "unfollowed_pct": round(100.0 * motion.unfollowed_fraction, 1),
+                "steadied": motion.steadied,
+            },
             "trusted": trusted,
         },
         warnings=warnings,

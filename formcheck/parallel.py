@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.camera_steadying import join_segments
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import Landmark
 from formcheck.track import PoseTrack
@@ -284,12 +285,16 @@ def stitch(tracks: list[PoseTrack], segments: list[Segment]) -> PoseTrack:
     if not tracks or len(tracks) != len(segments):
         raise ValueError(f"got {len(tracks)} tracks for {len(segments)} segments")
     parts = []
+    cams: list[tuple[npt.NDArray[np.float64], int]] = []
     for track, seg in zip(tracks, segments, strict=True):
+        start = 0
         if seg.own_start_s is not None:
             start = int(np.searchsorted(track.timestamps_s, seg.own_start_s))
-            track = track.slice(start, len(track))
-        parts.append(track)
+        cams.append((track.camera, start))
+        parts.append(track.slice(start, len(track)) if start else track)
     head = tracks[0]
+    measured = all(len(c) == len(t) for (c, _), t in zip(cams, tracks, strict=True))
+    camera = join_segments(cams) if measured else np.zeros((0, 2, 3))
 
     def cat(name: str) -> Any:
         return np.concatenate([getattr(p, name) for p in parts])
@@ -306,6 +311,7 @@ def stitch(tracks: list[PoseTrack], segments: list[Segment]) -> PoseTrack:
         source=head.source,
         model_variant=head.model_variant,
         num_people=cat("num_people"),
+        camera=camera,
     )
 
 

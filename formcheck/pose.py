@@ -22,6 +22,11 @@ frame: at the start the largest and most central person (or the one nearest
 within a plausible movement range. The same check guards the single-pose
 tracker, so the track never jumps to another person: frames where the person
 is not found stay NaN.
+
+The camera. Each frame also goes to a ``CameraTracker``
+(``formcheck.camera_tracking``), which follows the background around the
+person and records how a hand-held camera moved (``PoseTrack.camera``);
+analysis takes that motion out of the landmarks.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import numpy.typing as npt
 from mediapipe.tasks.python import BaseOptions, vision
 
 from formcheck import models as _models
+from formcheck.camera_tracking import CameraTracker
 from formcheck.landmarks import NUM_LANDMARKS, Landmark
 from formcheck.track import PoseTrack
 from formcheck.video import DecodeStats, Frame, iter_frames, packet_times, probe_video
@@ -349,6 +355,8 @@ def extract_track(
     rows_world: list[npt.NDArray[np.float32]] = []
     rows_t: list[float] = []
     rows_n: list[int] = []
+    rows_cam: list[npt.NDArray[np.float64]] = []
+    camera = CameraTracker(info.width, info.height)
     nan = FramePose.empty(0.0)
     prev_ms = -1
     next_scout_s = -math.inf
@@ -398,6 +406,7 @@ def extract_track(
                 rows_vis.append(vis)
                 rows_pres.append(pres)
                 rows_world.append(world)
+            rows_cam.append(camera.update(frame.rgb, rows_lm[-1]))
             rows_t.append(frame.time_s)
             rows_n.append(count)
             if progress is not None:
@@ -423,6 +432,7 @@ def extract_track(
         source=path.name,
         model_variant=used_variant,
         num_people=np.asarray(rows_n, np.int16),
+        camera=np.stack(rows_cam),
     )
 
 

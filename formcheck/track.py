@@ -67,6 +67,12 @@ class PoseTrack:
         model_variant: pose model used: "lite", "full", "heavy" or "synthetic".
         num_people: (T,) int16, how many people the model found in each frame
             (0 where none); the track follows one of them.
+        camera: (T, 2, 3) float64, or (0, 2, 3) when not measured: per frame,
+            the similarity transform from the frame's pixels to the first
+            frame's, measured on the background
+            (``formcheck.camera_tracking``); NaN where it could not be
+            followed. The landmarks are as the pose model put them in each
+            frame; analysis steadies them (``formcheck.camera_steadying``).
     """
 
     landmarks: npt.NDArray[np.float32]
@@ -80,6 +86,7 @@ class PoseTrack:
     source: str = ""
     model_variant: str = "full"
     num_people: npt.NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    camera: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2, 3)))
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -99,6 +106,11 @@ class PoseTrack:
         _check_shape("presence", self.presence, (n, NUM_LANDMARKS))
         _check_shape("world", self.world, (n, NUM_LANDMARKS, 3))
         _check_shape("num_people", self.num_people, (n,))
+        set_(self, "camera", np.array(self.camera, dtype=np.float64))  # a copy: frozen below
+        if self.camera.shape[0] != 0:
+            _check_shape("camera", self.camera, (n, 2, 3))
+        elif self.camera.shape != (0, 2, 3):
+            _check_shape("camera", self.camera, (0, 2, 3))
         if n > 1 and not np.all(np.diff(self.timestamps_s) > 0):
             raise ValueError("PoseTrack.timestamps_s must be strictly increasing")
         if not np.all(np.isfinite(self.timestamps_s)):
@@ -112,7 +124,7 @@ class PoseTrack:
         set_(self, "width", int(self.width))
         set_(self, "height", int(self.height))
         set_(self, "fps", float(self.fps))
-        for name in _ARRAY_FIELDS:
+        for name in (*_ARRAY_FIELDS, "camera"):
             getattr(self, name).setflags(write=False)
 
     # ----------------------------------------------------------------- basics
@@ -162,6 +174,7 @@ class PoseTrack:
             world=self.world[sl],
             timestamps_s=self.timestamps_s[sl],
             num_people=self.num_people[sl],
+            camera=self.camera[sl] if len(self.camera) else self.camera,
         )
 
     @classmethod
@@ -220,6 +233,7 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
                 fps=np.array(track.fps, dtype=np.float64),
                 source=np.array(track.source[:_MAX_NAME], dtype=np.str_),
                 model_variant=np.array(track.model_variant, dtype=np.str_),
+                camera=track.camera,
             )
         os.replace(tmp, out)
     finally:
@@ -288,6 +302,10 @@ def _track_from_fields(p: Path, fields: dict[str, npt.NDArray[Any]]) -> PoseTrac
             raise TrackFormatError(
                 f"{p}: field {key!r} must be floating point, got {fields[key].dtype}"
             )
+    if "camera" in fields and fields["camera"].dtype.kind != "f":
+        raise TrackFormatError(
+            f"{p}: field 'camera' must be floating point, got {fields['camera'].dtype}"
+        )
     for key in ("num_people", "frame_size"):
         if fields[key].dtype.kind not in "iu":
             raise TrackFormatError(f"{p}: field {key!r} must be integer, got {fields[key].dtype}")
@@ -312,6 +330,7 @@ def _track_from_fields(p: Path, fields: dict[str, npt.NDArray[Any]]) -> PoseTrac
             source=str(fields["source"])[:_MAX_NAME],
             model_variant=str(fields["model_variant"]),
             num_people=fields["num_people"],
+            camera=fields.get("camera", np.zeros((0, 2, 3))),
         )
     except (ValueError, TypeError, OverflowError) as exc:
         raise TrackFormatError(f"{p} is not a valid formcheck track: {exc}") from exc

@@ -115,6 +115,29 @@ def test_stitch_drops_warmup_and_keeps_owned_frames() -> None:
     assert out.width == truth.width and out.source == truth.source
 
 
+def test_stitch_joins_each_segments_camera_motion_to_the_first_frame() -> None:
+    """Each segment's tracker measures the camera against its own first frame (its
+    first warm-up frame); stitched, every frame is against the clip's first frame."""
+    times = _times(200)
+    k = np.arange(200)
+    cam = np.zeros((200, 3, 3))
+    turn = np.radians(0.01 * k)
+    cam[:, 0, 0] = cam[:, 1, 1] = np.cos(turn)
+    cam[:, 1, 0], cam[:, 0, 1] = np.sin(turn), -np.sin(turn)
+    cam[:, 0, 2], cam[:, 1, 2], cam[:, 2, 2] = 0.4 * k, 10 * np.sin(k / 20), 1.0
+    truth = _track(times, _person(200, 0.5)).with_arrays(camera=cam[:, :2])
+    segs = plan_segments(times, 3, warmup_frames=8)
+    parts = []
+    for s in segs:
+        own = np.linalg.inv(cam[s.first]) @ cam[s.first : s.stop]  # against its first frame
+        parts.append(truth.slice(s.first, s.stop).with_arrays(camera=own[:, :2]))
+    out = stitch(parts, segs)
+    assert np.abs(out.camera - truth.camera).max() < 1e-9
+    # a segment without camera motion (an older track): none for the whole clip
+    bare = [parts[0].with_arrays(camera=np.zeros((0, 2, 3))), *parts[1:]]
+    assert stitch(bare, segs).camera.shape == (0, 2, 3)
+
+
 def test_stitch_needs_one_track_per_segment() -> None:
     times = _times(100)
     segs = plan_segments(times, 2, 5)
@@ -175,6 +198,14 @@ def test_parallel_track_matches_single_process(shared_model: object) -> None:
     for s in segs[1:]:
         near = slice(s.own_first, s.own_first + WARMUP_FRAMES)
         assert float(np.median(diff[near][vis[near]])) < 0.005
+    # the camera's motion (a camera on a stand: under a pixel), joined across the segments
+    assert par.camera.shape == single.camera.shape == (len(single), 2, 3)
+    known = np.isfinite(par.camera).all(axis=(1, 2)) & np.isfinite(single.camera).all(axis=(1, 2))
+    assert known.mean() > 0.9
+    centre = np.array([single.width / 2, single.height / 2])
+    moved_par = par.camera[known, :, :2] @ centre + par.camera[known, :, 2] - centre
+    moved_single = single.camera[known, :, :2] @ centre + single.camera[known, :, 2] - centre
+    assert np.abs(moved_par - moved_single).max() < 1.0
     # progress: never backwards, ends at (total, total)
     done = [d for d, _ in calls]
     assert done == sorted(done)

@@ -36,8 +36,8 @@ BALANCE = [
 ]
 
 
-PER_FRAME = ("landmarks", "visibility", "presence", "world", "timestamps_s", "num_people")
-"""The track's per-frame arrays."""
+PER_FRAME = ("landmarks", "visibility", "presence", "world", "timestamps_s", "num_people", "camera")
+"""The track's per-frame arrays (the camera's motion is measured on every extracted track)."""
 
 
 def every_other_frame(track: PoseTrack, first: int) -> PoseTrack:

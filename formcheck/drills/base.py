@@ -54,7 +54,8 @@ class DrillContext:
     """Everything a drill may use.
 
     Attributes:
-        track: the track as extracted (raw landmarks).
+        track: the track as extracted (raw landmarks), steadied when the
+            camera moved (``formcheck.camera_steadying``).
         conditioned: cleaned landmarks plus reliability masks (see signals).
         view: camera view classification.
         floor: the floor line in the image, or None when the feet were never
@@ -62,6 +63,9 @@ class DrillContext:
         calibration: pixels to centimetres, with method and uncertainty.
         options: the user's options.
         quality: framing/view issues found before the drill ran.
+        picture: the landmarks where the pose model put them in each frame,
+            when the camera moved and ``track`` was steadied (None: the
+            same as ``track``); for whether a point was inside the picture.
     """
 
     track: PoseTrack
@@ -71,6 +75,7 @@ class DrillContext:
     calibration: Calibration
     options: DrillOptions
     quality: tuple[QualityIssue, ...] = ()
+    picture: PoseTrack | None = None
 
 
 @dataclass(frozen=True)

@@ -1336,7 +1336,9 @@ def _analyze(ctx: DrillContext, th: KneeToWallThresholds) -> DrillResult:
                 # the correction's scatter is known even when the noise is not (short clip)
                 noise_se = rise_se_cm if np.isfinite(rise_se_cm) else 0.0
                 rise_se_cm = float(np.hypot(noise_se, th.heel_flexion_artefact_sd_cm))
-        outside = _outside_frame(track.landmarks, d, label)
+        # inside the picture of its own frame (a steadied track is in the first frame's)
+        seen_in = track if ctx.picture is None else ctx.picture
+        outside = _outside_frame(seen_in.landmarks, d, label)
         if outside:
             rise_cm = float("nan")  # a foot partly outside the picture is guessed, not seen
         toe_u = planted_toe_u(front, win, front_lbl == label) + toe_tip_px
