@@ -42,7 +42,7 @@ STILL_FRACTION = 0.01
 moved the person's middle less than this (95th percentile over the clip) is
 taken as still and its landmarks are left untouched: 1% of a 175 cm person is
 1.75 cm, about the heel-rise MDC. Shared clips filmed from a stand measure
-0.01-0.49%; the two filmed hand-held 1.6% (a slow drift) and 12%; rendered
+0.01-0.50%; the two filmed hand-held 1.7% (a slow drift) and 12%; rendered
 clips have plain walls and are not followed at all (docs/ACCURACY.md,
 "Session 18: a hand-held camera")."""
 UNFOLLOWED_WARN_FRACTION = 0.2
@@ -58,7 +58,9 @@ class CameraMotion:
 
     Attributes:
         measured: the track holds camera transforms (extracted by this
-            formcheck from a video file; live and synthetic tracks do not).
+            formcheck from a video file; live and synthetic tracks do not)
+            and the background was followed in at least one frame after the
+            first (the first is the reference, known by definition).
         moved_px: 95th percentile over the frames of the shift the camera
             gave the person's middle, px (0 when not measured).
         moved_fraction: ``moved_px`` over the person's height in the picture.
@@ -113,25 +115,31 @@ def filled_transforms(camera: FloatArray, times_s: FloatArray) -> FloatArray:
 
 def camera_motion(track: PoseTrack) -> CameraMotion:
     """How the camera moved over ``track`` (``CameraMotion``; nothing measured: all zero)."""
+    return _judged(track)[0]
+
+
+def _judged(track: PoseTrack) -> tuple[CameraMotion, FloatArray | None]:
+    """``camera_motion`` and the transforms with unknown frames filled (None: not measured)."""
     cam = track.camera
     if cam.shape[0] != len(track) or len(track) == 0:
-        return CameraMotion(False, 0.0, 0.0, 0.0, False)
-    known = np.isfinite(cam).all(axis=(1, 2))
-    unfollowed = float(1.0 - known.mean())
+        return CameraMotion(False, 0.0, 0.0, 0.0, False), None
+    known = np.asarray(np.isfinite(cam).all(axis=(1, 2)), dtype=bool)
+    followed = bool(known[1:].any())
     mid, tall = _person_middle_and_height(track)
     centre = np.array([0.5 * track.width, 0.5 * track.height])
     mid = np.where(np.isfinite(mid), mid, centre)
     filled = filled_transforms(cam, track.timestamps_s)
     shift = np.linalg.norm(_apply(filled, mid[:, None, :])[:, 0] - mid, axis=1)
-    moved = float(np.percentile(shift[known], 95)) if known.any() else 0.0
+    moved = float(np.percentile(shift[known], 95)) if followed else 0.0
     frac = moved / tall
-    return CameraMotion(
-        measured=bool(known.any()),
+    motion = CameraMotion(
+        measured=followed,
         moved_px=moved,
         moved_fraction=frac,
-        unfollowed_fraction=unfollowed,
-        steadied=bool(known.any()) and frac >= STILL_FRACTION,
+        unfollowed_fraction=float(1.0 - known.mean()),
+        steadied=followed and frac >= STILL_FRACTION,
     )
+    return motion, filled
 
 
 def steady_track(track: PoseTrack) -> tuple[PoseTrack, CameraMotion]:
@@ -140,10 +148,9 @@ def steady_track(track: PoseTrack) -> tuple[PoseTrack, CameraMotion]:
     Returns the track unchanged (the same object) when the camera was still
     or its motion was not measured, with the ``CameraMotion`` judged.
     """
-    motion = camera_motion(track)
-    if not motion.steadied:
+    motion, filled = _judged(track)
+    if not motion.steadied or filled is None:
         return track, motion
-    filled = filled_transforms(track.camera, track.timestamps_s)
     size = np.array([track.width, track.height], dtype=np.float64)
     lm = np.array(track.landmarks, dtype=np.float64)
     lm[:, :, :2] = _apply(filled, lm[:, :, :2] * size) / size

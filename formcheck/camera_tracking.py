@@ -3,7 +3,7 @@
 A hand-held phone drifts and shakes; every landmark moves with it in the
 picture, so a heel's height above a fixed floor line or the hips' sway would
 take the camera's motion for the body's. ``CameraTracker`` follows corner
-points of the background (the person's box masked out) from frame to frame
+points of the background (the person's body masked out) from frame to frame
 with pyramidal Lucas-Kanade optical flow and fits, per frame, the
 similarity transform (shift, turn, zoom: 4 degrees of freedom, RANSAC) that
 takes the frame's pixels to the first frame's. Each tracked point keeps its
@@ -32,8 +32,8 @@ from formcheck.landmarks import SKELETON, Landmark
 
 WORK_SIDE = 360
 """px. Longer side of the grey copy the background is tracked on: a hand-held
-drift of 5% of the frame is 18 px there, inside the 3-level pyramid's reach (docs/BENCHMARKS.md
-gives the cost per frame)."""
+drift of 5% of the frame is 18 px there, inside the 3-level pyramid's reach
+(docs/BENCHMARKS.md gives the cost per frame)."""
 MAX_POINTS = 150
 """Corner points followed at most."""
 MIN_POINTS = 40
@@ -218,8 +218,8 @@ def _background_mask(
     """(h, w) uint8 mask: 255 on the background, 0 on the person (``landmarks`` (33, 3) normalised).
 
     The person is the skeleton's bones drawn ``LIMB_WIDTH`` wide, the torso
-    filled, and discs at the head, the hands and the feet: a pose that spreads (a hinge,
-    arms out) masks its body, not the whole box around it.
+    filled, and discs at the head, the hands and the feet: a pose that
+    spreads (a hinge, arms out) masks its body, not the whole box around it.
     """
     import cv2
 
