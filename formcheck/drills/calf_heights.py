@@ -323,6 +323,7 @@ def correct_heel_travel(
     geom: HeelTravel,
     th: CalfRaiseThresholds,
     views: npt.NDArray[Any] | None = None,
+    at_level: npt.NDArray[np.bool_] | None = None,
 ) -> float:
     """Scale each candidate's rise (in place) to the sole's rise without the heel's depth travel.
 
@@ -343,6 +344,11 @@ def correct_heel_travel(
     a misplaced toe moves it little. With fewer than ``MIN_SLOPE_FRAMES``
     such frames, the candidate's own standing frames before and after.
 
+    On a step (``at_level``: (T,) bool, the frames where the heel trace is
+    at the foot's flat level, ``calf_step``) the standing frames are those:
+    a heel lowered below the step tilts the foot, and its toe-over-heel
+    offset is no floor slope.
+
     Returns ``k`` over all the leg's standing frames (for the series; 1
     without a rep).
     """
@@ -350,6 +356,8 @@ def correct_heel_travel(
     outside = np.ones(n, dtype=bool)
     for c in cands:
         outside[c.start_i : c.end_i + 1] = False
+    if at_level is not None and len(at_level) == n:
+        outside = at_level.copy()
     rises = [c.heel_rise_cm for c in cands if c.is_rep and c.heel_rise_cm > 0]
     typical = float(np.median(rises)) if rises else float("nan")
 

@@ -149,6 +149,7 @@ from formcheck.drills.calf_sets import (
     sets_fatigue,
     typical_rep_s,
 )
+from formcheck.drills.calf_step import measure_drops, step_cues, step_summary
 from formcheck.drills.common import (
     SIDES,
     append_flag,
@@ -184,6 +185,12 @@ VIEW_CM_FLAGS = {
     "unknown": "camera view unclear: heel rise may be inaccurate",
 }
 """View -> why cm values from that view are less accurate (side view: no flag)."""
+
+MSG_DROP_APPROXIMATE = (
+    "approximate: below the step the heel is read from its own landmark alone, and that "
+    "was checked on synthetic clips only (about ±0.7 cm there, more from the front)"
+)
+"""Flag of every rep's ``heel_drop_cm`` (``calf_step``; docs/ACCURACY.md, session 19)."""
 
 GUESSED_HEEL_VIEWS = frozenset({"front"})
 """Views in which the heel's height is the pose model's guess (``VIEW_CM_FLAGS``):
@@ -256,6 +263,10 @@ class CalfRaiseThresholds:
     heel_rise_rel_sd_front: float
     heel_rise_rel_sd_away: float
     max_floor_slope: float
+    min_heel_drop_cm: float
+    step_min_drop_share: float
+    flat_level_min_s: float
+    flat_level_tolerance_cm: float
 
 
 def load_calf_thresholds(overrides: dict[str, Any] | None = None) -> CalfRaiseThresholds:
@@ -318,6 +329,10 @@ class LegTraces:
         spans: frame spans ``(start, stop)`` the leg is measured over, each
             searched for reps on its own (a single-leg set on each leg,
             ``calf_leg_switch``; NaN between them); None: the whole clip.
+        heel_landmark_cm: (T,) the heel landmark's own height (not combined
+            with the ankle and body), at the foot's scale, for a heel's drop
+            below a step (``calf_step``), where the readings no longer rise
+            and fall in fixed proportions; None: ``heel_cm``.
     """
 
     heel_cm: FloatArray
@@ -332,6 +347,7 @@ class LegTraces:
     heel_scale_rel_se: float = 0.0
     hips_along_cm: FloatArray | None = None
     spans: tuple[tuple[int, int], ...] | None = None
+    heel_landmark_cm: FloatArray | None = None
 
     @property
     def rise_cm(self) -> FloatArray:
@@ -371,6 +387,7 @@ class RepCandidate:
     reason: str | None = None
     flags: list[str] = field(default_factory=list)
     bent_knee_gain: float = 1.0
+    heel_drop_cm: float | None = None
 
     @property
     def is_rep(self) -> bool:
@@ -1064,6 +1081,11 @@ class Rep:
         """Mean peak time over the measured legs, s."""
         return float(np.mean([c.peak_s for c in self.parts.values()]))
 
+    @property
+    def heel_drop_cm(self) -> float | None:
+        """Mean drop below the step's level over the legs measured on a step, cm (None: flat)."""
+        return self._mean("heel_drop_cm")
+
 
 def merge_legs(per_leg: dict[str, list[RepCandidate]]) -> list[Rep]:
     """Join reps found on both legs at the same time into double-leg reps.
@@ -1271,11 +1293,20 @@ foot, so its error follows the ankle's: there the heel is combined with the
 other heel and the body instead (``with_the_other_heel``)."""
 
 
-def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces:
+def leg_traces(
+    ctx: DrillContext,
+    side: str,
+    *,
+    scale: float = 1.0,
+    fit_frames: BoolArray | None = None,
+) -> LegTraces:
     """Heights (cm, perpendicular to the floor) and angles of one leg from ``ctx``.
 
     ``scale`` multiplies the cm scale of the foot's heights (heel, toe) for
     the foot's depth (``leg_depth_scales``); the hips stay in the body's plane.
+    ``fit_frames``: (T,) bool, the only frames the combined heel reading
+    may be fitted on (``_refitted_on_a_step``); None: every frame with the
+    toes down.
     """
     from formcheck.angles import compute_angles
 
@@ -1352,6 +1383,7 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         # from behind the toes are hidden in front of the heel: a pose model
         # only guesses them, and its guess rises with the heel
         toe_seen[hidden] = np.nan
+    heel_own_cm = heel_cm.copy()
     body_cm = height([Landmark.LEFT_HIP, Landmark.RIGHT_HIP])
     body_reading = body_rise_reading(
         [height([m]) for m in (*BODY_RISE_LANDMARKS, side_landmark(side, "knee"))]
@@ -1363,6 +1395,8 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         with np.errstate(invalid="ignore"):
             toe_down = np.abs(toe_cm - _nanmedian(toe_cm)) < TOE_DOWN_CM
         # the body is in the body's plane: bring it to the foot's depth scale
+        if fit_frames is not None:
+            toe_down &= fit_frames
         fused, info = one_factor_heel_height(
             heel_cm, ankle_cm, body_reading / scale, fit_frames=toe_down, block_frames=block
         )
@@ -1378,7 +1412,7 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
             height([side_landmark(other, "heel")]),
             other_toe_cm,
             body_reading,
-            knees_alike=_knees_alike(ctx),
+            knees_alike=_knees_alike(ctx) if fit_frames is None else _knees_alike(ctx) & fit_frames,
             block_frames=block,
         )
     return LegTraces(
@@ -1392,6 +1426,7 @@ def leg_traces(ctx: DrillContext, side: str, *, scale: float = 1.0) -> LegTraces
         heel_guessed=heel_guessed if heel_guessed.any() else None,
         sole_3d_cm=sole_height_3d_cm(ctx, side),
         heel_scale_rel_se=scale_rel_se,
+        heel_landmark_cm=scale * heel_own_cm,
         hips_along_cm=floor_along_px(
             ctx, 0.5 * (px[:, Landmark.LEFT_HIP] + px[:, Landmark.RIGHT_HIP])
         )
@@ -1919,6 +1954,7 @@ class CalfRaiseDrill:
             measured, traces, warnings = _per_stretch_traces(ctx, times, stretches, scales)
         else:
             traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
+            traces = _refitted_on_a_step(ctx, times, traces, scales, th)
             legs, warnings = _legs_to_measure(ctx, times, traces, th)
             measured = {s: traces[s] for s in legs}
             parts = _stretches_on_the_measured_leg_too(times, runs, legs, traces, th)
@@ -1944,6 +1980,40 @@ class CalfRaiseDrill:
             landmark_heel=ctx.track.model_variant != "synthetic",
             heel_travel=heel_travel_geometry(ctx),
         )
+
+
+def _refitted_on_a_step(
+    ctx: DrillContext,
+    times: FloatArray,
+    traces: dict[str, LegTraces],
+    scales: dict[str, float],
+    th: CalfRaiseThresholds,
+) -> dict[str, LegTraces]:
+    """``traces`` with the heel reading of a leg on a step fitted on the frames at or above its level.
+
+    The heel, the ankle and the body rise in fixed proportions above the
+    step's level, but not below it: turning about the toe joints, the
+    ankle (~8 cm up) drops more per cm of heel than it rises (synthetic
+    foot: 0.69 of the heel's drop, 0.59 of its rise), so one straight-line
+    fit over both read an 8 cm rise as 7.8 cm and bent the rest. A leg found
+    on a step (``measure_drops`` on a first pass) is read again with its
+    fit (``one_factor_heel_height``) on the frames no lower than half of
+    ``min_heel_drop_cm`` below the flat level. Other legs are unchanged.
+    """
+    views = np.asarray(ctx.view.per_frame)
+    if len(views) != len(times):
+        views = np.full(len(times), ctx.view.view)
+    out = dict(traces)
+    for leg, tr in traces.items():
+        cands = _candidates(times, tr, th)
+        _reject_steps(cands, tr, views, th)
+        flat = measure_drops(times, tr, cands, th)
+        if flat is None:
+            continue
+        with np.errstate(invalid="ignore"):
+            above = tr.rise_cm >= flat - 0.5 * th.min_heel_drop_cm
+        out[leg] = leg_traces(ctx, leg, scale=scales[leg], fit_frames=above)
+    return out
 
 
 def _legs_to_measure(
@@ -2201,11 +2271,21 @@ def analyze_traces(
 
     per_leg: dict[str, list[RepCandidate]] = {}
     travel_ratios: dict[str, float] = {}
+    step_legs: list[str] = []
     for leg, tr in traces.items():
         per_leg[leg] = _candidates(times_s, tr, th)
         _reject_steps(per_leg[leg], tr, views, th)
+        step_level = measure_drops(times_s, tr, per_leg[leg], th)
+        at_level = None
+        if step_level is not None:
+            step_legs.append(leg)
+            with np.errstate(invalid="ignore"):
+                at_level = np.abs(tr.rise_cm - step_level) <= th.flat_level_tolerance_cm
+        landmark_rise = {id(c): c.heel_rise_cm for c in per_leg[leg]}
         if heel_travel is not None:
-            travel_ratios[leg] = correct_heel_travel(per_leg[leg], tr, heel_travel, th, views)
+            travel_ratios[leg] = correct_heel_travel(
+                per_leg[leg], tr, heel_travel, th, views, at_level
+            )
         if rise_scale is not None and len(rise_scale) == n:
             for c in per_leg[leg]:
                 top = np.asarray(rise_scale[c.plateau[0] : c.plateau[1] + 1], dtype=np.float64)
@@ -2219,6 +2299,10 @@ def analyze_traces(
                 share = float(np.median(top)) if top.size else 0.0
                 c.bent_knee_gain = bent_knee_rise_gain(knee, share, th)
                 c.heel_rise_cm *= c.bent_knee_gain
+        for c in per_leg[leg]:  # a drop is read by the same landmarks as the rise
+            before = landmark_rise[id(c)]
+            if c.heel_drop_cm is not None and before > 0:
+                c.heel_drop_cm *= c.heel_rise_cm / before
     reps = merge_legs(per_leg)
     dt = _median_dt(np.asarray(times_s, dtype=np.float64))
     all_legs = stance_traces if stance_traces is not None else traces
@@ -2343,6 +2427,7 @@ def analyze_traces(
         "variant": None if detected is None else VARIANT_NAMES[detected],
         "heel_rise_test": test_mode,
         "left_right": _left_right(complete, th, views),
+        **step_summary(complete, step_legs),
     }
     if summary["left_right"] is not None:
         for leg in ("left", "right"):  # for the page's cards
@@ -2423,6 +2508,7 @@ def analyze_traces(
         n_sets=len(sets),
         set_cues=_set_cues(sets, leg_sets if legs_changed else {"": sets}, th),
     )
+    cues += step_cues(complete, step_legs)
     norms: list[NormComparison] = []
     if test_mode:
         norms, test_cues, test_warn = _heel_rise_test(
@@ -2757,6 +2843,8 @@ def _rep_event(
         rise_se = sys_se if rise_se is None else float(np.hypot(rise_se, sys_se))
     if calibration_note:
         append_flag(flags, "heel_rise_cm", calibration_note)
+    if r.heel_drop_cm is not None:
+        flags["heel_drop_cm"] = MSG_DROP_APPROXIMATE
     return {
         "kind": "rep",
         "index": i + 1,
@@ -2766,6 +2854,7 @@ def _rep_event(
         "heel_rise_cm": _round(r.heel_rise_cm),
         "heel_rise_cm_by_leg": {leg: _round(c.heel_rise_cm) for leg, c in parts.items()},
         "heel_rise_se_cm": _round(rise_se),
+        "heel_drop_cm": _round(r.heel_drop_cm),
         "plantarflexion_deg": _round(_mean_or_none(list(pf_vals)), 1),
         "up_s": _round(_mean_or_none([ph["up_s"] for ph in phases])),
         "hold_s": _round(_mean_or_none([ph["hold_s"] for ph in phases])),

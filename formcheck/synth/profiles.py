@@ -58,9 +58,15 @@ def _positive(**values: float) -> None:
             raise ValueError(f"{k} must be > 0, got {v}")
 
 
-def heel_rise_angle(body: BodyModel, rise_m: FloatArray) -> FloatArray:
-    """Rearfoot rotation (rad) about the metatarsal heads that lifts the heel contact by ``rise_m``."""
-    return np.asarray(np.arcsin(np.clip(rise_m / body.heel_to_mtp, 0.0, 0.99)))
+def heel_rise_angle(body: BodyModel, rise_m: FloatArray, *, below: bool = False) -> FloatArray:
+    """Rearfoot rotation (rad) about the metatarsal heads that lifts the heel contact by ``rise_m``.
+
+    A negative ``rise_m`` (the heel lowered below the forefoot, as off a
+    step's edge) turns the rearfoot the other way when ``below`` is True;
+    otherwise the heel stops at the forefoot's level (flat ground).
+    """
+    lo = -0.99 if below else 0.0
+    return np.asarray(np.arcsin(np.clip(rise_m / body.heel_to_mtp, lo, 0.99)))
 
 
 def home_heels(body: BodyModel, stance_width_m: float | None = None) -> dict[str, FloatArray]:
@@ -171,6 +177,13 @@ class CalfRaiseProfile(ProfileBase):
             ``shift_cm`` sideways and the unloaded heel lifts ``shift_heel_cm``.
             Only for ``leg="both"``; they are not reps.
         trunk_lean_deg: forward lean of the trunk, degrees.
+        drop_cm: calf raises on a step: after each rep's way down to the
+            step's level the heel goes on down this far below it (the heel
+            contact point, cm; the forefoot stays on the step), holds, and
+            comes back up to level within the rest (0: flat ground). The
+            step's top is the floor of the synthetic scene.
+        drop_down_s, drop_hold_s, drop_up_s: tempo of that lowering, s (their
+            sum must fit in ``rest_s``).
     """
 
     reps: int = 12
@@ -197,9 +210,22 @@ class CalfRaiseProfile(ProfileBase):
     set_rest_s: float = 30.0
     set_fatigue_pct: float = 0.0
     set_legs: tuple[str, ...] = ()
+    drop_cm: float = 0.0
+    drop_down_s: float = 1.0
+    drop_hold_s: float = 0.5
+    drop_up_s: float = 0.8
 
     def __post_init__(self) -> None:
         _check_side("leg", self.leg, ("both", "left", "right"))
+        if self.drop_cm < 0:
+            raise ValueError(f"drop_cm must be >= 0, got {self.drop_cm}")
+        if self.drop_cm > 0:
+            _positive(drop_down_s=self.drop_down_s, drop_up_s=self.drop_up_s)
+            if self.drop_down_s + max(self.drop_hold_s, 0.0) + self.drop_up_s > self.rest_s:
+                raise ValueError(
+                    "drop_down_s + drop_hold_s + drop_up_s must fit in rest_s "
+                    f"({self.rest_s} s) when drop_cm > 0"
+                )
         for leg in self.set_legs:
             _check_side("set_legs", leg, ("both", "left", "right"))
         if self.set_legs and len(self.set_legs) != self.sets:
@@ -307,6 +333,7 @@ class CalfRaiseProfile(ProfileBase):
         )
 
     def heel_rise_m(self, t: FloatArray) -> FloatArray:
+        """(T,) heel contact height above the forefoot's level, m (negative below a step)."""
         h = np.zeros_like(t)
         for i in range(self.total_reps):
             h += (
@@ -314,7 +341,23 @@ class CalfRaiseProfile(ProfileBase):
                 / 100.0
                 * window(t, self.rep_start_s(i), self.up_s, self.hold_s, self.down_s)
             )
+            if self.drop_cm > 0:
+                h -= (
+                    self.drop_cm
+                    / 100.0
+                    * window(
+                        t,
+                        self.drop_start_s(i),
+                        self.drop_down_s,
+                        self.drop_hold_s,
+                        self.drop_up_s,
+                    )
+                )
         return h
+
+    def drop_start_s(self, i: int) -> float:
+        """When the heel of rep ``i`` passes the step's level on its way below it, s."""
+        return self.rep_start_s(i) + self.up_s + self.hold_s + self.down_s
 
     def _motion_on(self, leg: str, body: BodyModel, t: FloatArray) -> Motion:
         """The motion with every set on ``leg``."""
@@ -345,7 +388,7 @@ class CalfRaiseProfile(ProfileBase):
                 body,
                 np.broadcast_to(heels[s], (n, 3)),
                 zeros,
-                heel_rise_angle(body, rise + extra_rise[s]),
+                heel_rise_angle(body, rise + extra_rise[s], below=self.drop_cm > 0),
                 zeros,
             )
         if self.leg == "both":
@@ -387,6 +430,10 @@ class CalfRaiseProfile(ProfileBase):
                         "top_start_s": start + self.up_s,
                         "top_end_s": start + self.up_s + self.hold_s,
                         "heel_rise_cm": self.rise_cm(i),
+                        "heel_drop_cm": self.drop_cm,
+                        "bottom_s": self.drop_start_s(i) + self.drop_down_s + 0.5 * self.drop_hold_s
+                        if self.drop_cm > 0
+                        else None,
                         "partial": i in self.partial_reps,
                         "plantarflexion_deg": float(
                             ang["ankle_dorsiflexion"][0] - ang["ankle_dorsiflexion"][1]
