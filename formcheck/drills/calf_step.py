@@ -107,7 +107,8 @@ def measure_drops(
     within ``flat_level_tolerance_cm``, below the tops by more than half the
     typical rise) before the first rep's top and after the last rep's top. A
     rep's lowering is its lowest point between its top and the next rep's
-    (or the end of the span), measured on its bottom plateau. The set is on
+    (or the end of the span), found on the smoothed combined trace
+    (``_bottom_cm``). The set is on
     a step when at least ``step_min_drop_share`` of its reps lowered the heel
     ``min_heel_drop_cm`` or more below the flat level (and at least two
     did). Then a candidate whose top does not clear the flat level by
