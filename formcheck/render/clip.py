@@ -35,8 +35,6 @@ class RenderJob:
         fps: frame rate written into the video.
         height_m: body height the figure's radii are scaled to.
         wall_x: wall face x (m) for knee-to-wall, or None.
-        step: ``(edge_x, height)`` (m) of the step a calf-raise set on a step
-            stands on (``formcheck.render.scene.BlenderScene``), or None.
         palette: index into ``figure.PALETTES``.
         drill: drill name written to the truth file.
         profile: motion parameters (JSON-able) written to the truth file.
@@ -55,7 +53,6 @@ class RenderJob:
     fps: float
     height_m: float = 1.75
     wall_x: float | None = None
-    step: tuple[float, float] | None = None
     palette: int = 0
     drill: str = "custom"
     profile: dict[str, Any] = field(default_factory=dict)
@@ -99,7 +96,6 @@ def prepare(job: RenderJob, clip_name: str) -> tuple[list[Any], FigureDims, dict
         view=job.view,
         palette=job.palette,
         wall_x=job.wall_x,
-        step=job.step,
         drill=job.drill,
         profile=job.profile,
         events=job.events,
@@ -125,7 +121,7 @@ def render_clip(
 
     out = Path(out_mp4)
     parts, _, truth = prepare(job, out.name)
-    scene = BlenderScene(parts, PALETTES[job.palette], job.camera, wall_x=job.wall_x, step=job.step)
+    scene = BlenderScene(parts, PALETTES[job.palette], job.camera, wall_x=job.wall_x)
     n = job.joints.shape[0]
     t0 = float(job.times_s[0])
     with H264Writer(out, job.fps, crf=crf, preset="slow") as writer:
