@@ -115,3 +115,44 @@ def test_the_profile_checks_the_drop_fits_in_the_rest() -> None:
         CalfRaiseProfile(reps=2, rest_s=1.0, drop_cm=5.0)
     with pytest.raises(ValueError, match="drop_cm"):
         CalfRaiseProfile(reps=2, drop_cm=-1.0)
+
+
+def _sets_on_each_leg(view: str) -> tuple[Any, Any]:
+    """A single-leg set on a step on the left leg, then one on the right (low noise)."""
+    profile = CalfRaiseProfile(
+        reps=4,
+        sets=2,
+        set_legs=("left", "right"),
+        set_rest_s=6.0,
+        rest_s=2.8,
+        drop_cm=5.0,
+        lead_in_s=1.5,
+        lead_out_s=1.5,
+    )
+    syn = synthesize(profile, CameraSpec(view=view), NoiseSpec.low(), seed=0)
+    report = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    return syn, report
+
+
+@pytest.mark.parametrize("view", ["side", "oblique"])
+def test_single_leg_sets_on_a_step_on_each_leg_are_each_measured(view: str) -> None:
+    # the second leg's set is searched in its own span; its toe's standing noise was
+    # read from the span's slice with the clip's row numbers (IndexError)
+    _, report = _sets_on_each_leg(view)
+    reps = _reps(report)
+    assert [e["leg"] for e in reps] == ["left"] * 4 + ["right"] * 4
+    assert report.summary["on_step"] is True
+    assert report.summary["reps_below_step"] == 8
+    for e in reps:
+        assert -0.5 < e["heel_drop_cm"] - 5.0 < 1.0, e
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (reported): single-leg sets on a step read the rise 0.5-0.7 cm low "
+    "at low noise (7.31-7.54 of 8 cm), more than a double-leg set on a step (0.2-0.3)",
+)
+def test_single_leg_sets_on_a_step_rise_within_half_a_cm() -> None:
+    _, report = _sets_on_each_leg("side")
+    for e in _reps(report):
+        assert abs(e["heel_rise_cm"] - 8.0) < 0.5, e

@@ -139,7 +139,8 @@ def measure_drops(
             continue
         flat, drops = level
         found = flat if found is None else max(found, flat)
-        toe_noise = max(toe_lift_noise_cm(inside), toe_standing_noise_cm(tr.toe_cm[a:b], inside))
+        # the candidates' baseline rows index the whole clip, not the span
+        toe_noise = max(toe_lift_noise_cm(inside), toe_standing_noise_cm(tr.toe_cm, inside))
         for c in inside:
             top = _top_cm(c)
             if top - flat < th.min_rise_cm:
