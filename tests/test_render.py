@@ -414,3 +414,36 @@ def test_cli_heel_rise_sets_each_reps_rise(tmp_path: Path, monkeypatch: pytest.M
     out = tmp_path / "c.mp4"
     assert main(["--drill", "balance", "--heel-rise", "6", "--out", str(out)]) == 2
     assert main(["--drill", "calf-raise", "--heel-rise", "0", "--out", str(out)]) == 2
+
+
+def test_step_preset_puts_the_balls_of_the_feet_on_the_steps_edge() -> None:
+    from formcheck.render.clip import prepare
+    from formcheck.render.drills import PRESETS, STEP_HEIGHT_M, job_for
+    from formcheck.synth.camera import CameraSpec
+
+    plain = job_for(PRESETS["calf-raise"].make(), CameraSpec(view="side"), drill="calf-raise")
+    assert plain.step is None
+    job = job_for(PRESETS["calf-raise-step"].make(), CameraSpec(view="side"), drill="calf-raise")
+    assert job.step is not None
+    edge_x, height = job.step
+    assert height == STEP_HEIGHT_M
+    assert job.feet is not None
+    for side in ("left", "right"):
+        feet = job.feet[side]
+        # the forefoot rests on the step, the rearfoot overhangs its edge
+        assert feet["heel_contact"][0, 0] < edge_x < feet["mtp"][0, 0]
+        # between reps the heel sinks 5 cm below the step's top (y = 0)
+        assert feet["heel_contact"][:, 1].min() == pytest.approx(-0.05, abs=0.002)
+        assert feet["mtp"][:, 1].min() > -0.002
+    _, _, truth = prepare(job, "step.mp4")
+    assert truth["step"] == {"edge_x_m": round(edge_x, 4), "height_m": STEP_HEIGHT_M}
+    check_truth(truth)  # raises on a bad layout
+
+
+def test_cli_heel_drop_is_for_the_step_preset_only(tmp_path: Path) -> None:
+    from formcheck.render.__main__ import main
+
+    out = tmp_path / "c.mp4"
+    assert main(["--drill", "calf-raise", "--heel-drop", "4", "--out", str(out)]) == 2
+    assert main(["--drill", "calf-raise-step", "--heel-drop", "12", "--out", str(out)]) == 2
+    assert not out.exists()

@@ -149,7 +149,7 @@ from formcheck.drills.calf_sets import (
     sets_fatigue,
     typical_rep_s,
 )
-from formcheck.drills.calf_step import measure_drops, step_cues, step_summary
+from formcheck.drills.calf_step import step_cues, step_levels, step_summary
 from formcheck.drills.common import (
     SIDES,
     append_flag,
@@ -2004,14 +2004,12 @@ def _refitted_on_a_step(
     if len(views) != len(times):
         views = np.full(len(times), ctx.view.view)
     out = dict(traces)
+    per_leg = {leg: _candidates(times, tr, th) for leg, tr in traces.items()}
     for leg, tr in traces.items():
-        cands = _candidates(times, tr, th)
-        _reject_steps(cands, tr, views, th)
-        flat = measure_drops(times, tr, cands, th)
-        if flat is None:
-            continue
+        _reject_steps(per_leg[leg], tr, views, th)
+    for leg, level in step_levels(times, traces, per_leg, th).items():
         with np.errstate(invalid="ignore"):
-            above = tr.rise_cm >= flat - 0.5 * th.min_heel_drop_cm
+            above = traces[leg].rise_cm >= level.flat_cm - 0.5 * th.min_heel_drop_cm
         out[leg] = leg_traces(ctx, leg, scale=scales[leg], fit_frames=above)
     return out
 
@@ -2275,12 +2273,18 @@ def analyze_traces(
     for leg, tr in traces.items():
         per_leg[leg] = _candidates(times_s, tr, th)
         _reject_steps(per_leg[leg], tr, views, th)
-        step_level = measure_drops(times_s, tr, per_leg[leg], th)
+    witnesses = {}  # legs not measured (the far leg side-on) may show the step
+    for leg, st in (stance_traces or {}).items():
+        if leg not in traces:
+            witnesses[leg] = (st, _candidates(times_s, st, th))
+            _reject_steps(witnesses[leg][1], st, views, th)
+    levels = step_levels(times_s, traces, per_leg, th, witnesses)
+    for leg, tr in traces.items():
         at_level = None
-        if step_level is not None:
+        if leg in levels:
             step_legs.append(leg)
             with np.errstate(invalid="ignore"):
-                at_level = np.abs(tr.rise_cm - step_level) <= th.flat_level_tolerance_cm
+                at_level = np.abs(tr.rise_cm - levels[leg].flat_cm) <= th.flat_level_tolerance_cm
         landmark_rise = {id(c): c.heel_rise_cm for c in per_leg[leg]}
         if heel_travel is not None:
             travel_ratios[leg] = correct_heel_travel(

@@ -23,6 +23,7 @@ Heights in cm (the heel trace's units), times in seconds, indices frame rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from formcheck.drills.calf_raise import CalfRaiseThresholds, LegTraces, Rep, RepCandidate
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 STEP_LEVEL_REASON = (
     "the heel only came back up to the step's level from below it: the end of a lowering, "
@@ -97,9 +99,29 @@ def _bottom_cm(own: FloatArray, ds: FloatArray, lo: int, hi: int, level: float) 
     return float(np.median(vals)) if vals.size else float("nan")
 
 
+@dataclass(frozen=True)
+class StepLevel:
+    """Where one leg stood flat on the step.
+
+    Attributes:
+        flat_cm: the foot's flat level (cm, the heel trace's units; the
+            highest over the leg's spans).
+        rows: (T,) bool, the frames the level was read on (the foot standing
+            still and flat on the step), for the other foot of a double-leg
+            set (``measure_drops``'s ``shared_rows``).
+    """
+
+    flat_cm: float
+    rows: BoolArray
+
+
 def measure_drops(
-    times_s: FloatArray, tr: LegTraces, cands: list[RepCandidate], th: CalfRaiseThresholds
-) -> float | None:
+    times_s: FloatArray,
+    tr: LegTraces,
+    cands: list[RepCandidate],
+    th: CalfRaiseThresholds,
+    shared_rows: BoolArray | None = None,
+) -> StepLevel | None:
     """Re-measure one leg's candidates (in place) when its heel sank below a step between reps.
 
     Searched on each of the leg's ``spans`` apart, like the reps. The flat
@@ -115,15 +137,32 @@ def measure_drops(
     ``min_rise_cm`` is no rep (``STEP_LEVEL_REASON``); the others are judged
     again on their whole travel with the flat level as their only standing
     level (the levels either side differ by the drop, which is no step or
-    turn); each candidate's rise becomes its top above the flat level, and
-    each rep gets ``heel_drop_cm``: the heel landmark's own fall below its
-    flat level at the bottom of the lowering (0 for a lowering that stayed
-    above ``min_heel_drop_cm``).
+    turn), their toe's and body's lifts measured from the frames standing
+    flat (at the bottoms of the drops the toe landmark moves with the foot's
+    turn: on a rendered step MediaPipe put the far foot's toe 6 cm lower
+    there, which read every rise as the whole foot leaving the floor); each
+    candidate's rise becomes its top above the flat level, and each rep gets
+    ``heel_drop_cm``: the heel landmark's own fall below its flat level at
+    the bottom of the lowering (0 for a lowering that stayed above
+    ``min_heel_drop_cm``).
 
-    Returns the flat level (cm, the heel trace's units) when the leg was on
-    a step in any span, else None (candidates untouched).
+    ``shared_rows``: (T,) bool, where the other foot of a double-leg set
+    stood flat on the step (``StepLevel.rows``): both feet stand on the same
+    step, so a span of this leg with no flat stretch of its own (or whose
+    rises were all taken for the foot leaving the floor) takes its level
+    over those rows, as long as this foot stood still there too; with
+    shared rows its drops need only half of ``min_heel_drop_cm`` (the step is known: on a
+    rendered step side-on, MediaPipe read a 5 cm drop 2.7 cm deep on the far
+    foot and 1.9-2.0 cm on the near one, while on a flat-ground render a
+    near heel landmark sank 1.8 cm between reps).
+
+    Returns the leg's ``StepLevel`` when it was on a step in any span, else
+    None (candidates untouched).
     """
     from formcheck.drills.calf_raise import (
+        FOOT_UP_REASON,
+        _lift,
+        _toe_lift,
         _why_not_a_rep,
         toe_lift_noise_cm,
         toe_standing_noise_cm,
@@ -131,30 +170,42 @@ def measure_drops(
 
     n = len(times_s)
     found: float | None = None
+    used = np.zeros(n, dtype=bool)
+    own = tr.rise_cm if tr.heel_landmark_cm is None else tr.heel_landmark_cm
     for a, b in tr.spans or ((0, n),):
         inside = [c for c in cands if a <= c.peak_i < b]
-        own = tr.rise_cm if tr.heel_landmark_cm is None else tr.heel_landmark_cm
-        level = _span_level(times_s[a:b], tr.rise_cm[a:b], own[a:b], inside, a, th)
+        shared = None if shared_rows is None or len(shared_rows) != n else shared_rows[a:b]
+        level = _span_level(times_s[a:b], tr.rise_cm[a:b], own[a:b], inside, a, th, shared)
         if level is None:
             continue
-        flat, drops = level
+        flat, drops, rows = level
+        used[a:b] |= rows
         found = flat if found is None else max(found, flat)
-        # the candidates' baseline rows index the whole clip, not the span
+        flat_idx = np.flatnonzero(rows) + a
+        for c in inside:
+            if c.is_rep or (c.reason or "").startswith(FOOT_UP_REASON):
+                c.toe_lift_cm = _toe_lift(
+                    times_s, tr.toe_cm, c.plateau, (c.mid_up_s, c.mid_down_s), flat_idx, None
+                )
+                c.body_rise_cm = _lift(tr.body_cm, c.plateau, flat_idx, None)
+        # the candidates' baseline rows index the whole clip
         toe_noise = max(toe_lift_noise_cm(inside), toe_standing_noise_cm(tr.toe_cm, inside))
         for c in inside:
             top = _top_cm(c)
+            reason = c.reason or ""
             if top - flat < th.min_rise_cm:
                 c.reason = STEP_LEVEL_REASON
-            elif c.is_rep or (c.reason or "").startswith("the heel did not come back"):
-                # judged on the whole travel from the bottoms, which the toe's
-                # and the body's lifts are measured against too; the standing
-                # levels either side may differ by the drop
+            elif c.is_rep or reason.startswith(("the heel did not come back", FOOT_UP_REASON)):
+                # judged on the whole travel from the flat level, which the
+                # toe's and the body's lifts are measured against too; the
+                # standing levels either side may differ by the drop
+                c.heel_rise_cm = top - flat
                 c.reason = _why_not_a_rep(c, th, [flat], toe_noise_cm=toe_noise)
             c.heel_rise_cm = top - flat
             c.levels = [flat]
         for c, depth in drops:
             c.heel_drop_cm = depth
-    return found
+    return None if found is None else StepLevel(found, used)
 
 
 def _span_level(
@@ -164,13 +215,68 @@ def _span_level(
     cands: list[RepCandidate],
     offset: int,
     th: CalfRaiseThresholds,
-) -> tuple[float, list[tuple[RepCandidate, float]]] | None:
-    """``(flat level, [(rep, drop cm), ...])`` of one span (rows from ``offset``), or None off a step."""
-    reps = sorted((c for c in cands if c.is_rep), key=lambda c: c.peak_i)
-    if len(reps) < 2 or np.isfinite(d).sum() < 3:
+    shared: BoolArray | None = None,
+) -> tuple[float, list[tuple[RepCandidate, float]], BoolArray] | None:
+    """``(flat level, [(rep, drop cm), ...], flat rows)`` of one span (rows from ``offset``).
+
+    None off a step. ``shared`` as ``measure_drops``'s ``shared_rows``, cut
+    to the span.
+    """
+    from formcheck.drills.calf_raise import FOOT_UP_REASON
+
+    if np.isfinite(d).sum() < 3:
         return None
     dt = float(np.median(np.diff(times_s))) if len(times_s) > 1 else 1.0 / 30.0
     ds = moving_median(fill_nans(times_s, d), max(1, round(th.smoothing_s / dt)))
+    reps = sorted((c for c in cands if c.is_rep), key=lambda c: c.peak_i)
+    level = _own_flat_level(ds, reps, offset, dt, th) if len(reps) >= 2 else None
+    # with the other foot on the step, the step is known: half the drop will do
+    min_drop = th.min_heel_drop_cm if shared is None else 0.5 * th.min_heel_drop_cm
+    if level is None and shared is not None and shared.sum() >= 2:
+        # the other foot's flat frames, where this foot must have stood still too
+        still = ds[shared]
+        if float(np.max(still) - np.min(still)) > 2.0 * th.flat_level_tolerance_cm:
+            return None
+        reps = sorted(
+            (c for c in cands if c.is_rep or (c.reason or "").startswith(FOOT_UP_REASON)),
+            key=lambda c: c.peak_i,
+        )
+        if len(reps) < 2:
+            return None
+        level = (float(np.median(still)), shared.copy())
+    if level is None:
+        return None
+    flat, flat_rows = level
+    # the drop is read on the heel landmark alone, from its own flat level
+    # over the same still frames
+    own_flat = float(np.nanmedian(own[flat_rows])) if np.isfinite(own[flat_rows]).any() else None
+    if own_flat is None:
+        return None
+    drops: list[tuple[RepCandidate, float]] = []
+    n = len(ds)
+    for k, c in enumerate(reps):
+        lo = c.plateau[1] - offset + 1
+        hi = reps[k + 1].plateau[0] - offset if k + 1 < len(reps) else n
+        if hi - lo < 2 or flat - float(np.min(ds[lo:hi])) < min_drop:
+            drops.append((c, 0.0))
+            continue
+        bottom = _bottom_cm(own, ds, lo, hi, flat)
+        drops.append((c, own_flat - bottom if np.isfinite(bottom) else 0.0))
+    deep = sum(v >= min_drop for _, v in drops)
+    if deep < 2 or deep < th.step_min_drop_share * len(reps):
+        return None
+    return flat, [(c, v if v >= min_drop else 0.0) for c, v in drops], flat_rows
+
+
+def _own_flat_level(
+    ds: FloatArray, reps: list[RepCandidate], offset: int, dt: float, th: CalfRaiseThresholds
+) -> tuple[float, BoolArray] | None:
+    """``(flat level, rows)`` from the smoothed trace ``ds`` of one span, or None.
+
+    The highest still stretch outside the set (before the first rep's top,
+    after the last's): standing flat on the step (a hang below the step
+    before the first rise or after the last is lower).
+    """
     tops = [_top_cm(c) for c in reps]
     levels = [lv for c in reps for lv in c.levels]
     typical = float(np.median(np.array(tops) - np.median(levels))) if levels else float("nan")
@@ -185,32 +291,80 @@ def _span_level(
     ends = np.array([lv for s, e, lv in still if e <= first or s > last])
     if not ends.size:
         return None
-    # standing flat is the highest place the heel rests outside the set (a
-    # hang below the step before the first rise or after the last is lower)
     flat = float(np.median(ends[ends >= ends.max() - th.flat_level_tolerance_cm]))
-    # the drop is read on the heel landmark alone, from its own flat level
-    # over the same still frames
-    flat_rows = np.zeros(len(ds), dtype=bool)
+    rows = np.zeros(len(ds), dtype=bool)
     for s, e, lv in still:
         if (e <= first or s > last) and lv >= ends.max() - th.flat_level_tolerance_cm:
-            flat_rows[s:e] = True
-    own_flat = float(np.nanmedian(own[flat_rows])) if np.isfinite(own[flat_rows]).any() else None
-    if own_flat is None:
-        return None
-    drops: list[tuple[RepCandidate, float]] = []
-    n = len(ds)
-    for k, c in enumerate(reps):
-        lo = c.plateau[1] - offset + 1
-        hi = reps[k + 1].plateau[0] - offset if k + 1 < len(reps) else n
-        if hi - lo < 2 or flat - float(np.min(ds[lo:hi])) < th.min_heel_drop_cm:
-            drops.append((c, 0.0))
+            rows[s:e] = True
+    return flat, rows
+
+
+def step_levels(
+    times_s: FloatArray,
+    traces: dict[str, LegTraces],
+    per_leg: dict[str, list[RepCandidate]],
+    th: CalfRaiseThresholds,
+    witnesses: dict[str, tuple[LegTraces, list[RepCandidate]]] | None = None,
+) -> dict[str, StepLevel]:
+    """``measure_drops`` on every leg, then again on a leg of the same set not found on its own.
+
+    A leg found on a step lends its flat frames (``StepLevel.rows``) to a leg
+    that was not, when most of that leg's rises (reps, or rises taken for
+    the foot leaving the floor) have their top inside one of the found
+    leg's reps and its toe stands with the found leg's toe there (a foot
+    held up beside the stance foot rises and sinks with the body too): the
+    two feet rose together, on the same step. Legs whose rises fall
+    elsewhere (the sets of a single-leg clip, one leg after the other) are
+    left alone. ``witnesses``: legs not measured (the far leg side-on), with
+    their candidates, that may lend their flat frames but are not changed
+    (copies are measured). Returns the measured legs' levels.
+    """
+    import copy
+
+    from formcheck.drills.calf_raise import FOOT_UP_REASON, FREE_FOOT_ABOVE_CM
+
+    found: dict[str, StepLevel] = {}
+    all_traces = dict(traces)
+    all_cands = dict(per_leg)
+    for leg, (tr, cands) in (witnesses or {}).items():
+        if leg not in traces:
+            all_traces[leg] = tr
+            all_cands[leg] = copy.deepcopy(cands)
+    for leg, tr in all_traces.items():
+        level = measure_drops(times_s, tr, all_cands[leg], th)
+        if level is not None:
+            found[leg] = level
+    for leg, tr in traces.items():
+        if leg in found or not found:
             continue
-        bottom = _bottom_cm(own, ds, lo, hi, flat)
-        drops.append((c, own_flat - bottom if np.isfinite(bottom) else 0.0))
-    deep = sum(v >= th.min_heel_drop_cm for _, v in drops)
-    if deep < 2 or deep < th.step_min_drop_share * len(reps):
-        return None
-    return flat, [(c, v if v >= th.min_heel_drop_cm else 0.0) for c, v in drops]
+        rises = [c for c in per_leg[leg] if c.is_rep or (c.reason or "").startswith(FOOT_UP_REASON)]
+        for other, level in list(found.items()):
+            if other == leg:
+                continue
+            spans = [
+                (c.start_s if c.start_s is not None else -np.inf, c.end_s or np.inf)
+                for c in all_cands[other]
+                if c.is_rep
+            ]
+            together = sum(any(lo <= c.peak_s <= hi for lo, hi in spans) for c in rises)
+            if not rises or together < 0.5 * len(rises):
+                continue
+            # a foot held up beside the stance foot rises and sinks with the body:
+            # on the step its toe stands with the other toe
+            toes = [_nanmedian_or_nan(t.toe_cm[level.rows]) for t in (tr, all_traces[other])]
+            if not np.isfinite(toes).all() or abs(toes[0] - toes[1]) >= FREE_FOOT_ABOVE_CM:
+                continue
+            shared = measure_drops(times_s, tr, per_leg[leg], th, level.rows)
+            if shared is not None:
+                found[leg] = shared
+                break
+    return {leg: level for leg, level in found.items() if leg in traces}
+
+
+def _nanmedian_or_nan(x: FloatArray) -> float:
+    """Median of the finite values of ``x``; NaN when there are none."""
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
 
 
 def step_summary(complete: list[Rep], step_legs: list[str]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from formcheck.render.drills import PRESETS, job_for, preset
 
-CALF_PRESETS = frozenset({"calf-raise", "calf-raise-bent-knee"})
+CALF_PRESETS = frozenset({"calf-raise", "calf-raise-bent-knee", "calf-raise-step"})
 """Presets that take ``--knee-flexion``, ``--heel-rise`` and ``--leg``."""
 
 
@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="heel rise of each calf-raise rep, cm (default: the preset's, 8 straight-knee, "
         "6 bent-knee)",
     )
+    p.add_argument(
+        "--heel-drop",
+        type=float,
+        default=None,
+        help="calf-raise-step: how far the heels sink below the step between reps, cm "
+        "(default: the preset's, 5)",
+    )
     return p
 
 
@@ -93,13 +100,21 @@ def main(argv: list[str] | None = None) -> int:
         "knee_flexion_deg": ("--knee-flexion", args.knee_flexion),
         "heel_rise_cm": ("--heel-rise", args.heel_rise),
         "leg": ("--leg", args.leg),
+        "drop_cm": ("--heel-drop", args.heel_drop),
     }
-    limits = {"knee_flexion_deg": (0.0, 90.0), "heel_rise_cm": (0.5, 20.0)}
+    limits = {
+        "knee_flexion_deg": (0.0, 90.0),
+        "heel_rise_cm": (0.5, 20.0),
+        "drop_cm": (0.5, 10.0),
+    }
     for field, (flag, value) in overrides.items():
         if value is None:
             continue
         if args.drill not in CALF_PRESETS:
             print(f"{flag} applies to calf-raise presets, not {args.drill!r}", file=sys.stderr)
+            return 2
+        if field == "drop_cm" and args.drill != "calf-raise-step":
+            print(f"{flag} applies to calf-raise-step, not {args.drill!r}", file=sys.stderr)
             return 2
         if field in limits:
             lo, hi = limits[field]

@@ -35,6 +35,8 @@ class RenderJob:
         fps: frame rate written into the video.
         height_m: body height the figure's radii are scaled to.
         wall_x: wall face x (m) for knee-to-wall, or None.
+        step: ``(edge_x, height)`` (m) of the step a calf-raise set on a step
+            stands on (``formcheck.render.scene.BlenderScene``), or None.
         palette: index into ``figure.PALETTES``.
         drill: drill name written to the truth file.
         profile: motion parameters (JSON-able) written to the truth file.
@@ -53,6 +55,7 @@ class RenderJob:
     fps: float
     height_m: float = 1.75
     wall_x: float | None = None
+    step: tuple[float, float] | None = None
     palette: int = 0
     drill: str = "custom"
     profile: dict[str, Any] = field(default_factory=dict)
@@ -96,6 +99,7 @@ def prepare(job: RenderJob, clip_name: str) -> tuple[list[Any], FigureDims, dict
         view=job.view,
         palette=job.palette,
         wall_x=job.wall_x,
+        step=job.step,
         drill=job.drill,
         profile=job.profile,
         events=job.events,
@@ -121,7 +125,7 @@ def render_clip(
 
     out = Path(out_mp4)
     parts, _, truth = prepare(job, out.name)
-    scene = BlenderScene(parts, PALETTES[job.palette], job.camera, wall_x=job.wall_x)
+    scene = BlenderScene(parts, PALETTES[job.palette], job.camera, wall_x=job.wall_x, step=job.step)
     n = job.joints.shape[0]
     t0 = float(job.times_s[0])
     with H264Writer(out, job.fps, crf=crf, preset="slow") as writer:

@@ -76,6 +76,22 @@ PRESETS: dict[str, Preset] = {
         ),
         "calf raises, both legs, straight knee: 2 reps of 8 cm heel rise",
     ),
+    "calf-raise-step": Preset(
+        "calf-raise",
+        lambda: prof.CalfRaiseProfile(
+            reps=3,
+            heel_rise_cm=8.0,
+            up_s=0.8,
+            hold_s=0.4,
+            down_s=1.0,
+            rest_s=2.6,
+            lead_in_s=1.5,
+            lead_out_s=1.5,
+            drop_cm=5.0,
+        ),
+        "calf raises on a step, both legs: 3 reps of 8 cm, the heels sinking 5 cm below "
+        "the step between reps",
+    ),
     "calf-raise-bent-knee": Preset(
         "calf-raise",
         lambda: prof.CalfRaiseProfile(
@@ -169,6 +185,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+STEP_HEIGHT_M = 0.18
+"""Height of the rendered step, m (a stair's rise is 15-20 cm)."""
+
+STEP_EDGE_BEHIND_BALL_M = 0.01
+"""How far behind the balls of the feet the step's edge is, m: the forefoot
+rests on the edge and the rearfoot overhangs it."""
+
+
+def _step_under(profile: Any, motion: Any) -> tuple[float, float] | None:
+    """``(edge_x, height)`` (m) of a step for a calf-raise set whose heels sink below it."""
+    if not isinstance(profile, prof.CalfRaiseProfile) or profile.drop_cm <= 0:
+        return None
+    ball_x = min(float(motion.feet[s]["mtp"][0, 0]) for s in ("left", "right"))
+    return ball_x - STEP_EDGE_BEHIND_BALL_M, STEP_HEIGHT_M
+
+
 def job_for(
     profile: Any,
     camera: CameraSpec,
@@ -202,6 +234,7 @@ def job_for(
         placed.position, placed.forward, placed.up, placed.focal_px, camera.width, camera.height
     )
     wall = profile.wall_x(body)
+    step = _step_under(profile, motion)
     events = _jsonable(profile.events(body))
     sag = {
         side: {f"sagittal_{k}_deg": v for k, v in sagittal_angles(motion.joints, side).items()}
@@ -214,6 +247,7 @@ def job_for(
         fps=camera.fps,
         height_m=body.height_m,
         wall_x=None if wall is None else float(wall + offset[0]),
+        step=step,
         palette=palette,
         drill=drill,
         profile={"type": type(profile).__name__, **_jsonable(profile)},

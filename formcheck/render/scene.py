@@ -55,13 +55,18 @@ def bpy_available() -> bool:
 
 
 class BlenderScene:
-    """A Blender scene holding the figure's meshes, floor, backdrop, optional wall and camera.
+    """A Blender scene holding the figure's meshes, floor, backdrop, optional wall, step and camera.
 
     Args:
         parts: the figure's meshes (vertices for every frame, synth world).
         palette: colour name -> RGB in 0..1.
         camera: where the camera is and what it sees.
         wall_x: x (m, synth world) of the wall face the person faces, or None for no wall.
+        step: ``(edge_x, height)`` in m for calf raises on a step: a box whose
+            top is the synth floor (y = 0) from its back edge at ``edge_x``
+            forward (the person faces +x, the balls of the feet on the edge,
+            the heels free to sink behind it); the room's floor is then
+            ``height`` lower. None: no step, the floor at y = 0.
         aa_samples: Workbench anti-aliasing samples ("5", "8", "11", "16" or "FXAA").
     """
 
@@ -72,6 +77,7 @@ class BlenderScene:
         camera: CameraPose,
         *,
         wall_x: float | None = None,
+        step: tuple[float, float] | None = None,
         aa_samples: str = "5",
     ) -> None:
         self.bpy = bpy = import_bpy()
@@ -114,7 +120,7 @@ class BlenderScene:
         for part in parts:
             obj = self._add_mesh(part.name, part.vertices[0], part.faces, part.color, smooth=True)
             self._meshes.append(obj.data)
-        self._add_static_set(wall_x)
+        self._add_static_set(wall_x, step)
         self._add_camera()
 
     # ---------------------------------------------------------------- set-up
@@ -153,10 +159,14 @@ class BlenderScene:
         ]
         self._add_mesh(name, verts, faces, color, smooth=False)
 
-    def _add_static_set(self, wall_x: float | None) -> None:
+    def _add_static_set(self, wall_x: float | None, step: tuple[float, float] | None) -> None:
         cam = self.camera
-        # floor: a large slab whose top face is y = 0
-        self._box("floor", (-15.0, -0.05, -15.0), (15.0, 0.0, 15.0), "floor")
+        # floor: a large slab whose top face is y = 0 (the step's height lower with a step)
+        low = 0.0 if step is None else -step[1]
+        self._box("floor", (-15.0, low - 0.05, -15.0), (15.0, low, 15.0), "floor")
+        if step is not None:  # a stair-like block 35 cm deep, 1.2 m wide, in the wall's colour
+            edge_x, _ = step
+            self._box("step", (edge_x, low, -0.6), (edge_x + 0.35, 0.0, 0.6), "wall")
         # backdrop: a vertical panel 3.5 m beyond the person, facing the camera
         flat = cam.forward * np.array([1.0, 0.0, 1.0])
         flat /= max(np.linalg.norm(flat), 1e-9)

@@ -11,6 +11,8 @@ A truth file is JSON (``<clip>.truth.json``). Top level:
 * ``figure``: ``height_cm`` (floor to top of the head mesh, standing),
   ``palette`` index.
 * ``wall_x_m``: x of the wall face, or null.
+* ``step``: ``{"edge_x_m", "height_m"}`` of the step a calf-raise set on a
+  step stands on (heights are then above the step's top), or null.
 * ``drill``, ``profile`` (the motion parameters), ``events`` (reps, holds,
   lunges, touchdowns from the generator, times in seconds), ``seed``.
 * ``frames``: per-frame arrays, outer index = frame:
@@ -143,6 +145,7 @@ def build_truth(
     events: list[dict[str, Any]],
     seed: int,
     extra_series: dict[str, dict[str, FloatArray]] | None = None,
+    step: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """The truth dictionary for one clip (see module docstring for the layout)."""
     t = joints.shape[0]
@@ -184,6 +187,9 @@ def build_truth(
         },
         "figure": {"height_cm": round(figure_height_m(parts) * 100, 2), "palette": palette},
         "wall_x_m": None if wall_x is None else round(float(wall_x), 4),
+        "step": None
+        if step is None
+        else {"edge_x_m": round(float(step[0]), 4), "height_m": round(float(step[1]), 4)},
         "drill": drill,
         "profile": profile,
         "events": events,
