@@ -164,6 +164,11 @@ class ViewResult:
         """True when the view or facing changes during the clip."""
         return any(_is_turn(a, b) for a, b in itertools.pairwise(self.segments))
 
+    @property
+    def turns_s(self) -> tuple[float, ...]:
+        """Times (s) of the lasting turns: where a segment ends and the next, turned, starts."""
+        return tuple(a.end_s for a, b in itertools.pairwise(self.segments) if _is_turn(a, b))
+
 
 TURN_MIN_YAW_DEG = 30.0
 """A change of median yaw between segments that counts as turning (one class width)."""

@@ -204,3 +204,99 @@ def test_render_on_a_step_side_on_is_found_on_a_step() -> None:
     assert report.summary["on_step"] is True
     for e in _reps(report):
         assert abs(e["heel_rise_cm"] - 8.0) <= 0.12 * 8.0, e
+
+
+FPS = 30.0
+
+
+def _trace_with_reps(
+    tops_s: list[float], drop_cm: float, end_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(t, heel cm): 8 cm reps (up 1 s, hold 0.5 s, down 1.5 s) topping at ``tops_s``, each
+    lowered ``drop_cm`` below the level for 1 s after its way down (0: flat ground)."""
+    t = np.arange(0.0, end_s, 1.0 / FPS)
+    h = np.zeros_like(t)
+    for top in tops_s:
+        up = np.clip((t - (top - 1.25)) / 1.0, 0.0, 1.0)
+        down = np.clip((t - (top + 0.25)) / 1.5, 0.0, 1.0)
+        h += 8.0 * (up - down)
+        if drop_cm:
+            sink = np.clip((t - (top + 1.75)) / 0.5, 0.0, 1.0)
+            rise = np.clip((t - (top + 2.75)) / 0.5, 0.0, 1.0)
+            h -= drop_cm * (sink - rise)
+    return t, h
+
+
+def _step_traces(t: np.ndarray, h: np.ndarray, hips: np.ndarray) -> Any:
+    from formcheck.drills.calf_raise import LegTraces
+
+    n = t.size
+    return LegTraces(
+        heel_cm=h,
+        toe_cm=np.zeros(n),
+        body_cm=0.7 * h,
+        plantarflexion_deg=2.5 * h,
+        knee_flexion_deg=np.full(n, 2.0),
+        reliable=np.ones(n, bool),
+        hips_along_cm=hips,
+    )
+
+
+def _analyzed(t: np.ndarray, h: np.ndarray, hips: np.ndarray, turns_s: tuple[float, ...]) -> Any:
+    from formcheck.drills.calf_raise import analyze_traces, load_calf_thresholds
+
+    return analyze_traces(
+        t,
+        {"right": _step_traces(t, h, hips)},
+        load_calf_thresholds({}),
+        views=np.full(t.size, "side"),
+        turns_s=turns_s,
+    )
+
+
+def test_a_heel_read_low_after_turning_round_is_no_drop_below_a_step() -> None:
+    # flat ground: three reps, the runner turns round after the first (6.4-7.4 s) and
+    # the turned view reads the standing heel 3 cm lower from then on, the real
+    # turning clip's rear-oblique set in short
+    t, h = _trace_with_reps([3.0, 9.5, 13.0], 0.0, 16.5)
+    turned = np.clip((t - 6.4) / 1.0, 0.0, 1.0)
+    h = h - 3.0 * turned
+    hips = np.zeros_like(t)
+    before = _analyzed(t, h, hips, ())
+    assert before.summary["on_step"] is True  # what the turn did unseen
+    result = _analyzed(t, h, hips, (7.0,))
+    assert result.summary["on_step"] is False
+    assert result.summary["rep_count"] == 3
+    reps = [e for e in result.events if e["kind"] == "rep"]
+    assert all(e["heel_drop_cm"] is None for e in reps)
+    for e in reps:
+        assert abs(e["heel_rise_cm"] - 8.0) < 0.5, e
+
+
+def test_a_lowering_is_read_only_while_the_runner_stands_where_they_stood_flat() -> None:
+    from formcheck.drills.calf_raise import load_calf_thresholds
+    from formcheck.drills.calf_step import Place, _in_place, _until_moved
+
+    th = load_calf_thresholds({})
+    t = np.arange(0.0, 10.0, 1.0 / FPS)
+    flat = t < 1.5
+    # the hips walk 60 cm along the floor from 6 s (side-on)
+    hips = 60.0 * np.clip((t - 6.0) / 1.5, 0.0, 1.0)
+    side = Place.of(t, np.full(t.size, "side"), ())
+    ok = _in_place(t, hips, side, flat, th)
+    left_at = t[np.flatnonzero(~ok)[0]]
+    # 15 cm (step_min_hip_travel_cm) is a quarter of the way: 6.375 s, smoothed
+    assert 6.3 < left_at < 6.5
+    assert ok[t < 6.3].all() and not ok[t > 6.5].any()
+    lo = int(np.searchsorted(t, 4.0))
+    assert t[_until_moved(ok, lo, t.size)] == left_at
+    # from the front a shift of weight moves the hips across the picture: not judged
+    front = Place.of(t, np.full(t.size, "front"), ())
+    assert _in_place(t, hips, front, flat, th).all()
+    # a lasting turn at 5 s: the level read before it does not apply after it
+    turned = _in_place(
+        t, np.full(t.size, np.nan), Place.of(t, np.full(t.size, "side"), (5.0,)), flat, th
+    )
+    assert turned[t < 5.0].all() and not turned[t >= 5.0].any()
+    # no place known: everything is in place
+    assert _in_place(t, hips, None, flat, th).all()

@@ -32,7 +32,7 @@ def test_view_facing_and_near_side(yaw, view, near):
     assert result.near_side == near
     assert result.facing == near
     assert result.confidence > 0.9
-    assert not result.changed
+    assert not result.changed and result.turns_s == ()
 
 
 def test_width_cue_alone_without_depth():
@@ -49,6 +49,8 @@ def test_view_change_is_reported_with_times():
     yaw = np.concatenate([np.full(90, -40.0), np.linspace(-40, -140, 30), np.full(90, -140.0)])
     result = classify_view(figure_track(yaw, n=yaw.size, noise_px=2.0))
     assert result.changed
+    # one lasting turn, during the 3-4 s the figure turns (1 s majority smoothing)
+    assert len(result.turns_s) == 1 and 2.5 <= result.turns_s[0] <= 4.5
     assert result.segments[0].facing == "left" and result.segments[0].start_s == 0.0
     assert result.segments[0].oblique == "front" and result.segments[-1].oblique == "rear"
     issue = check_view(result, frozenset({"oblique", "side"}))
@@ -207,6 +209,7 @@ def test_real_clip_turning_is_reported(tracked_clip, shared_labels):
     result = classify_view(condition_track(tracked_clip(name)).track)
     assert result.changed
     # the label: front-oblique 0-8.2 s, turning 8.2-9.5 s, rear-oblique 9.5-16.5 s
+    assert len(result.turns_s) == 1 and 8.2 <= result.turns_s[0] <= 9.5
     at_12 = [s for s in result.segments if s.start_s <= 12.0 < s.end_s]
     assert at_12 and (at_12[0].oblique == "rear" or at_12[0].view == "back")
     at_4 = [s for s in result.segments if s.start_s <= 4.0 < s.end_s]

@@ -149,7 +149,7 @@ from formcheck.drills.calf_sets import (
     sets_fatigue,
     typical_rep_s,
 )
-from formcheck.drills.calf_step import step_cues, step_levels, step_summary
+from formcheck.drills.calf_step import Place, step_cues, step_levels, step_summary
 from formcheck.drills.common import (
     SIDES,
     append_flag,
@@ -1979,6 +1979,7 @@ class CalfRaiseDrill:
             cm_uncertainty_pct=float(ctx.calibration.uncertainty_pct),
             landmark_heel=ctx.track.model_variant != "synthetic",
             heel_travel=heel_travel_geometry(ctx),
+            turns_s=ctx.view.turns_s,
         )
 
 
@@ -2007,7 +2008,8 @@ def _refitted_on_a_step(
     per_leg = {leg: _candidates(times, tr, th) for leg, tr in traces.items()}
     for leg, tr in traces.items():
         _reject_steps(per_leg[leg], tr, views, th)
-    for leg, level in step_levels(times, traces, per_leg, th).items():
+    place = Place.of(times, views, ctx.view.turns_s)
+    for leg, level in step_levels(times, traces, per_leg, th, place=place).items():
         with np.errstate(invalid="ignore"):
             above = traces[leg].rise_cm >= level.flat_cm - 0.5 * th.min_heel_drop_cm
         out[leg] = leg_traces(ctx, leg, scale=scales[leg], fit_frames=above)
@@ -2210,6 +2212,7 @@ def analyze_traces(
     cm_uncertainty_pct: float = 0.0,
     landmark_heel: bool = False,
     heel_travel: HeelTravel | None = None,
+    turns_s: tuple[float, ...] = (),
 ) -> DrillResult:
     """The calf-raise analysis on per-leg traces (no track needed; used by tests).
 
@@ -2219,7 +2222,8 @@ def analyze_traces(
         th: thresholds.
         variant: options.variant: {"heel_rise_test": bool, "knee": "straight"|"bent",
             "sex": "male"|"female"} (all optional).
-        views: (T,) per-frame view names ("side", "front", ...), for flags.
+        views: (T,) per-frame view names ("side", "front", ...), for flags
+            and for where the hips' travel is judged.
         calibration_note: why cm values are uncertain (None: calibrated).
         warnings: issues found before (leg choice).
         rise_scale: (T,) factor on each rep's measured heel rise, taken at
@@ -2251,6 +2255,9 @@ def analyze_traces(
             ``rise_scale`` (``HeelTravel``, ``heel_travel_correction``; the
             slope from the leg's ``toe_over_heel_cm`` over the rep's own
             standing frames); None: not corrected.
+        turns_s: times (s) of the lasting turns in the clip
+            (``ViewResult.turns_s``): a step's flat level read before a turn
+            is not applied after it (``calf_step.Place``).
     """
     variant = dict(variant or {})
     unknown = sorted(set(variant) - {"heel_rise_test", "knee", "sex"})
@@ -2278,7 +2285,8 @@ def analyze_traces(
         if leg not in traces:
             witnesses[leg] = (st, _candidates(times_s, st, th))
             _reject_steps(witnesses[leg][1], st, views, th)
-    levels = step_levels(times_s, traces, per_leg, th, witnesses)
+    place = Place.of(times_s, views, turns_s)
+    levels = step_levels(times_s, traces, per_leg, th, witnesses, place)
     for leg, tr in traces.items():
         at_level = None
         if leg in levels:

@@ -115,12 +115,82 @@ class StepLevel:
     rows: BoolArray
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the runner stands, per frame: a drop below a step is read only in place.
+
+    A heel landmark lower than the step's flat level after a rep is a drop
+    only while the runner still stands where, and as, they stood flat: on
+    the real turning clip (flat ground) the heel read 7-13 cm "below the
+    step" while the runner turned round and walked away, and 3-4 cm low
+    all through the reps after the turn (the rear-oblique view reads the
+    standing heel lower), which took the set for one on a step.
+
+    Attributes:
+        turn: (T,) int, the lasting turns (``ViewResult.turns_s``) before
+            each frame; a flat level read before a turn does not apply
+            after it.
+        hips_judged: (T,) bool, frames whose hip position along the floor
+            is judged (side-on or oblique: from the front a shift of weight
+            moves the hips across the picture), against
+            ``step_min_hip_travel_cm``.
+    """
+
+    turn: npt.NDArray[np.int64]
+    hips_judged: BoolArray
+
+    @classmethod
+    def of(cls, times_s: FloatArray, views: npt.NDArray[Any], turns_s: tuple[float, ...]) -> Place:
+        """From per-frame view names and the clip's turn times (s)."""
+        turn = np.searchsorted(np.asarray(turns_s, dtype=np.float64), times_s, side="right")
+        judged = np.isin(np.asarray(views).astype(str), ("side", "oblique"))
+        return cls(turn.astype(np.int64), judged)
+
+
+def _in_place(
+    times_s: FloatArray,
+    hips_cm: FloatArray | None,
+    place: Place | None,
+    flat_rows: BoolArray,
+    th: CalfRaiseThresholds,
+) -> BoolArray:
+    """(n,) bool over a span: the runner stands where and as on ``flat_rows`` (all arrays cut to the span).
+
+    No lasting turn between, and the hips (smoothed over ``smoothing_s``)
+    within ``step_min_hip_travel_cm`` along the floor of where they stood
+    flat; frames whose hips are not judged, or unseen, pass.
+    """
+    n = len(flat_rows)
+    ok = np.ones(n, dtype=bool)
+    if place is None or len(place.turn) != n:
+        return ok
+    ids = place.turn[flat_rows]
+    if ids.size:
+        ok &= place.turn == int(np.bincount(ids).argmax())
+    if hips_cm is not None and np.isfinite(hips_cm).sum() >= 3:
+        dt = float(np.median(np.diff(times_s))) if n > 1 else 1.0 / 30.0
+        hips = moving_median(fill_nans(times_s, hips_cm), max(1, round(th.smoothing_s / dt)))
+        hips = np.where(place.hips_judged & np.isfinite(hips_cm), hips, np.nan)
+        ref = hips[flat_rows & np.isfinite(hips)]
+        if ref.size:
+            with np.errstate(invalid="ignore"):
+                ok &= ~(np.abs(hips - float(np.median(ref))) >= th.step_min_hip_travel_cm)
+    return ok
+
+
+def _until_moved(in_place: BoolArray, lo: int, hi: int) -> int:
+    """The end of rows [lo, hi) cut at the first row not ``in_place`` (lo when ``lo`` is not)."""
+    off = np.flatnonzero(~in_place[lo:hi])
+    return hi if not off.size else lo + int(off[0])
+
+
 def measure_drops(
     times_s: FloatArray,
     tr: LegTraces,
     cands: list[RepCandidate],
     th: CalfRaiseThresholds,
     shared_rows: BoolArray | None = None,
+    place: Place | None = None,
 ) -> StepLevel | None:
     """Re-measure one leg's candidates (in place) when its heel sank below a step between reps.
 
@@ -156,6 +226,10 @@ def measure_drops(
     foot and 1.9-2.0 cm on the near one, while on a flat-ground render a
     near heel landmark sank 1.8 cm between reps).
 
+    ``place``: where the runner stands per frame; a lowering is searched
+    only up to the first frame the runner turned or moved from where the
+    flat level was read (``Place``). None: not judged.
+
     Returns the leg's ``StepLevel`` when it was on a step in any span, else
     None (candidates untouched).
     """
@@ -175,13 +249,24 @@ def measure_drops(
     for a, b in tr.spans or ((0, n),):
         inside = [c for c in cands if a <= c.peak_i < b]
         shared = None if shared_rows is None or len(shared_rows) != n else shared_rows[a:b]
-        level = _span_level(times_s[a:b], tr.rise_cm[a:b], own[a:b], inside, a, th, shared)
+        hips = None if tr.hips_along_cm is None else tr.hips_along_cm[a:b]
+        span_place = (
+            None
+            if place is None or len(place.turn) != n
+            else Place(place.turn[a:b], place.hips_judged[a:b])
+        )
+        level = _span_level(
+            times_s[a:b], tr.rise_cm[a:b], own[a:b], inside, a, th, shared, hips, span_place
+        )
         if level is None:
             continue
-        flat, drops, rows = level
+        flat, drops, rows, in_place = level
         used[a:b] |= rows
         found = flat if found is None else max(found, flat)
         flat_idx = np.flatnonzero(rows) + a
+        # a rise where the runner no longer stands where the flat level was read
+        # (turned round, moved along) is left as it was measured
+        inside = [c for c in inside if in_place[c.peak_i - a]]
         for c in inside:
             if c.is_rep or (c.reason or "").startswith(FOOT_UP_REASON):
                 c.toe_lift_cm = _toe_lift(
@@ -204,7 +289,8 @@ def measure_drops(
             c.heel_rise_cm = top - flat
             c.levels = [flat]
         for c, depth in drops:
-            c.heel_drop_cm = depth
+            if depth is not None:
+                c.heel_drop_cm = depth
     return None if found is None else StepLevel(found, used)
 
 
@@ -216,11 +302,14 @@ def _span_level(
     offset: int,
     th: CalfRaiseThresholds,
     shared: BoolArray | None = None,
-) -> tuple[float, list[tuple[RepCandidate, float]], BoolArray] | None:
-    """``(flat level, [(rep, drop cm), ...], flat rows)`` of one span (rows from ``offset``).
+    hips_cm: FloatArray | None = None,
+    place: Place | None = None,
+) -> tuple[float, list[tuple[RepCandidate, float | None]], BoolArray, BoolArray] | None:
+    """``(flat level, [(rep, drop cm), ...], flat rows, in place)`` of one span (rows from ``offset``).
 
-    None off a step. ``shared`` as ``measure_drops``'s ``shared_rows``, cut
-    to the span.
+    None off a step. A rep whose top is not in place (``_in_place``) has no
+    drop (None); it still counts among the reps that had to drop. ``shared`` as ``measure_drops``'s ``shared_rows``,
+    ``hips_cm`` (``LegTraces.hips_along_cm``) and ``place`` cut to the span.
     """
     from formcheck.drills.calf_raise import FOOT_UP_REASON
 
@@ -252,20 +341,27 @@ def _span_level(
     own_flat = float(np.nanmedian(own[flat_rows])) if np.isfinite(own[flat_rows]).any() else None
     if own_flat is None:
         return None
-    drops: list[tuple[RepCandidate, float]] = []
+    drops: list[tuple[RepCandidate, float | None]] = []
     n = len(ds)
+    in_place = _in_place(times_s, hips_cm, place, flat_rows, th)
     for k, c in enumerate(reps):
         lo = c.plateau[1] - offset + 1
         hi = reps[k + 1].plateau[0] - offset if k + 1 < len(reps) else n
+        if not in_place[c.plateau[0] - offset : lo].all():
+            drops.append((c, None))
+            continue
+        # read while the runner still stands where the flat level was read
+        hi = _until_moved(in_place, lo, hi) if lo < hi else hi
         if hi - lo < 2 or flat - float(np.min(ds[lo:hi])) < min_drop:
             drops.append((c, 0.0))
             continue
         bottom = _bottom_cm(own, ds, lo, hi, flat)
         drops.append((c, own_flat - bottom if np.isfinite(bottom) else 0.0))
-    deep = sum(v >= min_drop for _, v in drops)
+    deep = sum(v is not None and v >= min_drop for _, v in drops)
     if deep < 2 or deep < th.step_min_drop_share * len(reps):
         return None
-    return flat, [(c, v if v >= min_drop else 0.0) for c, v in drops], flat_rows
+    kept = [(c, None if v is None else v if v >= min_drop else 0.0) for c, v in drops]
+    return flat, kept, flat_rows, in_place
 
 
 def _own_flat_level(
@@ -305,6 +401,7 @@ def step_levels(
     per_leg: dict[str, list[RepCandidate]],
     th: CalfRaiseThresholds,
     witnesses: dict[str, tuple[LegTraces, list[RepCandidate]]] | None = None,
+    place: Place | None = None,
 ) -> dict[str, StepLevel]:
     """``measure_drops`` on every leg, then again on a leg of the same set not found on its own.
 
@@ -317,7 +414,8 @@ def step_levels(
     elsewhere (the sets of a single-leg clip, one leg after the other) are
     left alone. ``witnesses``: legs not measured (the far leg side-on), with
     their candidates, that may lend their flat frames but are not changed
-    (copies are measured). Returns the measured legs' levels.
+    (copies are measured). ``place``: as ``measure_drops``'s. Returns the
+    measured legs' levels.
     """
     import copy
 
@@ -331,7 +429,7 @@ def step_levels(
             all_traces[leg] = tr
             all_cands[leg] = copy.deepcopy(cands)
     for leg, tr in all_traces.items():
-        level = measure_drops(times_s, tr, all_cands[leg], th)
+        level = measure_drops(times_s, tr, all_cands[leg], th, place=place)
         if level is not None:
             found[leg] = level
     for leg, tr in traces.items():
@@ -354,7 +452,7 @@ def step_levels(
             toes = [_nanmedian_or_nan(t.toe_cm[level.rows]) for t in (tr, all_traces[other])]
             if not np.isfinite(toes).all() or abs(toes[0] - toes[1]) >= FREE_FOOT_ABOVE_CM:
                 continue
-            shared = measure_drops(times_s, tr, per_leg[leg], th, level.rows)
+            shared = measure_drops(times_s, tr, per_leg[leg], th, level.rows, place)
             if shared is not None:
                 found[leg] = shared
                 break
