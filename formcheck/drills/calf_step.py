@@ -23,6 +23,7 @@ Heights in cm (the heel trace's units), times in seconds, indices frame rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -75,13 +76,12 @@ def _still_levels(
     return out
 
 
-def _bottom_cm(own: FloatArray, ds: FloatArray, lo: int, hi: int, level: float) -> float:
-    """The heel landmark's own height at the bottom of a lowering in rows [lo, hi).
+def _bottom_rows(ds: FloatArray, lo: int, hi: int, level: float) -> tuple[int, int]:
+    """Rows ``[a, b)`` of the bottom of a lowering in rows [lo, hi) of the smoothed trace ``ds``.
 
-    The bottom is found on the smoothed combined trace ``ds``: the stretch
-    where it lies in the lower half of its fall below ``level``; the height
-    is the median of ``own`` over the middle third of that stretch in time,
-    chosen by time and not by height, so noise troughs do not deepen it.
+    The stretch where ``ds`` lies in the lower half of its fall below
+    ``level``, around its lowest sample; its middle third in time, chosen
+    by time and not by height, so noise troughs do not deepen it.
     """
     seg = ds[lo:hi]
     low = float(np.min(seg))
@@ -94,7 +94,12 @@ def _bottom_cm(own: FloatArray, ds: FloatArray, lo: int, hi: int, level: float) 
     while b + 1 in rows:
         b += 1
     third = (b - a + 1) // 3
-    vals = own[a + third : b + 1 - third]
+    return a + third, b + 1 - third
+
+
+def _bottom_cm(own: FloatArray, rows: tuple[int, int]) -> float:
+    """The heel landmark's own height ``own`` (cm) at a lowering's bottom ``rows`` (median)."""
+    vals = own[rows[0] : rows[1]]
     vals = vals[np.isfinite(vals)]
     return float(np.median(vals)) if vals.size else float("nan")
 
@@ -178,6 +183,63 @@ def _in_place(
     return ok
 
 
+def _body_witness(
+    times_s: FloatArray,
+    body_cm: FloatArray | None,
+    knee_deg: FloatArray | None,
+    reps: list[RepCandidate],
+    flat_rows: BoolArray,
+    th: CalfRaiseThresholds,
+) -> Callable[[tuple[int, int]], float] | None:
+    """How far the hips say the heel went below the step, for a lowering's bottom rows (cm).
+
+    On a step the ankle, and the body above it, go down with the heel (the
+    foot turns about the toe joints); on flat ground they cannot, unless
+    the knees bend. Side-on, a pose model follows the hips better than a
+    heel below a step: on the rendered step (5 cm drops) MediaPipe's heel
+    landmark fell 1.9-2.9 cm, the hip midpoint 3.7 cm (the truth's ankle
+    3.45), while on the flat-ground alternating render the hips stayed at
+    their standing level as the near heel landmark sank 1.8 cm. The
+    returned function gives the hips' fall below their flat level over
+    ``rows`` (a lowering's bottom, ``_bottom_rows``), divided by the set's
+    body rise per cm of heel rise (median over ``reps``), in heel cm; 0
+    where the knee bent ``step_min_knee_bend_deg`` / 2 more than standing
+    flat (the hips going down with a bending knee). None without hips, or
+    when the body did not rise with the heel (below
+    ``min_body_rise_fraction``).
+    """
+    if body_cm is None or len(reps) < 2 or not np.isfinite(body_cm[flat_rows]).any():
+        return None
+    ratios = [
+        c.body_rise_cm / c.heel_rise_cm
+        for c in reps
+        if np.isfinite(c.body_rise_cm) and c.heel_rise_cm > 0
+    ]
+    if not ratios or float(np.median(ratios)) < th.min_body_rise_fraction:
+        return None
+    ratio = float(np.median(ratios))
+    dt = float(np.median(np.diff(times_s))) if len(times_s) > 1 else 1.0 / 30.0
+    win = max(1, round(th.smoothing_s / dt))
+    body = moving_median(fill_nans(times_s, body_cm), win)
+    body_flat = float(np.nanmedian(body[flat_rows]))
+    knee = None
+    if knee_deg is not None and np.isfinite(knee_deg[flat_rows]).any():
+        knee = moving_median(fill_nans(times_s, knee_deg), win)
+    knee_flat = float(np.nanmedian(knee[flat_rows])) if knee is not None else float("nan")
+
+    def drop(rows: tuple[int, int]) -> float:
+        seg = body[rows[0] : rows[1]]
+        if not np.isfinite(seg).any():
+            return 0.0
+        if knee is not None and np.isfinite(knee[rows[0] : rows[1]]).any():
+            bend = float(np.nanmedian(knee[rows[0] : rows[1]])) - knee_flat
+            if bend >= 0.5 * th.step_min_knee_bend_deg:
+                return 0.0
+        return (body_flat - float(np.nanmedian(seg))) / ratio
+
+    return drop
+
+
 def _until_moved(in_place: BoolArray, lo: int, hi: int) -> int:
     """The end of rows [lo, hi) cut at the first row not ``in_place`` (lo when ``lo`` is not)."""
     off = np.flatnonzero(~in_place[lo:hi])
@@ -200,10 +262,12 @@ def measure_drops(
     typical rise) before the first rep's top and after the last rep's top. A
     rep's lowering is its lowest point between its top and the next rep's
     (or the end of the span), found on the smoothed combined trace
-    (``_bottom_cm``). The set is on
+    (``_bottom_rows``). The set is on
     a step when at least ``step_min_drop_share`` of its reps lowered the heel
     ``min_heel_drop_cm`` or more below the flat level (and at least two
-    did). Then a candidate whose top does not clear the flat level by
+    did), or half of it on the heel landmark while the hips went down the
+    whole of it (``_body_witness``: a pose model follows the hips below a
+    step better than the heel). Then a candidate whose top does not clear the flat level by
     ``min_rise_cm`` is no rep (``STEP_LEVEL_REASON``); the others are judged
     again on their whole travel with the flat level as their only standing
     level (the levels either side differ by the drop, which is no step or
@@ -256,7 +320,17 @@ def measure_drops(
             else Place(place.turn[a:b], place.hips_judged[a:b])
         )
         level = _span_level(
-            times_s[a:b], tr.rise_cm[a:b], own[a:b], inside, a, th, shared, hips, span_place
+            times_s[a:b],
+            tr.rise_cm[a:b],
+            own[a:b],
+            inside,
+            a,
+            th,
+            shared,
+            hips,
+            span_place,
+            tr.body_cm[a:b],
+            tr.knee_flexion_deg[a:b],
         )
         if level is None:
             continue
@@ -304,6 +378,8 @@ def _span_level(
     shared: BoolArray | None = None,
     hips_cm: FloatArray | None = None,
     place: Place | None = None,
+    body_cm: FloatArray | None = None,
+    knee_deg: FloatArray | None = None,
 ) -> tuple[float, list[tuple[RepCandidate, float | None]], BoolArray, BoolArray] | None:
     """``(flat level, [(rep, drop cm), ...], flat rows, in place)`` of one span (rows from ``offset``).
 
@@ -344,6 +420,7 @@ def _span_level(
     drops: list[tuple[RepCandidate, float | None]] = []
     n = len(ds)
     in_place = _in_place(times_s, hips_cm, place, flat_rows, th)
+    witness = _body_witness(times_s, body_cm, knee_deg, reps, flat_rows, th)
     for k, c in enumerate(reps):
         lo = c.plateau[1] - offset + 1
         hi = reps[k + 1].plateau[0] - offset if k + 1 < len(reps) else n
@@ -352,15 +429,24 @@ def _span_level(
             continue
         # read while the runner still stands where the flat level was read
         hi = _until_moved(in_place, lo, hi) if lo < hi else hi
-        if hi - lo < 2 or flat - float(np.min(ds[lo:hi])) < min_drop:
+        fall = flat - float(np.min(ds[lo:hi])) if hi - lo >= 2 else 0.0
+        if fall < 0.5 * min_drop or (fall < min_drop and witness is None):
             drops.append((c, 0.0))
             continue
-        bottom = _bottom_cm(own, ds, lo, hi, flat)
-        drops.append((c, own_flat - bottom if np.isfinite(bottom) else 0.0))
-    deep = sum(v is not None and v >= min_drop for _, v in drops)
+        rows = _bottom_rows(ds, lo, hi, flat)
+        bottom = _bottom_cm(own, rows)
+        v = own_flat - bottom if np.isfinite(bottom) else 0.0
+        if (fall < min_drop or v < min_drop) and (
+            v < 0.5 * min_drop or witness is None or witness(rows) < min_drop
+        ):
+            # short of the drop on the heel, and the hips did not go down for it
+            v = 0.0
+        drops.append((c, v))
+    ok = {id(c) for c, v in drops if v is not None and v > 0.0}
+    deep = len(ok)
     if deep < 2 or deep < th.step_min_drop_share * len(reps):
         return None
-    kept = [(c, None if v is None else v if v >= min_drop else 0.0) for c, v in drops]
+    kept = [(c, None if v is None else v if id(c) in ok else 0.0) for c, v in drops]
     return flat, kept, flat_rows, in_place
 
 
