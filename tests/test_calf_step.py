@@ -180,14 +180,15 @@ def test_render_on_a_step_front_oblique_both_feet_are_measured_from_the_step() -
     assert others and {e["reason"] for e in others} == {STEP_LEVEL_REASON}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (reported): single-leg sets on a step read the rise 0.5-0.7 cm low "
-    "at low noise (7.31-7.54 of 8 cm), more than a double-leg set on a step (0.2-0.3)",
-)
-def test_single_leg_sets_on_a_step_rise_within_half_a_cm() -> None:
-    _, report = _sets_on_each_leg("side")
-    for e in _reps(report):
+@pytest.mark.parametrize("view", ["side", "oblique"])
+def test_single_leg_sets_on_a_step_rise_within_half_a_cm(view: str) -> None:
+    # each leg's stretch was fitted on every frame, drops included, and read 7.31-7.54
+    # of 8 cm at low noise (7.50-7.56 with perfect landmarks): the stretches of a clip
+    # whose legs change are now refitted above the step's level too
+    _, report = _sets_on_each_leg(view)
+    reps = _reps(report)
+    assert len(reps) == 8
+    for e in reps:
         assert abs(e["heel_rise_cm"] - 8.0) < 0.5, e
 
 

@@ -1951,7 +1951,7 @@ class CalfRaiseDrill:
         auto = ctx.options.leg not in ("left", "right")
         runs = _held_up_runs(ctx, times) if auto else []
         if legs_switched(stretches := stretches_of_runs(runs, len(times))):
-            measured, traces, warnings = _per_stretch_traces(ctx, times, stretches, scales)
+            measured, traces, warnings = _per_stretch_traces(ctx, times, stretches, scales, th)
         else:
             traces = {s: leg_traces(ctx, s, scale=scales[s]) for s in ("left", "right")}
             traces = _refitted_on_a_step(ctx, times, traces, scales, th)
@@ -1959,7 +1959,7 @@ class CalfRaiseDrill:
             measured = {s: traces[s] for s in legs}
             parts = _stretches_on_the_measured_leg_too(times, runs, legs, traces, th)
             if legs_switched(parts):
-                measured, traces, warnings = _per_stretch_traces(ctx, times, parts, scales)
+                measured, traces, warnings = _per_stretch_traces(ctx, times, parts, scales, th)
             elif parts:
                 measured, warnings = _on_the_standing_leg(parts[0].leg, traces, warnings)
         return analyze_traces(
@@ -2144,12 +2144,17 @@ def _per_stretch_traces(
     times: FloatArray,
     stretches: list[StanceStretch],
     scales: dict[str, float],
+    th: CalfRaiseThresholds,
 ) -> tuple[dict[str, LegTraces], dict[str, LegTraces], list[QualityIssue]]:
     """Legs changed during the clip: each single-leg stretch measured on its own standing leg.
 
-    Returns the measured traces (each leg over its own stretches, NaN
-    elsewhere), both legs' traces over every stretch (for the stance of
-    each rep) and a note saying which leg was measured when.
+    Each stretch's combined heel reading is fitted on that stretch alone,
+    and again on the frames at or above the step's level when the stretch
+    is a set on a step (``_refitted_on_a_step``: without it, single-leg sets
+    on a step read an 8 cm rise as 7.5 with perfect landmarks). Returns the
+    measured traces (each leg over its own stretches, NaN elsewhere), both
+    legs' traces over every stretch (for the stance of each rep) and a note
+    saying which leg was measured when.
     """
     n = len(times)
     own: dict[str, list[tuple[StanceStretch, LegTraces]]] = {"left": [], "right": []}
@@ -2157,6 +2162,8 @@ def _per_stretch_traces(
     for st in stretches:
         sub = slice_context(ctx, st.start, st.stop)
         tr = {s: leg_traces(sub, s, scale=scales[s]) for s in ("left", "right")}
+        sub_times = times[st.start : st.stop]
+        tr = _refitted_on_a_step(sub, sub_times, tr, scales, th)
         for s in tr:
             both[s].append((st, tr[s]))
         own[st.leg].append((st, tr[st.leg]))
