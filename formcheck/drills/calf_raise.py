@@ -267,6 +267,7 @@ class CalfRaiseThresholds:
     step_min_drop_share: float
     flat_level_min_s: float
     flat_level_tolerance_cm: float
+    flat_level_short_s: float
 
 
 def load_calf_thresholds(overrides: dict[str, Any] | None = None) -> CalfRaiseThresholds:

@@ -457,28 +457,95 @@ def _own_flat_level(
 
     The highest still stretch outside the set (before the first rep's top,
     after the last's): standing flat on the step (a hang below the step
-    before the first rise or after the last is lower).
+    before the first rise or after the last is lower). Stretches are
+    ``flat_level_min_s`` long; without one, ``flat_level_short_s`` will do
+    when there is one at each end and the highest of each agree within
+    ``flat_level_tolerance_cm`` (``_short_ends``).
     """
     tops = [_top_cm(c) for c in reps]
     levels = [lv for c in reps for lv in c.levels]
     typical = float(np.median(np.array(tops) - np.median(levels))) if levels else float("nan")
     if not np.isfinite(typical) or typical <= 0:
         return None
+    below = float(np.median(tops)) - 0.5 * typical
     win = max(2, round(th.flat_level_min_s / dt))
-    still = _still_levels(
-        ds, win, th.flat_level_tolerance_cm, float(np.median(tops)) - 0.5 * typical
-    )
-    first = reps[0].plateau[0] - offset
-    last = reps[-1].plateau[1] - offset
-    ends = np.array([lv for s, e, lv in still if e <= first or s > last])
-    if not ends.size:
+    still = _still_levels(ds, win, th.flat_level_tolerance_cm, below)
+    outside = _outside_the_set(reps, tops, below, offset)
+    still = [x for x in still if outside(x)]
+    if not still and _steady_levels(reps, th):
+        win = max(2, round(th.flat_level_short_s / dt))
+        short = _still_levels(ds, win, th.flat_level_tolerance_cm, below)
+        still = _short_ends([x for x in short if outside(x)], reps[0].plateau[0] - offset, th)
+    if not still:
         return None
+    ends = np.array([lv for _, _, lv in still])
     flat = float(np.median(ends[ends >= ends.max() - th.flat_level_tolerance_cm]))
     rows = np.zeros(len(ds), dtype=bool)
     for s, e, lv in still:
-        if (e <= first or s > last) and lv >= ends.max() - th.flat_level_tolerance_cm:
+        if lv >= ends.max() - th.flat_level_tolerance_cm:
             rows[s:e] = True
     return flat, rows
+
+
+def _outside_the_set(
+    reps: list[RepCandidate], tops: list[float], below: float, offset: int
+) -> Callable[[tuple[int, int, float]], bool]:
+    """Whether a still stretch ``(start, stop, level)`` (span rows) lies before or after the set.
+
+    Before the first full-height top (one reaching ``below``) or after the
+    last; a lower "rep" outside those is the heel coming back up to the
+    step's level from a hang, so a stillness before it (after the set) or
+    after it (before the set) is that hang, not the foot standing flat.
+    """
+    full = [k for k, top in enumerate(tops) if top >= below]
+    first = reps[full[0]].plateau[0] - offset
+    last = reps[full[-1]].plateau[1] - offset
+    # the heel's way up to the level from a hang, before the set and after it
+    up_before = min((c.plateau[1] - offset for c in reps[: full[0]]), default=first)
+    up_after = max((c.plateau[0] - offset for c in reps[full[-1] + 1 :]), default=last)
+
+    def outside(x: tuple[int, int, float]) -> bool:
+        s, e, _ = x
+        return (e <= first and s < up_before) or (s > last and e > up_after)
+
+    return outside
+
+
+def _steady_levels(reps: list[RepCandidate], th: CalfRaiseThresholds) -> bool:
+    """Whether the set's standing levels between reps agree within half ``flat_level_tolerance_cm``.
+
+    Robust SD (MAD) of the levels either side of each rep but the set's
+    outer two. A brief stillness at each end (``_short_ends``) can agree by
+    chance on a trace that wanders: on a heavy-noise synthetic single-leg
+    set on flat ground from the front the levels between reps spread over
+    5 cm and two 0.6 s stretches at its ends took it for a set on a step.
+    """
+    inner = [lv for c in reps for lv in c.levels][1:-1]
+    if len(inner) < 3:
+        return False
+    x = np.asarray(inner, dtype=np.float64)
+    sd = 1.4826 * float(np.median(np.abs(x - np.median(x))))
+    return sd <= 0.5 * th.flat_level_tolerance_cm
+
+
+def _short_ends(
+    still: list[tuple[int, int, float]], first: int, th: CalfRaiseThresholds
+) -> list[tuple[int, int, float]]:
+    """The highest of short still stretches before the set and after it, if the two agree.
+
+    ``still``: stretches outside the set (``_outside_the_set``), ``first``
+    the first rep's top (row). A runner who steps onto the step and starts
+    at once stands flat only briefly; one brief stillness could be a pause
+    anywhere, so it takes one at each end of the set, level with each other
+    (within ``flat_level_tolerance_cm``). Empty otherwise.
+    """
+    before = [x for x in still if x[1] <= first]
+    after = [x for x in still if x[1] > first]
+    if not before or not after:
+        return []
+    a = max(before, key=lambda x: x[2])
+    b = max(after, key=lambda x: x[2])
+    return [a, b] if abs(a[2] - b[2]) <= th.flat_level_tolerance_cm else []
 
 
 def step_levels(
