@@ -18,15 +18,22 @@ from formcheck.track import load_track
 REPS = 8
 
 
+def _synthetic_report(
+    profile: CalfRaiseProfile, view: str, noise: str = "low", seed: int = 0
+) -> tuple[Any, Any]:
+    """``profile`` synthesized in ``view`` at the ``noise`` preset, and its calf-raise report."""
+    syn = synthesize(profile, CameraSpec(view=view), getattr(NoiseSpec, noise)(), seed=seed)
+    report = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    return syn, report
+
+
 def _report(drop_cm: float, view: str, noise: str, seed: int = 0) -> tuple[Any, Any]:
     profile = (
         CalfRaiseProfile(reps=REPS, rest_s=2.8, drop_cm=drop_cm)
         if drop_cm > 0
         else CalfRaiseProfile(reps=REPS)
     )
-    syn = synthesize(profile, CameraSpec(view=view), getattr(NoiseSpec, noise)(), seed=seed)
-    report = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
-    return syn, report
+    return _synthetic_report(profile, view, noise, seed)
 
 
 def _reps(report: Any) -> list[dict[str, Any]]:
@@ -123,9 +130,7 @@ def _sets_on_each_leg(view: str) -> tuple[Any, Any]:
         lead_in_s=1.5,
         lead_out_s=1.5,
     )
-    syn = synthesize(profile, CameraSpec(view=view), NoiseSpec.low(), seed=0)
-    report = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
-    return syn, report
+    return _synthetic_report(profile, view)
 
 
 @pytest.mark.parametrize("view", ["side", "oblique"])
@@ -339,9 +344,7 @@ def _brief_standing_report(view: str, rest_s: float, lead_s: float) -> tuple[Any
     profile = CalfRaiseProfile(
         reps=6, rest_s=rest_s, drop_cm=5.0, lead_in_s=lead_s, lead_out_s=lead_s
     )
-    syn = synthesize(profile, CameraSpec(view=view), NoiseSpec.low(), seed=0)
-    report = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
-    return syn, report
+    return _synthetic_report(profile, view)
 
 
 @pytest.mark.parametrize("view", ["side", "oblique", "front"])
@@ -377,8 +380,6 @@ def test_a_wandering_flat_ground_set_is_not_read_from_brief_standing() -> None:
     # heavy noise, single-leg, from the front, flat ground: its levels between reps
     # spread over 5 cm and two brief stillnesses at its ends agreed by chance, which
     # read it on a step until the brief standing was asked for steady levels too
-    profile = CalfRaiseProfile(reps=6, leg="left")
-    syn = synthesize(profile, CameraSpec(view="front"), NoiseSpec.heavy(), seed=0)
-    report = analyze_track(syn.track, "calf-raise", DrillOptions(height_cm=syn.truth.height_cm))
+    _, report = _synthetic_report(CalfRaiseProfile(reps=6, leg="left"), "front", "heavy")
     assert report.summary["on_step"] is False
     assert report.summary["rep_count"] == 6

@@ -470,12 +470,12 @@ def _own_flat_level(
     below = float(np.median(tops)) - 0.5 * typical
     win = max(2, round(th.flat_level_min_s / dt))
     still = _still_levels(ds, win, th.flat_level_tolerance_cm, below)
-    outside = _outside_the_set(reps, tops, below, offset)
-    still = [x for x in still if outside(x)]
+    side = _side_of_the_set(reps, tops, below, offset)
+    still = [x for x in still if side(x)]
     if not still and _steady_levels(reps, th):
         win = max(2, round(th.flat_level_short_s / dt))
         short = _still_levels(ds, win, th.flat_level_tolerance_cm, below)
-        still = _short_ends([x for x in short if outside(x)], reps[0].plateau[0] - offset, th)
+        still = _short_ends(short, side, th)
     if not still:
         return None
     ends = np.array([lv for _, _, lv in still])
@@ -487,15 +487,15 @@ def _own_flat_level(
     return flat, rows
 
 
-def _outside_the_set(
+def _side_of_the_set(
     reps: list[RepCandidate], tops: list[float], below: float, offset: int
-) -> Callable[[tuple[int, int, float]], bool]:
-    """Whether a still stretch ``(start, stop, level)`` (span rows) lies before or after the set.
+) -> Callable[[tuple[int, int, float]], int]:
+    """Where a still stretch ``(start, stop, level)`` (span rows) lies: -1 before the set, 1 after, 0 in it.
 
     Before the first full-height top (one reaching ``below``) or after the
     last; a lower "rep" outside those is the heel coming back up to the
     step's level from a hang, so a stillness before it (after the set) or
-    after it (before the set) is that hang, not the foot standing flat.
+    after it (before the set) is that hang, not the foot standing flat (0).
     """
     full = [k for k, top in enumerate(tops) if top >= below]
     first = reps[full[0]].plateau[0] - offset
@@ -504,11 +504,13 @@ def _outside_the_set(
     up_before = min((c.plateau[1] - offset for c in reps[: full[0]]), default=first)
     up_after = max((c.plateau[0] - offset for c in reps[full[-1] + 1 :]), default=last)
 
-    def outside(x: tuple[int, int, float]) -> bool:
+    def side(x: tuple[int, int, float]) -> int:
         s, e, _ = x
-        return (e <= first and s < up_before) or (s > last and e > up_after)
+        if e <= first and s < up_before:
+            return -1
+        return 1 if s > last and e > up_after else 0
 
-    return outside
+    return side
 
 
 def _steady_levels(reps: list[RepCandidate], th: CalfRaiseThresholds) -> bool:
@@ -529,18 +531,20 @@ def _steady_levels(reps: list[RepCandidate], th: CalfRaiseThresholds) -> bool:
 
 
 def _short_ends(
-    still: list[tuple[int, int, float]], first: int, th: CalfRaiseThresholds
+    still: list[tuple[int, int, float]],
+    side: Callable[[tuple[int, int, float]], int],
+    th: CalfRaiseThresholds,
 ) -> list[tuple[int, int, float]]:
     """The highest of short still stretches before the set and after it, if the two agree.
 
-    ``still``: stretches outside the set (``_outside_the_set``), ``first``
-    the first rep's top (row). A runner who steps onto the step and starts
-    at once stands flat only briefly; one brief stillness could be a pause
-    anywhere, so it takes one at each end of the set, level with each other
-    (within ``flat_level_tolerance_cm``). Empty otherwise.
+    ``side``: where a stretch lies (``_side_of_the_set``). A runner who
+    steps onto the step and starts at once stands flat only briefly; one
+    brief stillness could be a pause anywhere, so it takes one at each end
+    of the set, level with each other (within ``flat_level_tolerance_cm``).
+    Empty otherwise.
     """
-    before = [x for x in still if x[1] <= first]
-    after = [x for x in still if x[1] > first]
+    before = [x for x in still if side(x) == -1]
+    after = [x for x in still if side(x) == 1]
     if not before or not after:
         return []
     a = max(before, key=lambda x: x[2])
