@@ -65,7 +65,10 @@ Each hold ends by ``"touchdown"``, ``"hop"``, ``"end of video"`` or
 ``"lift-off"``, ``"hop landing"``, or one of three starts the video saw only a
 bound of: ``"start of video"``, ``"first detection"`` (nobody was found before)
 and ``"tracking regained"`` (the foot was already up when the person was found
-again after more than ``boundary_evidence_s``). Open ends and stretches inside
+again after more than ``boundary_evidence_s``). A lift-off or touchdown hidden
+in a stretch without the person of at most ``unseen_edge_max_s`` is timed at the
+middle of the stretch (off by at most half of it); in a longer one only a bound
+is known. Open ends and stretches inside
 a hold where nobody was found (``min_touchdown_s`` or more: a touchdown there
 would not be seen) are said in flags. A touchdown followed by a
 new hold on the same leg within ``resume_window_s`` is an interruption:
@@ -266,6 +269,16 @@ MSG_UNSEEN_INSIDE = (
     "you were lost from the picture at {spans} during this hold: it is counted as one hold "
     "through that, but a touchdown then would not be seen"
 )
+MSG_LIFT_OFF_IN_GAP = (
+    "your foot was not seen from {lo:.2f} s to {hi:.2f} s and was off the floor when seen "
+    "again: the lift-off was not seen, so the hold is timed from {time:.2f} s, the middle of "
+    "that stretch (within {pm:.2f} s)"
+)
+MSG_TOUCHDOWN_IN_GAP = (
+    "your foot was not seen from {lo:.2f} s to {hi:.2f} s and was back on the floor when seen "
+    "again: the touchdown was not seen, so the hold is timed to {time:.2f} s, the middle of "
+    "that stretch (within {pm:.2f} s)"
+)
 MSG_LOST_TRACKING = (
     "you were lost from the picture from {time:.1f} s{until} with the foot still up: the "
     "touchdown was not seen, so the hold may have lasted longer than measured; keep your "
@@ -320,6 +333,7 @@ class BalanceThresholds:
     resume_window_s: float
     hop_rise_leg: float
     max_bridge_s: float
+    unseen_edge_max_s: float
     hop_reference_s: float
     max_hop_air_s: float
     settle_s: float
@@ -371,6 +385,10 @@ class HoldSpan:
             before the hold (s); the lift-off lies between it and ``start_s``.
         unseen_after_s: for "lost tracking", when the pose was next seen (s),
             NaN when never again.
+        start_gap_s, end_gap_s: (last seen, seen again) times (s) of a
+            stretch without the foot that hid the lift-off (touchdown), whose
+            middle ``start_s`` (``end_s``) is (``unseen_edge_max_s``); None
+            when the edge was seen or only a bound of it is known.
     """
 
     start_s: float
@@ -383,6 +401,8 @@ class HoldSpan:
     started_by: str = "lift-off"
     unseen_before_s: float = math.nan
     unseen_after_s: float = math.nan
+    start_gap_s: tuple[float, float] | None = None
+    end_gap_s: tuple[float, float] | None = None
 
     @property
     def duration_s(self) -> float:
@@ -697,6 +717,51 @@ def _how_started(
     return "lift-off", math.nan
 
 
+def _hidden_edge(
+    times_s: FloatArray,
+    x: FloatArray,
+    seen: BoolArray,
+    a: int,
+    e: int,
+    th: BalanceThresholds,
+    *,
+    rising: bool,
+) -> tuple[float, float] | None:
+    """(last seen, seen again) times (s) of a short unseen stretch that hid a hold's edge.
+
+    The lift-off (``rising``) was hidden when, after the last frame with the
+    foot near the floor (below half of ``lift_on_leg``) before its first frame
+    at ``lift_on_leg`` in the run ``[a, e)``, the foot was not seen for longer
+    than ``boundary_evidence_s`` (a shorter stretch leaves enough of the edge
+    to time it): the foot left the floor in that stretch or at its end.
+    Mirrored for the touchdown after the run's last frame at ``lift_on_leg``.
+    None when there is no such stretch, or when it is longer than
+    ``unseen_edge_max_s`` (only a bound of the edge is then known).
+    """
+    above = np.flatnonzero(x[a:e] >= th.lift_on_leg)
+    if above.size == 0:
+        return None
+    floor = seen & (x < 0.5 * th.lift_on_leg)
+    if rising:
+        on = a + int(above[0])
+        low = np.flatnonzero(floor[:on])
+        if low.size == 0:
+            return None
+        lo = int(low[-1])
+        hi = lo + 1 + int(np.argmax(seen[lo + 1 : on + 1]))
+    else:
+        on = a + int(above[-1])
+        low = np.flatnonzero(floor[on:])
+        if low.size == 0:
+            return None
+        hi = on + int(low[0])
+        lo = int(np.flatnonzero(seen[:hi])[-1])
+    gap_s = float(times_s[hi] - times_s[lo])
+    if hi - lo < 2 or not th.boundary_evidence_s < gap_s <= th.unseen_edge_max_s:
+        return None
+    return float(times_s[lo]), float(times_s[hi])
+
+
 def _drop_before_a_tail(
     times_s: FloatArray, x: FloatArray, lo: int, m: float, th: BalanceThresholds
 ) -> tuple[float, float] | None:
@@ -891,6 +956,9 @@ def detect_holds(
                 # also when the foot was hidden just before (far leg in side view):
                 # the tangent extrapolates the rise back to the floor level
                 start = _tangent_onset(times_s, x, a, e, th, rising=True, fallback=start)
+            start_gap = _hidden_edge(times_s, x, seen, a, e, th, rising=True)
+            if start_gap is not None:
+                start = 0.5 * (start_gap[0] + start_gap[1])
             unseen_to = math.nan
             if e >= n:
                 end, ended = float(times_s[last]), "end of video"
@@ -902,6 +970,9 @@ def detect_holds(
                 end = _crossing_time(times_s, x, last, e, th.lift_off_leg)
                 end = _tangent_onset(times_s, x, a, e, th, rising=False, fallback=end)
                 ended = "touchdown"
+            end_gap = None if e >= n else _hidden_edge(times_s, x, seen, a, e, th, rising=False)
+            if end_gap is not None:
+                end = 0.5 * (end_gap[0] + end_gap[1])
             if end - start >= th.min_hold_s:
                 spans.append(
                     HoldSpan(
@@ -915,6 +986,8 @@ def detect_holds(
                         started,
                         unseen_from,
                         unseen_to,
+                        start_gap,
+                        end_gap,
                     )
                 )
     spans.sort(key=lambda s: s.start_s)
@@ -950,7 +1023,11 @@ def hold_travel_leg_s(u_px: FloatArray, hold: HoldSpan, leg_px: float) -> float:
     return float((hi - lo) / leg_px / duration)
 
 
-_HOP_LANDING: dict[str, Any] = {"started_by": "hop landing", "unseen_before_s": math.nan}
+_HOP_LANDING: dict[str, Any] = {
+    "started_by": "hop landing",
+    "unseen_before_s": math.nan,
+    "start_gap_s": None,
+}
 
 
 def split_hops(
@@ -1027,6 +1104,7 @@ def split_hops(
                     ended_by="hop",
                     unconfirmed_touchdowns_s=dips(start_s, end_s),
                     unseen_after_s=math.nan,
+                    end_gap_s=None,
                     **({} if first else _HOP_LANDING),
                 )
             )
@@ -1758,15 +1836,21 @@ def hold_sway_axes(
 
 
 def _open_ends(h: HoldSpan) -> dict[str, str]:
-    """Flags (``start_s``/``end_s`` -> message) of the ends the video saw only a bound of."""
+    """Flags (``start_s``/``end_s`` -> message) of the ends the video did not see."""
     out = {}
     if h.started_by == "start of video":
         out["start_s"] = MSG_STARTED_BEFORE
     elif h.started_by == "first detection":
         out["start_s"] = MSG_FIRST_DETECTION.format(time=h.start_s)
+    elif h.start_gap_s is not None:
+        lo, hi = h.start_gap_s
+        out["start_s"] = MSG_LIFT_OFF_IN_GAP.format(lo=lo, hi=hi, time=h.start_s, pm=hi - h.start_s)
     elif h.started_by == "tracking regained":
         out["start_s"] = MSG_TRACKING_REGAINED.format(lo=h.unseen_before_s, time=h.start_s)
-    if h.ended_by == "lost tracking":
+    if h.end_gap_s is not None:
+        lo, hi = h.end_gap_s
+        out["end_s"] = MSG_TOUCHDOWN_IN_GAP.format(lo=lo, hi=hi, time=h.end_s, pm=hi - h.end_s)
+    elif h.ended_by == "lost tracking":
         found = f" to {h.unseen_after_s:.1f} s" if math.isfinite(h.unseen_after_s) else ""
         out["end_s"] = MSG_LOST_TRACKING.format(time=h.end_s, until=found)
     return out
