@@ -46,6 +46,7 @@ import numpy.typing as npt
 
 from formcheck.angles import compute_angles
 from formcheck.landmarks import Landmark, side_landmark
+from formcheck.signals import robust_sd
 from formcheck.track import PoseTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -233,7 +234,7 @@ def rigid_foot_heel_height(
         # drop outliers (label swaps, misplaced feet) and fit again
         resid = (a - a0) - k * (h - h0)
         r = resid[ok]
-        mad = 1.4826 * float(np.median(np.abs(r - np.median(r))))
+        mad = robust_sd(r)
         use = ok & (np.abs(resid - np.median(r)) <= 3.0 * mad) if mad > 0 else ok
         if use.sum() < 10:
             return h.copy(), None
@@ -650,7 +651,7 @@ def _spread_pct(values: FloatArray, duration_s: float) -> float:
     if values.size < 2:
         return 5.0
     med = float(np.median(values))
-    mad_sd = 1.4826 * float(np.median(np.abs(values - med)))
+    mad_sd = robust_sd(values, med)
     n_eff = max(1.0, min(values.size, duration_s * INDEPENDENT_FRAMES_PER_S))
     return 100.0 * 1.2533 * mad_sd / np.sqrt(n_eff) / med
 

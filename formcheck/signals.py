@@ -149,6 +149,23 @@ def nan_free_runs(valid: BoolArray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), stops.tolist(), strict=True))
 
 
+MAD_TO_SD = 1.4826
+"""Standard deviations per median absolute deviation, for normally distributed values."""
+
+
+def robust_sd(x: npt.ArrayLike, centre: float | None = None) -> float:
+    """Robust standard deviation of ``x`` (its unit): ``MAD_TO_SD`` x median |x - centre|.
+
+    ``centre`` is the median of ``x`` unless given (0.0 for differences whose
+    expected value is zero, a known level otherwise). A few outliers (a
+    swapped label, a misplaced foot, a step among heel raises) barely move
+    it. ``x`` must be finite and non-empty (NaN otherwise).
+    """
+    a = np.asarray(x, dtype=np.float64)
+    c = float(np.median(a)) if centre is None else centre
+    return MAD_TO_SD * float(np.median(np.abs(a - c)))
+
+
 # -------------------------------------------------------------------- gap filling
 def interpolate_gaps(
     x: npt.ArrayLike, times_s: npt.ArrayLike, max_gap_s: float

@@ -19,6 +19,7 @@ from formcheck.signals import (
     interpolate_gaps,
     near_leg_evidence,
     repair_swaps,
+    robust_sd,
 )
 
 
@@ -315,3 +316,16 @@ def test_near_leg_evidence_is_side_on_only() -> None:
     # side-on, a 0.4 difference: full; 0.05: none; shoulders 0.8 of the torso apart
     # (facing the camera): none; unknown: none
     np.testing.assert_allclose(w, [1.0, 0.0, 0.0, 0.0])
+
+
+def test_robust_sd_is_the_sd_of_normal_values_and_ignores_a_few_outliers() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(5.0, 2.0, 20000)
+    assert robust_sd(x) == pytest.approx(2.0, rel=0.03)
+    x[:500] = 1000.0  # 2.5% outliers: a plain SD reads ~156
+    assert robust_sd(x) == pytest.approx(2.0, rel=0.08)
+    # about a given centre: differences whose expected value is zero
+    d = rng.normal(0.0, 1.0, 20000)
+    assert robust_sd(d, 0.0) == pytest.approx(1.0, rel=0.03)
+    assert robust_sd(d + 3.0, 0.0) > 3.0  # off-centre values are spread about the centre
+    assert robust_sd([4.0]) == 0.0

@@ -160,6 +160,7 @@ from formcheck.drills.common import (
 )
 from formcheck.drills.steps import floor_along_px
 from formcheck.landmarks import Landmark, side_landmark
+from formcheck.signals import robust_sd
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue
 
@@ -871,7 +872,7 @@ def toe_lift_noise_cm(cands: list[RepCandidate]) -> float:
     lifts = np.array([c.toe_lift_cm for c in cands if np.isfinite(c.toe_lift_cm)])
     if lifts.size < 3:
         return 0.0
-    return float(1.4826 * np.median(np.abs(lifts - np.median(lifts))))
+    return robust_sd(lifts)
 
 
 def toe_standing_noise_cm(toe_cm: FloatArray | None, cands: list[RepCandidate]) -> float:
@@ -900,7 +901,7 @@ def toe_standing_noise_cm(toe_cm: FloatArray | None, cands: list[RepCandidate]) 
             diffs.append(diff)
     if len(diffs) < 3:
         return 0.0
-    return float(1.4826 * np.median(np.abs(diffs)) / np.sqrt(2.0) * np.sqrt(1.5))
+    return float(robust_sd(diffs, 0.0) / np.sqrt(2.0) * np.sqrt(1.5))
 
 
 def _why_not_a_rep(
@@ -1032,11 +1033,11 @@ def rise_noise_cm(cands: list[RepCandidate]) -> float | None:
     diffs = [c.levels[0] - c.levels[1] for c in whole]
     if len(diffs) < 3:
         return None
-    s = 1.4826 * float(np.median(np.abs(diffs))) / np.sqrt(2.0)
+    s = robust_sd(diffs, 0.0) / np.sqrt(2.0)
     se = float(s * np.sqrt(1.5))
     if len(whole) >= 4:
         steps = np.diff([c.heel_rise_cm for c in whole])
-        se = max(se, 1.4826 * float(np.median(np.abs(steps))) / np.sqrt(2.0))
+        se = max(se, robust_sd(steps, 0.0) / np.sqrt(2.0))
     return se
 
 

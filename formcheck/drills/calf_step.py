@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from formcheck.drills.base import Cue
 from formcheck.drills.common import fill_nans, moving_median
+from formcheck.signals import robust_sd
 
 if TYPE_CHECKING:
     from formcheck.drills.calf_raise import CalfRaiseThresholds, LegTraces, Rep, RepCandidate
@@ -526,7 +527,7 @@ def _steady_levels(reps: list[RepCandidate], th: CalfRaiseThresholds) -> bool:
     if len(inner) < 3:
         return False
     x = np.asarray(inner, dtype=np.float64)
-    sd = 1.4826 * float(np.median(np.abs(x - np.median(x))))
+    sd = robust_sd(x)
     return sd <= 0.5 * th.flat_level_tolerance_cm
 
 

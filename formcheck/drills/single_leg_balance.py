@@ -157,7 +157,7 @@ from formcheck.drills.common import (
 from formcheck.drills.common import floor_up_px as _floor_up_px
 from formcheck.drills.common import true_runs as _runs
 from formcheck.landmarks import Landmark, side_landmark
-from formcheck.signals import butterworth_zero_phase
+from formcheck.signals import butterworth_zero_phase, robust_sd
 from formcheck.thresholds import load_thresholds
 from formcheck.views import QualityIssue, ViewResult
 
@@ -1673,7 +1673,7 @@ def stance_foot_off_floor(
     if not levels or n < 2:
         return out
     own_ok = own[np.isfinite(own)]
-    noise = 1.4826 * float(np.median(np.abs(own_ok - levels[0]))) if own_ok.size else 0.0
+    noise = robust_sd(own_ok, levels[0]) if own_ok.size else 0.0
     with np.errstate(invalid="ignore"):
         up = stance_h >= max(levels) + max(th.lift_off_leg, STANCE_UP_SDS * noise)
     frame_s = float(np.median(np.diff(times_s)))
