@@ -536,11 +536,11 @@ def test_15_fps_camera_at_low_noise_within_tolerance(view: str) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap: at 15 fps with realistic noise 8 of 192 ends are off by 0.25-0.8 s over "
-    "12 seeds x 4 views, all but one flagged uncertain (seed 4: the raised foot's heel and toe "
-    "read ~0.045 leg, below lift_on_leg, and its ankle is unseen until 0.8 s after the lift, "
-    "so the front view's hold starts then, 0.25 s late in the other views, the back view's "
-    "unflagged; seed 5: the hold's end falls in a 0.27 s detection gap, 0.3 s early)",
+    reason="known gap: at 15 fps with realistic noise 4 of 192 ends are off by 0.25-0.8 s over "
+    "12 seeds x 4 views, all flagged uncertain (seed 4: the raised foot's heel and toe read "
+    "~0.045 leg, below lift_on_leg, and its ankle is unseen until 0.8 s after the lift, so the "
+    "front view's hold starts then, 0.25 s late in the other views; seed 5's touchdown in a "
+    "0.27 s detection gap, 0.3 s early before unseen_edge_max_s, is now within 0.2 s)",
 )
 def test_15_fps_camera_at_realistic_noise_within_tolerance() -> None:
     for view in ("front", "side"):
