@@ -66,9 +66,9 @@ Each hold ends by ``"touchdown"``, ``"hop"``, ``"end of video"`` or
 bound of: ``"start of video"``, ``"first detection"`` (nobody was found before)
 and ``"tracking regained"`` (the foot was already up when the person was found
 again after more than ``boundary_evidence_s``). A lift-off or touchdown hidden
-in a stretch without the person of at most ``unseen_edge_max_s`` is timed at the
-middle of the stretch (off by at most half of it); in a longer one only a bound
-is known. Open ends and stretches inside
+in a stretch where the foot was not seen, of at most ``unseen_edge_max_s``, is
+timed at the middle of the stretch (off by at most half of it); in a longer one
+only a bound is known. Open ends and stretches inside
 a hold where nobody was found (``min_touchdown_s`` or more: a touchdown there
 would not be seen) are said in flags. A touchdown followed by a
 new hold on the same leg within ``resume_window_s`` is an interruption:
