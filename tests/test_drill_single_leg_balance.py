@@ -417,25 +417,6 @@ def test_heavy_noise_holds_within_issue_tolerance(view: str) -> None:
             assert abs(g["end_s"] - e["end_s"]) <= HOLD_TOL_S, (seed, g["end_s"])
 
 
-def test_hold_start_in_a_gap_is_flagged_uncertain() -> None:
-    syn = synthesize(PROFILE, CameraSpec(view="front"), NoiseSpec.none(), seed=0)
-    tr = syn.track
-    t = np.asarray(tr.timestamps_s)
-    gap = (t > 1.85) & (t < 2.15)  # no detection around the first lift-off (2.0 s)
-    arrays = {}
-    for name in ("landmarks", "visibility", "presence", "world"):
-        a = np.array(getattr(tr, name), dtype=np.float64, copy=True)
-        a[gap] = np.nan
-        arrays[name] = a
-    report = analyze_track(
-        tr.with_arrays(**arrays), "single-leg-balance", DrillOptions(height_cm=175.0)
-    )
-    first, second = report.events
-    assert first["start_uncertain"] and "not seen" in first["flags"]["start_s"]
-    assert not first["end_uncertain"] and not second["start_uncertain"]
-    assert "uncertain" not in first["flags"].get("end_s", "")
-
-
 def _unseen(track: Any, *spans: tuple[float, float]) -> Any:
     """``track`` with no detection in the given (start, end) time spans, s."""
     t = np.asarray(track.timestamps_s)
@@ -448,6 +429,18 @@ def _unseen(track: Any, *spans: tuple[float, float]) -> Any:
         a[gap] = np.nan
         arrays[name] = a
     return track.with_arrays(**arrays)
+
+
+def test_hold_start_in_a_gap_is_flagged_uncertain() -> None:
+    syn = synthesize(PROFILE, CameraSpec(view="front"), NoiseSpec.none(), seed=0)
+    # no detection around the first lift-off (2.0 s)
+    report = analyze_track(
+        _unseen(syn.track, (1.85, 2.15)), "single-leg-balance", DrillOptions(height_cm=175.0)
+    )
+    first, second = report.events
+    assert first["start_uncertain"] and "not seen" in first["flags"]["start_s"]
+    assert not first["end_uncertain"] and not second["start_uncertain"]
+    assert "uncertain" not in first["flags"].get("end_s", "")
 
 
 def test_edges_hidden_in_short_gaps_are_timed_at_their_middle() -> None:
